@@ -1,0 +1,570 @@
+//! Turning files into posts: a pure `parse_post` over a file's bytes, and thin I/O around it
+//! that finds the post files in a content folder.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+
+use super::fields::{FieldError, Fields, TermList, keys};
+use super::front_matter::{self, Split};
+use super::markdown::{self, RenderOptions, truncate_at_word};
+use super::problem::{Located, Problem, Severity, line_and_column};
+use super::{dates, mojibake};
+use crate::domain::{Post, Slug, Term};
+
+/// How posts are parsed and rendered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Keep raw HTML in Markdown instead of sanitizing it.
+    pub trust_html: bool,
+}
+
+/// The outcome of parsing one file: a post, or the error that made Quire skip it, plus any
+/// warnings about repairs.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The file, relative to the content folder, with `/` separators.
+    pub path: String,
+    /// The post, or why the file was skipped.
+    pub post: Result<Post, Problem>,
+    /// Repairs made while loading a served post.
+    pub warnings: Vec<Problem>,
+}
+
+/// Whether a file name is a post: Markdown, and not hidden or an editor's temporary file.
+pub fn is_post_file(name: &str) -> bool {
+    let markdown = name.ends_with(".md") || name.ends_with(".markdown");
+    markdown && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
+}
+
+/// Lists the post files under `root`, recursively, skipping hidden files and folders; paths are
+/// relative to `root`, use `/`, and are sorted so loading is deterministic.
+pub fn discover(root: &Path) -> io::Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut folders: Vec<PathBuf> = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with('.') {
+                continue;
+            }
+            let file_type = entry.file_type()?;
+            let path = entry.path();
+            let is_dir = file_type.is_dir() || (file_type.is_symlink() && path.is_dir());
+            if is_dir {
+                folders.push(path);
+            } else if is_post_file(name) {
+                if let Ok(relative) = path.strip_prefix(root) {
+                    let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
+                    found.push(parts.join("/"));
+                }
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Reads and parses every post file under `root`. Fails only when the folder cannot be read;
+/// a file that cannot be read or parsed becomes an error in its `Parsed`.
+pub fn load_dir(root: &Path, options: LoadOptions) -> io::Result<Vec<Parsed>> {
+    let paths = discover(root)?;
+    Ok(paths
+        .iter()
+        .map(|path| load_file(root, path, options))
+        .collect())
+}
+
+/// Reads and parses one file given by its path relative to `root`.
+pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
+    match fs::read(root.join(path)) {
+        Ok(bytes) => parse_post(path, &bytes, options),
+        Err(err) => Parsed {
+            path: path.to_owned(),
+            post: Err(
+                Located::at_line(1, format!("the file could not be read: {err}"))
+                    .in_file(path, Severity::Error),
+            ),
+            warnings: Vec::new(),
+        },
+    }
+}
+
+/// Parses one post file's bytes; `path` is relative to the content folder and is used for the
+/// slug, a date in the path, and problem reports.
+pub fn parse_post(path: &str, bytes: &[u8], options: LoadOptions) -> Parsed {
+    let mut warnings = Vec::new();
+    let post = parse_inner(path, bytes, options, &mut warnings)
+        .map_err(|err| err.in_file(path, Severity::Error));
+    let warnings = if post.is_ok() { warnings } else { Vec::new() };
+    Parsed {
+        path: path.to_owned(),
+        post,
+        warnings,
+    }
+}
+
+fn parse_inner(
+    path: &str,
+    bytes: &[u8],
+    options: LoadOptions,
+    warnings: &mut Vec<Problem>,
+) -> Result<Post, Located> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|err| not_utf8(bytes, err))?;
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_owned()
+    };
+    let text = repair_encoding(path, text, warnings);
+
+    let split = front_matter::split(&text)?;
+    let mut fields = Fields::new(front_matter::parse(&split)?);
+    let field_error = |err: FieldError| {
+        Located::at_line(front_matter::key_line(&split, &[&err.key]), err.message)
+    };
+
+    let title = fields
+        .text(keys::TITLE)
+        .map_err(field_error)?
+        .map(|(_, title)| title)
+        .ok_or_else(|| {
+            Located::at_line(
+                1,
+                "missing title: add a `title:` line to the front matter, e.g. `title: \"My post\"`",
+            )
+        })?;
+    let date = post_date(path, &split, &mut fields)?;
+    let updated = optional_date(&split, &mut fields, keys::UPDATED)?;
+    let expires = optional_date(&split, &mut fields, keys::EXPIRES)?;
+    let draft = match fields.flag(keys::DRAFT).map_err(field_error)? {
+        Some(draft) => draft,
+        None => fields
+            .flag(keys::PUBLISHED)
+            .map_err(field_error)?
+            .is_some_and(|published| !published),
+    };
+    let slug = match fields.text(keys::SLUG).map_err(field_error)? {
+        Some((key, value)) => Slug::from_text(&value).map_err(|err| {
+            Located::at_line(
+                front_matter::key_line(&split, &[&key]),
+                format!("`{key}: {value}` cannot be used: {err}"),
+            )
+        })?,
+        None => slug_from_path(path).ok_or_else(|| {
+            Located::at_line(
+                1,
+                "the file name has no letters or digits to make a slug from: add a `slug:` line",
+            )
+        })?,
+    };
+
+    let authors = terms(
+        path,
+        &split,
+        &mut fields,
+        keys::AUTHOR,
+        keys::AUTHORS,
+        warnings,
+    )?;
+    let categories = terms(
+        path,
+        &split,
+        &mut fields,
+        keys::CATEGORY,
+        keys::CATEGORIES,
+        warnings,
+    )?;
+    let tags = terms(path, &split, &mut fields, keys::TAGS, &[], warnings)?;
+    let excerpt = fields
+        .text(keys::EXCERPT)
+        .map_err(field_error)?
+        .map(|(_, text)| text);
+    let featured_image = fields
+        .text(keys::FEATURED_IMAGE)
+        .map_err(field_error)?
+        .map(|(_, text)| text);
+    let meta_description = fields
+        .text(keys::META_DESCRIPTION)
+        .map_err(field_error)?
+        .map(|(_, text)| text);
+
+    let body = split.body.trim_start_matches('\n');
+    let rendered = markdown::render(
+        body,
+        RenderOptions {
+            trust_html: options.trust_html,
+        },
+    );
+    let excerpt = excerpt.unwrap_or(rendered.summary);
+    let excerpt = if excerpt.is_empty() {
+        truncate_at_word(&title, 200)
+    } else {
+        excerpt
+    };
+
+    Ok(Post {
+        slug,
+        title,
+        date,
+        updated,
+        expires,
+        draft,
+        authors,
+        categories,
+        tags,
+        excerpt,
+        featured_image,
+        meta_description,
+        html: rendered.html,
+        markdown: body.to_owned(),
+        reading_time: Post::reading_time_for(rendered.word_count),
+        word_count: rendered.word_count,
+        text: rendered.text,
+        toc: rendered.toc,
+        extra: fields.into_rest(),
+        source_path: path.to_owned(),
+    })
+}
+
+fn not_utf8(bytes: &[u8], err: std::str::Utf8Error) -> Located {
+    let offset = err.valid_up_to();
+    let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+    let (line, column) = line_and_column(valid, offset);
+    let byte = bytes.get(offset).copied().unwrap_or_default();
+    Located {
+        line,
+        column: Some(column),
+        message: format!(
+            "the file is not UTF-8 text (byte 0x{byte:02X} cannot start a character); save it with UTF-8 encoding"
+        ),
+    }
+}
+
+/// Repairs text garbled by a UTF-8/Windows-1252 mix-up line by line, warning with the first
+/// repaired line so the writer can fix the file.
+fn repair_encoding(path: &str, text: String, warnings: &mut Vec<Problem>) -> String {
+    let mut repaired_lines = Vec::new();
+    let mut first_example = None;
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        match mojibake::repair(line) {
+            Some(fixed) => {
+                if first_example.is_none() {
+                    first_example = Some(garbled_example(line, &fixed));
+                }
+                repaired_lines.push(index + 1);
+                out.push_str(&fixed);
+            }
+            None => out.push_str(line),
+        }
+    }
+    let Some(first_line) = repaired_lines.first().copied() else {
+        return text;
+    };
+    let (before, after) = first_example.unwrap_or_default();
+    let others = match repaired_lines.len() {
+        1 => String::new(),
+        n => format!(
+            " (and on {} more line{})",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    };
+    warnings.push(
+        Located::at_line(
+            first_line,
+            format!(
+                "repaired text garbled by a wrong encoding: `{before}` is served as `{after}`{others}; save the file as UTF-8 to fix it"
+            ),
+        )
+        .in_file(path, Severity::Warning),
+    );
+    out
+}
+
+/// The word around the first difference between a garbled line and its repair.
+fn garbled_example(garbled: &str, fixed: &str) -> (String, String) {
+    let word_at = |line: &str, byte: usize| -> String {
+        let start = line[..byte].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let end = line[byte..]
+            .find(char::is_whitespace)
+            .map_or(line.len(), |i| byte + i);
+        line[start..end].to_owned()
+    };
+    let first_difference = garbled
+        .char_indices()
+        .zip(fixed.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or(0, |((i, _), _)| i);
+    // The same prefix length in bytes is shared by both lines.
+    (
+        word_at(garbled, first_difference),
+        word_at(fixed, first_difference),
+    )
+}
+
+fn post_date(path: &str, split: &Split<'_>, fields: &mut Fields) -> Result<Timestamp, Located> {
+    if let Some(date) = optional_date(split, fields, keys::DATE)? {
+        return Ok(date);
+    }
+    if let Some(date) = dates::date_from_path(path) {
+        return Ok(date);
+    }
+    // `path`/`permalink` are left in `extra`, so read them without taking them out.
+    let permalink = fields.peek_text(keys::PERMALINK);
+    permalink
+        .as_deref()
+        .and_then(dates::date_from_path)
+        .ok_or_else(|| {
+            Located::at_line(
+                1,
+                "missing date: add a `date:` line to the front matter, e.g. `date: 2025-02-15`",
+            )
+        })
+}
+
+fn optional_date(
+    split: &Split<'_>,
+    fields: &mut Fields,
+    aliases: &[&str],
+) -> Result<Option<Timestamp>, Located> {
+    let line_of = |key: &str| front_matter::key_line(split, &[key]);
+    let Some((key, value)) = fields
+        .text(aliases)
+        .map_err(|err| Located::at_line(line_of(&err.key), err.message))?
+    else {
+        return Ok(None);
+    };
+    dates::parse_date(&value)
+        .map(Some)
+        .map_err(|err| Located::at_line(line_of(&key), format!("`{key}`: {err}")))
+}
+
+fn terms(
+    path: &str,
+    split: &Split<'_>,
+    fields: &mut Fields,
+    single: &[&str],
+    plural: &[&str],
+    warnings: &mut Vec<Problem>,
+) -> Result<Vec<Term>, Located> {
+    let line_of = |key: &str| front_matter::key_line(split, &[key]);
+    let read = |fields: &mut Fields, aliases: &[&str]| {
+        fields
+            .terms(aliases)
+            .map_err(|err| Located::at_line(line_of(&err.key), err.message))
+    };
+    let list: TermList = read(fields, single)?.merge(read(fields, plural)?);
+    for name in &list.unsluggable {
+        let key = list.key.as_deref().unwrap_or_default();
+        warnings.push(
+            Located::at_line(
+                line_of(key),
+                format!("`{name}` in `{key}` has no letters or digits and was left out"),
+            )
+            .in_file(path, Severity::Warning),
+        );
+    }
+    Ok(list.terms)
+}
+
+/// The slug a file gets when its front matter has none: the file stem without a leading
+/// `YYYY-MM-DD-`, or the folder's name for a page bundle's `index.md`.
+pub fn slug_from_path(path: &str) -> Option<Slug> {
+    let mut parts = path.rsplit('/');
+    let file = parts.next()?;
+    let stem = file
+        .strip_suffix(".markdown")
+        .or_else(|| file.strip_suffix(".md"))
+        .unwrap_or(file);
+    let stem = match stem {
+        "index" | "_index" => parts.next().unwrap_or(stem),
+        _ => stem,
+    };
+    Slug::from_text(strip_date_prefix(stem)).ok()
+}
+
+fn strip_date_prefix(stem: &str) -> &str {
+    let bytes = stem.as_bytes();
+    let dated = bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && bytes[10] == b'-';
+    if dated { &stem[11..] } else { stem }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Parsed {
+        parse_post("posts/sample.md", text.as_bytes(), LoadOptions::default())
+    }
+
+    fn error_of(text: &str) -> Problem {
+        match parse(text).post {
+            Ok(post) => panic!("expected an error, got post {}", post.slug),
+            Err(problem) => problem,
+        }
+    }
+
+    #[test]
+    fn file_stems_become_slugs_without_date_prefixes() {
+        let cases = [
+            ("a/2025-02-15-my-post.md", "my-post"),
+            ("Café Déjà.md", "cafe-deja"),
+            ("some-post/index.md", "some-post"),
+            ("2025/02/15/x/index.markdown", "x"),
+            ("2025-02-15.md", "2025-02-15"),
+        ];
+        for (path, slug) in cases {
+            assert_eq!(slug_from_path(path).unwrap().as_str(), slug, "for {path}");
+        }
+    }
+
+    #[test]
+    fn a_complete_post_is_parsed_with_aliases() {
+        let parsed = parse(
+            "\u{feff}---\r\ntitle: Hello\r\npubDate: 2025-02-15\r\nauthors: [Ann, Bob]\r\ncategories: [X, Y]\r\n\
+             tags: a, b\r\nsummary: Short\r\nimage: /i.png\r\ndescription: Meta\r\nseries: S\r\n---\r\n\r\n# Hi\r\n\r\nText here.\r\n",
+        );
+        let post = parsed.post.unwrap();
+        assert_eq!(post.title, "Hello");
+        assert_eq!(post.date.to_string(), "2025-02-15T00:00:00Z");
+        assert_eq!(post.author().unwrap().name, "Ann");
+        assert_eq!(post.categories.len(), 2);
+        assert_eq!(
+            post.tags
+                .iter()
+                .map(|t| t.slug.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(post.excerpt, "Short");
+        assert_eq!(post.featured_image.as_deref(), Some("/i.png"));
+        assert_eq!(post.meta_description.as_deref(), Some("Meta"));
+        assert_eq!(post.extra["series"], "S");
+        assert!(!post.markdown.contains('\r'));
+    }
+
+    #[test]
+    fn bad_files_are_reported_with_their_line() {
+        let cases = [
+            ("---\ndate: 2025-01-01\n---\nBody", 1, "missing title"),
+            ("---\ntitle: T\n---\nBody", 1, "missing date"),
+            (
+                "---\ntitle: T\nauthor: A\ndate: yesterday\n---\nBody",
+                4,
+                "`date`",
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\ntags: [a\n---\nBody",
+                5,
+                "not valid YAML",
+            ),
+            (
+                "---\ntitle: [T]\ndate: 2025-01-01\n---\n",
+                2,
+                "`title` must be text",
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\ndraft: maybe\n---\n",
+                4,
+                "`draft` must be true or false",
+            ),
+        ];
+        for (text, line, message) in cases {
+            let problem = error_of(text);
+            assert_eq!(problem.line, line, "line for {text:?}: {}", problem.message);
+            assert!(
+                problem.message.contains(message),
+                "{:?} should mention {message:?}",
+                problem.message
+            );
+            assert_eq!(problem.severity, Severity::Error);
+            assert_eq!(problem.path, "posts/sample.md");
+        }
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_reported_with_line_and_column() {
+        let parsed = parse_post(
+            "x.md",
+            b"---\ntitle: Caf\xe9\n---\n",
+            LoadOptions::default(),
+        );
+        let problem = parsed.post.unwrap_err();
+        assert_eq!((problem.line, problem.column), (2, Some(11)));
+        assert!(problem.message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_date_in_the_path_is_used_when_front_matter_has_none() {
+        let parsed = parse_post(
+            "2024/05/06/post/index.md",
+            b"---\ntitle: T\n---\nBody",
+            LoadOptions::default(),
+        );
+        assert_eq!(
+            parsed.post.unwrap().date.to_string(),
+            "2024-05-06T00:00:00Z"
+        );
+        let parsed = parse_post(
+            "x.md",
+            b"---\ntitle: T\npermalink: /blog/2023/01/02/x/\n---\n",
+            LoadOptions::default(),
+        );
+        let post = parsed.post.unwrap();
+        assert_eq!(post.date.to_string(), "2023-01-02T00:00:00Z");
+        assert_eq!(post.extra["permalink"], "/blog/2023/01/02/x/");
+    }
+
+    #[test]
+    fn garbled_text_is_repaired_with_a_warning_naming_the_line() {
+        let parsed = parse(
+            "---\ntitle: T\ndate: 2025-01-01\n---\n\nThey are valuableâ€”they reveal things.\n",
+        );
+        let post = parsed.post.unwrap();
+        assert!(post.markdown.contains("valuable—they"));
+        assert_eq!(parsed.warnings.len(), 1);
+        let warning = &parsed.warnings[0];
+        assert_eq!((warning.line, warning.severity), (6, Severity::Warning));
+        assert!(
+            warning
+                .message
+                .contains("`valuableâ€”they` is served as `valuable—they`"),
+            "{}",
+            warning.message
+        );
+    }
+
+    #[test]
+    fn published_false_makes_a_draft_and_explicit_slugs_are_normalised() {
+        let post = parse("---\ntitle: T\ndate: 2025-01-01\npublished: false\nslug: My Slug\n---\n")
+            .post
+            .unwrap();
+        assert!(post.draft);
+        assert_eq!(post.slug.as_str(), "my-slug");
+    }
+
+    #[test]
+    fn the_excerpt_falls_back_to_the_first_paragraph() {
+        let post = parse(
+            "---\ntitle: T\ndate: 2025-01-01\n---\n\n## Heading\n\nFirst paragraph.\n\nSecond.\n",
+        )
+        .post
+        .unwrap();
+        assert_eq!(post.excerpt, "First paragraph.");
+    }
+}

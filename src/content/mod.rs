@@ -1,0 +1,13 @@
+//! Files to posts: reading a content folder, splitting and parsing front matter, repairing
+//! encodings and rendering Markdown, all once at load time. Knows nothing of HTTP.
+
+pub mod dates;
+pub mod fields;
+pub mod front_matter;
+pub mod loader;
+pub mod markdown;
+pub mod mojibake;
+pub mod problem;
+
+pub use loader::{LoadOptions, Parsed, discover, load_dir, parse_post};
+pub use problem::{Problem, Severity};

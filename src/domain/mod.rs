@@ -1,0 +1,9 @@
+//! Quire's validated content values: slugs, taxonomy terms and posts. No I/O, no HTTP.
+
+mod post;
+mod slug;
+mod term;
+
+pub use post::{Post, Visibility};
+pub use slug::{Slug, SlugError};
+pub use term::Term;

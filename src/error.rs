@@ -1,0 +1,121 @@
+//! The one error type for HTTP: every failure becomes an RFC 9457 `application/problem+json`
+//! body, and 500s never leak internals.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Everything a request can fail with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 400: a query parameter has a value Quire does not accept.
+    InvalidParameter {
+        /// The parameter's name as sent, e.g. `limit`.
+        parameter: String,
+        /// What is wrong and what is allowed.
+        detail: String,
+    },
+    /// 404: no such resource, or not one the caller may see.
+    NotFound {
+        /// What was not found.
+        detail: String,
+    },
+    /// 405: the path exists but not for this method.
+    MethodNotAllowed {
+        /// The methods the path does accept, e.g. `GET, HEAD`.
+        allow: &'static str,
+    },
+    /// 500: a bug or failure inside Quire; details go to the log, not the client.
+    Internal,
+}
+
+impl ApiError {
+    /// A 400 naming the offending parameter.
+    pub fn invalid(parameter: impl Into<String>, detail: impl Into<String>) -> ApiError {
+        ApiError::InvalidParameter {
+            parameter: parameter.into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// A 404 with a sentence saying what was looked for.
+    pub fn not_found(detail: impl Into<String>) -> ApiError {
+        ApiError::NotFound {
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::InvalidParameter { parameter, detail } => {
+                write!(f, "invalid `{parameter}`: {detail}")
+            }
+            ApiError::NotFound { detail } => f.write_str(detail),
+            ApiError::MethodNotAllowed { allow } => write!(f, "method not allowed; use {allow}"),
+            ApiError::Internal => f.write_str("internal server error"),
+        }
+    }
+}
+
+/// An RFC 9457 problem details body, the shape of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Bad Request",
+    "status": 400,
+    "detail": "`limit` must be a whole number from 1 to 100, got `0`",
+    "parameter": "limit"
+}))]
+pub struct Problem {
+    /// A URI identifying the problem type; `about:blank` means the status says it all.
+    #[serde(rename = "type")]
+    pub problem_type: &'static str,
+    /// The HTTP status phrase.
+    pub title: &'static str,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// The query parameter at fault, for 400s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let parameter = match self {
+            ApiError::InvalidParameter { parameter, .. } => Some(parameter.clone()),
+            _ => None,
+        };
+        let detail = match self {
+            ApiError::InvalidParameter { detail, .. } => detail.clone(),
+            other => other.to_string(),
+        };
+        let body = Problem {
+            problem_type: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail,
+            parameter,
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        if let ApiError::MethodNotAllowed { allow } = self {
+            response.insert_header((header::ALLOW, *allow));
+        }
+        response.json(body)
+    }
+}

@@ -1,0 +1,20 @@
+//! Quire: a folder of Markdown posts served as a fast, documented JSON API.
+
+/// The current time, injectable for tests.
+pub mod clock;
+/// Files to posts: front matter, Markdown, encodings, problems.
+pub mod content;
+/// Validated values: slugs, terms, posts.
+pub mod domain;
+/// The HTTP error type and its problem+json body.
+pub mod error;
+/// The OpenAPI document.
+pub mod openapi;
+/// HTTP handlers and their wire types.
+pub mod routes;
+/// Command-line and environment settings.
+pub mod settings;
+/// Building and running the server.
+pub mod startup;
+/// The immutable, indexed content store.
+pub mod store;

@@ -1,0 +1,73 @@
+//! The `quire` binary: parse settings, start logging, then serve, check or print the spec.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use jiff::Timestamp;
+use quire::content::{LoadOptions, Severity, load_dir};
+use quire::settings::{CheckSettings, Cli, Command};
+use quire::startup::Application;
+use quire::store::Store;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Openapi => {
+            print!("{}", quire::openapi::document_json());
+            ExitCode::SUCCESS
+        }
+        Command::Check(settings) => check(&settings),
+        Command::Serve(settings) => {
+            let result = actix_web::rt::System::new().block_on(async {
+                let app = Application::build(settings)?;
+                app.run_until_stopped().await?;
+                Ok::<(), Box<dyn std::error::Error>>(())
+            });
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    log::error!("{err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// `quire check`: prints every problem, one per line like a compiler, then a summary; this is
+/// the command's output, not logging.
+fn check(settings: &CheckSettings) -> ExitCode {
+    let options = LoadOptions {
+        trust_html: settings.trust_html,
+    };
+    let parsed = match load_dir(&settings.dir, options) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            eprintln!(
+                "error: cannot read the content folder {}: {err}",
+                settings.dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let store = Store::build(parsed, Timestamp::now());
+    for problem in store.problems() {
+        println!("{problem}");
+    }
+    let errors = store
+        .problems()
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let warnings = store.problems().len() - errors;
+    println!(
+        "{} posts loaded, {errors} errors, {warnings} warnings",
+        store.all_posts().len()
+    );
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

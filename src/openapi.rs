@@ -1,0 +1,45 @@
+//! The OpenAPI document: general information here, paths and schemas collected from the
+//! handlers registered in `routes::configure`.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa_actix_web::AppExt;
+
+use crate::routes;
+
+/// Information and tags of Quire's API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Quire",
+        description = "A headless content API: a folder of Markdown posts with YAML or TOML front matter, served as JSON.\n\n\
+            Lists are wrapped as `{\"data\": [...]}`; single resources are returned bare. Dates are RFC 3339. \
+            Every error is an RFC 9457 `application/problem+json` body; a 400 names the offending `parameter`.",
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    tags(
+        (name = "posts", description = "Published posts: lists with filters and pagination, single posts as JSON, HTML or Markdown."),
+        (name = "taxonomies", description = "Categories, tags and authors with their published post counts."),
+        (name = "meta", description = "The site, content problems and health."),
+    )
+)]
+struct ApiDoc;
+
+/// The full OpenAPI document, as served at `/api-docs/openapi.json` and committed in
+/// `openapi/openapi.json`.
+pub fn document() -> OpenApiDocument {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    document
+}
+
+/// The document as pretty-printed JSON with a trailing newline, the committed file's form.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}

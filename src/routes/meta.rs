@@ -1,0 +1,145 @@
+//! `/api/v1/meta`, `/api/v1/problems` and `/healthz`: what is served, what is wrong with the
+//! content, and whether Quire is up.
+
+use actix_web::{get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use crate::content::Problem as ContentProblem;
+
+/// How many published things there are.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Counts {
+    /// Published posts.
+    pub posts: usize,
+    /// Categories with a published post.
+    pub categories: usize,
+    /// Tags with a published post.
+    pub tags: usize,
+    /// Authors with a published post.
+    pub authors: usize,
+}
+
+/// The site and the content Quire serves.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetaResponse {
+    /// The site's title (`--site-title`).
+    pub title: String,
+    /// The site's description (`--site-description`).
+    pub description: String,
+    /// The site's public URL (`--base-url`).
+    pub base_url: String,
+    /// Published content counts.
+    pub counts: Counts,
+    /// The newest published post's date, RFC 3339; null when nothing is published.
+    #[schema(format = DateTime, required = true)]
+    pub newest_post_date: Option<String>,
+    /// When the content was loaded, RFC 3339.
+    #[schema(format = DateTime)]
+    pub content_loaded_at: String,
+    /// The Quire version serving.
+    #[schema(example = "0.1.0")]
+    pub version: String,
+}
+
+/// A problem found in a content file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "path": "drafts/broken.md", "line": 4, "column": 7, "severity": "error",
+    "message": "the front matter is not valid YAML: did not find expected ',' or ']'"
+}))]
+pub struct ProblemResponse {
+    /// The file, relative to the content folder.
+    pub path: String,
+    /// The 1-based line.
+    pub line: usize,
+    /// The 1-based column, where known.
+    #[schema(required = true)]
+    pub column: Option<usize>,
+    /// `error`: the file is skipped; `warning`: it is served after a repair.
+    #[schema(inline)]
+    pub severity: SeverityResponse,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// How bad a content problem is.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityResponse {
+    /// The file was skipped.
+    Error,
+    /// The file is served after a repair.
+    Warning,
+}
+
+impl From<&ContentProblem> for ProblemResponse {
+    fn from(problem: &ContentProblem) -> ProblemResponse {
+        ProblemResponse {
+            path: problem.path.clone(),
+            line: problem.line,
+            column: problem.column,
+            severity: match problem.severity {
+                crate::content::Severity::Error => SeverityResponse::Error,
+                crate::content::Severity::Warning => SeverityResponse::Warning,
+            },
+            message: problem.message.clone(),
+        }
+    }
+}
+
+/// Every content problem, by file and line.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemListResponse {
+    /// The problems; empty when all content loaded cleanly.
+    pub data: Vec<ProblemResponse>,
+}
+
+/// Liveness.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HealthResponse {
+    /// Always `ok` when Quire answers.
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// The site's settings and counts of what is published.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "Site and content metadata.", body = MetaResponse)))]
+#[get("/meta")]
+pub async fn get_meta(state: web::Data<AppState>) -> web::Json<MetaResponse> {
+    let store = state.store.load();
+    let stats = store.stats(state.clock.now());
+    web::Json(MetaResponse {
+        title: state.site.title.clone(),
+        description: state.site.description.clone(),
+        base_url: state.site.base_url.clone(),
+        counts: Counts {
+            posts: stats.posts,
+            categories: stats.categories,
+            tags: stats.tags,
+            authors: stats.authors,
+        },
+        newest_post_date: stats.newest.map(|date| date.to_string()),
+        content_loaded_at: store.loaded_at().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// Problems found in content files: skipped files (errors) and repaired ones (warnings).
+#[utoipa::path(tag = "meta", responses((status = 200, description = "Every content problem, by file and line.", body = ProblemListResponse)))]
+#[get("/problems")]
+pub async fn list_problems(state: web::Data<AppState>) -> web::Json<ProblemListResponse> {
+    let store = state.store.load();
+    web::Json(ProblemListResponse {
+        data: store.problems().iter().map(ProblemResponse::from).collect(),
+    })
+}
+
+/// Answers 200 while Quire is serving.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "Quire is serving.", body = HealthResponse)))]
+#[get("/healthz")]
+pub async fn healthz() -> web::Json<HealthResponse> {
+    web::Json(HealthResponse { status: "ok" })
+}

@@ -1,0 +1,101 @@
+//! HTTP handlers, one file per resource, with their wire types beside them. Handlers extract,
+//! make one store call, and map the result to a response.
+
+mod meta;
+mod posts;
+mod query;
+mod terms;
+
+use std::sync::Arc;
+
+use actix_web::dev::ResourceDef;
+use actix_web::{HttpRequest, HttpResponse};
+use arc_swap::ArcSwap;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::store::Store;
+
+pub use meta::{HealthResponse, MetaResponse};
+pub use posts::{PostDetail, PostListResponse, PostSummary};
+
+/// The site's own description, from configuration.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site's title.
+    pub title: String,
+    /// The site's description.
+    pub description: String,
+    /// The public base URL, without a trailing slash.
+    pub base_url: String,
+}
+
+/// What every handler can reach: the current store (swapped whole on reload), the site and
+/// the clock.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The current content; `load()` never blocks.
+    pub store: Arc<ArcSwap<Store>>,
+    /// Site settings.
+    pub site: Site,
+    /// The source of "now" for scheduling.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Registers every API handler; used both to serve and to generate the OpenAPI document.
+pub fn configure(config: &mut ServiceConfig<'_>) {
+    config.service(meta::healthz).service(
+        scope::scope("/api/v1")
+            .service(posts::list_posts)
+            .service(posts::get_post)
+            .service(posts::get_post_html)
+            .service(posts::get_post_markdown)
+            .service(terms::list_categories)
+            .service(terms::get_category)
+            .service(terms::list_tags)
+            .service(terms::get_tag)
+            .service(terms::list_authors)
+            .service(terms::get_author)
+            .service(meta::get_meta)
+            .service(meta::list_problems),
+    );
+}
+
+/// The paths Quire serves, to tell a wrong method (405) from an unknown path (404).
+#[derive(Debug, Clone)]
+pub struct KnownPaths(Arc<Vec<ResourceDef>>);
+
+impl KnownPaths {
+    /// Builds the matcher from the OpenAPI document's paths, which use the same `{name}` syntax.
+    pub fn from_openapi(openapi: &utoipa::openapi::OpenApi) -> KnownPaths {
+        let mut defs: Vec<ResourceDef> = openapi
+            .paths
+            .paths
+            .keys()
+            .map(|path| ResourceDef::new(path.as_str()))
+            .collect();
+        defs.push(ResourceDef::new("/swagger-ui/{_:.*}"));
+        KnownPaths(Arc::new(defs))
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.0.iter().any(|def| def.is_match(path))
+    }
+}
+
+/// The fallback for every request no route took: 405 when the path exists, else 404.
+pub async fn fallback(
+    request: HttpRequest,
+    known: actix_web::web::Data<KnownPaths>,
+) -> Result<HttpResponse, ApiError> {
+    Err(if known.contains(request.path()) {
+        ApiError::MethodNotAllowed { allow: "GET, HEAD" }
+    } else {
+        ApiError::not_found(format!(
+            "there is nothing at {}; see /swagger-ui/ for the API",
+            request.path()
+        ))
+    })
+}

@@ -1,0 +1,557 @@
+//! `/api/v1/posts`: the post list with filters and pagination, and single posts as JSON, HTML
+//! and Markdown.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use super::query::RawQuery;
+use crate::content::markdown::TocEntry;
+use crate::domain::{Post, Slug, Term};
+use crate::error::{ApiError, Problem};
+use crate::store::{PageRequest, PostFilter, SortOrder, TagMode};
+
+/// A category, tag or author as shown on a post.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"name": "Agile Rituals", "slug": "agile-rituals"}))]
+pub struct TermRef {
+    /// The name as written.
+    pub name: String,
+    /// The slug to filter or look it up by.
+    pub slug: String,
+}
+
+impl From<&Term> for TermRef {
+    fn from(term: &Term) -> TermRef {
+        TermRef {
+            name: term.name.clone(),
+            slug: term.slug.to_string(),
+        }
+    }
+}
+
+/// A post without its body, as lists show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "slug": "backlog-refinement",
+    "title": "How to Run Effective Backlog Refinement Sessions",
+    "date": "2025-02-15T00:00:00Z",
+    "updated": null,
+    "author": {"name": "StoryScorer Team", "slug": "storyscorer-team"},
+    "authors": [{"name": "StoryScorer Team", "slug": "storyscorer-team"}],
+    "excerpt": "Backlog refinement (or grooming) is critical for sprint success.",
+    "category": {"name": "Agile Rituals", "slug": "agile-rituals"},
+    "categories": [{"name": "Agile Rituals", "slug": "agile-rituals"}],
+    "tags": [{"name": "backlog refinement", "slug": "backlog-refinement"}, {"name": "meetings", "slug": "meetings"}],
+    "featuredImage": "/images/blog/backlog-refinement.png",
+    "metaDescription": "Guide to running effective backlog refinement sessions.",
+    "readingTime": 3,
+    "wordCount": 524,
+    "extra": {}
+}))]
+pub struct PostSummary {
+    /// The unique key of the post.
+    pub slug: String,
+    /// The title.
+    pub title: String,
+    /// Publication date, RFC 3339.
+    #[schema(format = DateTime)]
+    pub date: String,
+    /// Last revision date, RFC 3339, if the writer gave one.
+    #[schema(format = DateTime, required = true)]
+    pub updated: Option<String>,
+    /// The main author.
+    #[schema(required = true)]
+    pub author: Option<TermRef>,
+    /// Every author, the main one first.
+    pub authors: Vec<TermRef>,
+    /// A plain-text summary: front matter `excerpt`, else the text before `<!--more-->`, else
+    /// the first paragraph cut near 200 characters.
+    pub excerpt: String,
+    /// The main category.
+    #[schema(required = true)]
+    pub category: Option<TermRef>,
+    /// Every category, the main one first.
+    pub categories: Vec<TermRef>,
+    /// Tags in the writer's order.
+    pub tags: Vec<TermRef>,
+    /// Image URL or path for cards.
+    #[schema(required = true)]
+    pub featured_image: Option<String>,
+    /// Description for search engines.
+    #[schema(required = true)]
+    pub meta_description: Option<String>,
+    /// Minutes to read at 212 words per minute, at least 1.
+    pub reading_time: u32,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Front matter fields Quire does not know, as written.
+    #[schema(value_type = Object)]
+    pub extra: Map<String, Value>,
+}
+
+impl From<&Post> for PostSummary {
+    fn from(post: &Post) -> PostSummary {
+        PostSummary {
+            slug: post.slug.to_string(),
+            title: post.title.clone(),
+            date: post.date.to_string(),
+            updated: post.updated.map(|t| t.to_string()),
+            author: post.author().map(TermRef::from),
+            authors: post.authors.iter().map(TermRef::from).collect(),
+            excerpt: post.excerpt.clone(),
+            category: post.category().map(TermRef::from),
+            categories: post.categories.iter().map(TermRef::from).collect(),
+            tags: post.tags.iter().map(TermRef::from).collect(),
+            featured_image: post.featured_image.clone(),
+            meta_description: post.meta_description.clone(),
+            reading_time: post.reading_time,
+            word_count: post.word_count,
+            extra: post.extra.clone(),
+        }
+    }
+}
+
+/// The fields `fields=` may name.
+const SUMMARY_FIELDS: &[&str] = &[
+    "slug",
+    "title",
+    "date",
+    "updated",
+    "author",
+    "authors",
+    "excerpt",
+    "category",
+    "categories",
+    "tags",
+    "featuredImage",
+    "metaDescription",
+    "readingTime",
+    "wordCount",
+    "extra",
+];
+
+/// One entry of a table of contents.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(no_recursion)]
+pub struct TocItem {
+    /// Heading level, 1 to 6.
+    pub level: u8,
+    /// The heading's `id` in `html`, for `#` links.
+    pub id: String,
+    /// The heading's text.
+    pub text: String,
+    /// Headings nested under this one.
+    pub children: Vec<TocItem>,
+}
+
+impl From<&TocEntry> for TocItem {
+    fn from(entry: &TocEntry) -> TocItem {
+        TocItem {
+            level: entry.level,
+            id: entry.id.clone(),
+            text: entry.text.clone(),
+            children: entry.children.iter().map(TocItem::from).collect(),
+        }
+    }
+}
+
+/// A neighbouring post, for previous/next links.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostLink {
+    /// The post's slug.
+    pub slug: String,
+    /// The post's title.
+    pub title: String,
+    /// Publication date, RFC 3339.
+    #[schema(format = DateTime)]
+    pub date: String,
+}
+
+impl From<&Post> for PostLink {
+    fn from(post: &Post) -> PostLink {
+        PostLink {
+            slug: post.slug.to_string(),
+            title: post.title.clone(),
+            date: post.date.to_string(),
+        }
+    }
+}
+
+/// A whole post: the summary plus its rendered body and neighbours.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostDetail {
+    /// Everything a list shows.
+    #[serde(flatten)]
+    pub summary: PostSummary,
+    /// The body as HTML, sanitized unless Quire runs with `--trust-html`.
+    pub html: String,
+    /// The nested table of contents; each heading's `id` is set in `html`.
+    pub toc: Vec<TocItem>,
+    /// The next older published post.
+    #[schema(required = true)]
+    pub prev: Option<PostLink>,
+    /// The next newer published post.
+    #[schema(required = true)]
+    pub next: Option<PostLink>,
+}
+
+/// Pagination of a list response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Pagination {
+    /// This page, from 1.
+    pub page: u32,
+    /// Posts per page.
+    pub limit: u32,
+    /// Matching posts across all pages.
+    pub total: usize,
+    /// Number of pages (at least 1).
+    pub pages: u32,
+    /// The next page, or null on the last one.
+    #[schema(required = true)]
+    pub next: Option<u32>,
+    /// The previous page, or null on the first one.
+    #[schema(required = true)]
+    pub prev: Option<u32>,
+}
+
+/// Metadata of a list response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListMeta {
+    /// Where this page is in the whole list.
+    pub pagination: Pagination,
+}
+
+/// A page of posts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostListResponse {
+    /// The posts on this page. With `fields=`, each has only `slug` and the named fields.
+    pub data: Vec<PostSummary>,
+    /// Pagination.
+    pub meta: ListMeta,
+}
+
+/// Query parameters of `GET /api/v1/posts`. Term filters match by slug, so a name such as
+/// `Backlog Refinement` works too; list parameters take commas or repeats (`tag=a,b`, `tag=a&tag=b`).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; `PostListQuery::parse` reads them.
+pub struct PostListParams {
+    /// Page number, from 1. A page past the end is empty.
+    #[param(minimum = 1, default = 1)]
+    page: Option<u32>,
+    /// Posts per page.
+    #[param(minimum = 1, maximum = 100, default = 10)]
+    limit: Option<u32>,
+    /// Only posts in any of these categories (comma-separated names or slugs).
+    #[param(example = "agile-rituals")]
+    category: Option<String>,
+    /// Only posts with these tags (comma-separated names or slugs); see `tagMode`.
+    #[param(example = "estimation,meetings")]
+    tag: Option<String>,
+    /// `any`: posts with at least one of the tags; `all`: posts with every one.
+    #[param(rename = "tagMode", inline, default = "any")]
+    tag_mode: Option<TagModeParam>,
+    /// Leave out posts with any of these tags (comma-separated).
+    #[param(rename = "excludeTag")]
+    exclude_tag: Option<String>,
+    /// Only posts by any of these authors (comma-separated names or slugs).
+    author: Option<String>,
+    /// Only posts dated on or after this date (`YYYY-MM-DD` or RFC 3339).
+    #[param(example = "2025-01-01")]
+    from: Option<String>,
+    /// Only posts dated on or before this date; a plain date includes the whole day.
+    #[param(example = "2025-12-31")]
+    to: Option<String>,
+    /// Order: newest first (`-date`), oldest first (`date`), or by title.
+    #[param(inline, default = "-date")]
+    sort: Option<SortParam>,
+    /// Comma-separated summary fields to return (`slug` is always included), e.g. `title,date`.
+    #[param(example = "title,date,excerpt")]
+    fields: Option<String>,
+}
+
+/// Values of `tagMode`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum TagModeParam {
+    Any,
+    All,
+}
+
+/// Values of `sort`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[allow(dead_code)]
+enum SortParam {
+    #[serde(rename = "-date")]
+    DateDesc,
+    #[serde(rename = "date")]
+    DateAsc,
+    #[serde(rename = "title")]
+    TitleAsc,
+    #[serde(rename = "-title")]
+    TitleDesc,
+}
+
+/// The checked query of a post list.
+#[derive(Debug)]
+struct PostListQuery {
+    filter: PostFilter,
+    sort: SortOrder,
+    page: PageRequest,
+    fields: Option<Vec<String>>,
+}
+
+impl PostListQuery {
+    const PARAMETERS: &[&str] = &[
+        "page",
+        "limit",
+        "category",
+        "tag",
+        "tagMode",
+        "excludeTag",
+        "author",
+        "from",
+        "to",
+        "sort",
+        "fields",
+    ];
+
+    fn parse(query: &RawQuery) -> Result<PostListQuery, ApiError> {
+        query.reject_unknown(Self::PARAMETERS)?;
+        let from = query.date_bound("from", false)?;
+        let to = query.date_bound("to", true)?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(ApiError::invalid(
+                    "from",
+                    "`from` must not be later than `to`",
+                ));
+            }
+        }
+        let filter = PostFilter {
+            categories: query.slugs("category")?,
+            tags: query.slugs("tag")?,
+            tag_mode: query.choice(
+                "tagMode",
+                &[("any", TagMode::Any), ("all", TagMode::All)],
+                TagMode::Any,
+            )?,
+            exclude_tags: query.slugs("excludeTag")?,
+            authors: query.slugs("author")?,
+            from,
+            to,
+        };
+        let sort = query.choice(
+            "sort",
+            &[
+                ("-date", SortOrder::DateDesc),
+                ("date", SortOrder::DateAsc),
+                ("title", SortOrder::TitleAsc),
+                ("-title", SortOrder::TitleDesc),
+            ],
+            SortOrder::DateDesc,
+        )?;
+        let page = PageRequest {
+            number: query.number("page", 1, u32::MAX, 1)?,
+            size: query.number("limit", 1, 100, 10)?,
+        };
+        let fields = match query.list("fields")? {
+            names if names.is_empty() => None,
+            names => {
+                if let Some(unknown) = names.iter().find(|name| !SUMMARY_FIELDS.contains(name)) {
+                    return Err(ApiError::invalid(
+                        "fields",
+                        format!(
+                            "`fields` names `{unknown}`, which is not a post field; use any of {}",
+                            SUMMARY_FIELDS.join(", ")
+                        ),
+                    ));
+                }
+                Some(names.into_iter().map(str::to_owned).collect())
+            }
+        };
+        Ok(PostListQuery {
+            filter,
+            sort,
+            page,
+            fields,
+        })
+    }
+}
+
+/// Lists published posts, newest first, filtered and paginated.
+#[utoipa::path(
+    tag = "posts",
+    params(PostListParams),
+    responses(
+        (status = 200, description = "A page of published posts.", body = PostListResponse,
+            headers(
+                ("X-Total-Count" = u64, description = "Matching posts across all pages."),
+                ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages."),
+            )),
+        (status = 400, description = "A parameter has a value Quire does not accept; `parameter` names it.",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/posts")]
+pub async fn list_posts(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = RawQuery::parse(request.query_string())?;
+    let query = PostListQuery::parse(&raw)?;
+    let store = state.store.load();
+    let page = store.list_posts(&query.filter, query.sort, query.page, state.clock.now());
+
+    let data: Vec<PostSummary> = page
+        .posts
+        .iter()
+        .map(|post| PostSummary::from(post.as_ref()))
+        .collect();
+    let pagination = paginate(query.page, page.total);
+    let link = link_header(request.path(), &raw, &pagination);
+    let body = match &query.fields {
+        None => serde_json::to_value(PostListResponse {
+            data,
+            meta: ListMeta { pagination },
+        }),
+        Some(fields) => sparse_list(data, fields, pagination),
+    }
+    .map_err(|err| {
+        log::error!("serializing a post list failed: {err}");
+        ApiError::Internal
+    })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("X-Total-Count", page.total.to_string()))
+        .insert_header((header::LINK, link))
+        .json(body))
+}
+
+fn paginate(page: PageRequest, total: usize) -> Pagination {
+    let pages = u32::try_from(total.div_ceil(page.size as usize))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    Pagination {
+        page: page.number,
+        limit: page.size,
+        total,
+        pages,
+        next: (page.number < pages).then(|| page.number + 1),
+        prev: (page.number > 1).then(|| (page.number - 1).min(pages)),
+    }
+}
+
+fn link_header(path: &str, query: &RawQuery, pagination: &Pagination) -> String {
+    let link = |page: u32, rel: &str| format!("<{path}?{}>; rel=\"{rel}\"", query.with_page(page));
+    let mut links = vec![link(1, "first")];
+    links.extend(pagination.prev.map(|page| link(page, "prev")));
+    links.extend(pagination.next.map(|page| link(page, "next")));
+    links.push(link(pagination.pages, "last"));
+    links.join(", ")
+}
+
+/// Keeps `slug` and the named fields of each summary.
+fn sparse_list(
+    data: Vec<PostSummary>,
+    fields: &[String],
+    pagination: Pagination,
+) -> serde_json::Result<Value> {
+    let mut items = Vec::with_capacity(data.len());
+    for summary in data {
+        let Value::Object(mut object) = serde_json::to_value(summary)? else {
+            continue;
+        };
+        object.retain(|key, _| key == "slug" || fields.iter().any(|f| f == key));
+        items.push(Value::Object(object));
+    }
+    Ok(serde_json::json!({ "data": items, "meta": ListMeta { pagination } }))
+}
+
+/// Looks up a published post; a malformed slug is a 404 like any unknown one, and never
+/// reaches the file system.
+fn find<'a>(
+    state: &AppState,
+    slug: &str,
+    store: &'a crate::store::Store,
+) -> Result<crate::store::PostInContext<'a>, ApiError> {
+    let not_found =
+        || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
+    let slug = Slug::parse(slug).map_err(|_| not_found())?;
+    store
+        .find_post(&slug, state.clock.now())
+        .ok_or_else(not_found)
+}
+
+/// One published post with its HTML body, table of contents and neighbours.
+#[utoipa::path(
+    tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug.", example = "backlog-refinement")),
+    responses(
+        (status = 200, description = "The post.", body = PostDetail),
+        (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/posts/{slug}")]
+pub async fn get_post(
+    slug: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<PostDetail>, ApiError> {
+    let store = state.store.load();
+    let found = find(&state, &slug, &store)?;
+    Ok(web::Json(PostDetail {
+        summary: PostSummary::from(found.post.as_ref()),
+        html: found.post.html.clone(),
+        toc: found.post.toc.iter().map(TocItem::from).collect(),
+        prev: found.previous.map(|p| PostLink::from(p.as_ref())),
+        next: found.next.map(|p| PostLink::from(p.as_ref())),
+    }))
+}
+
+/// A published post's rendered body as an HTML fragment.
+#[utoipa::path(
+    tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug.", example = "backlog-refinement")),
+    responses(
+        (status = 200, description = "The body as an HTML fragment.", body = String, content_type = "text/html; charset=utf-8"),
+        (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/posts/{slug}/html")]
+pub async fn get_post_html(
+    slug: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.store.load();
+    let found = find(&state, &slug, &store)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(found.post.html.clone()))
+}
+
+/// A published post's Markdown body as written, without front matter.
+#[utoipa::path(
+    tag = "posts",
+    params(("slug" = String, Path, description = "The post's slug.", example = "backlog-refinement")),
+    responses(
+        (status = 200, description = "The Markdown body.", body = String, content_type = "text/markdown; charset=utf-8"),
+        (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/posts/{slug}/markdown")]
+pub async fn get_post_markdown(
+    slug: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.store.load();
+    let found = find(&state, &slug, &store)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/markdown; charset=utf-8")
+        .body(found.post.markdown.clone()))
+}

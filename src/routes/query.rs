@@ -1,0 +1,269 @@
+//! Query strings as sent: repeated keys, comma lists and empty values, checked into typed values
+//! with errors that name the parameter and what it accepts.
+
+use jiff::{Timestamp, ToSpan};
+
+use crate::content::dates;
+use crate::domain::Slug;
+use crate::error::ApiError;
+
+/// The longest value Quire reads from one parameter, and the most values in one list.
+const MAX_VALUE_LEN: usize = 256;
+const MAX_LIST_VALUES: usize = 50;
+
+/// The raw `key=value` pairs of a query string, in order.
+#[derive(Debug, Clone, Default)]
+pub struct RawQuery {
+    pairs: Vec<(String, String)>,
+}
+
+impl RawQuery {
+    /// Parses a query string; `+` is a space and percent escapes are decoded.
+    pub fn parse(query_string: &str) -> Result<RawQuery, ApiError> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query_string).map_err(|err| {
+                ApiError::invalid("query", format!("the query string cannot be read: {err}"))
+            })?;
+        Ok(RawQuery { pairs })
+    }
+
+    /// Refuses parameters an endpoint does not know, so a typo such as `tags=` for `tag=` is
+    /// reported instead of silently ignored. Names starting with `_` (cache busters) pass.
+    pub fn reject_unknown(&self, known: &[&str]) -> Result<(), ApiError> {
+        match self
+            .pairs
+            .iter()
+            .find(|(key, _)| !key.starts_with('_') && !known.contains(&key.as_str()))
+        {
+            Some((key, _)) => Err(ApiError::invalid(
+                key.clone(),
+                format!(
+                    "unknown parameter `{key}`; this endpoint accepts {}",
+                    list_words(known)
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// A parameter given at most once; an empty value counts as absent.
+    pub fn single(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        let mut values = self
+            .pairs
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.trim());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(ApiError::invalid(
+                name,
+                format!("`{name}` is given more than once; give it once"),
+            ));
+        }
+        match first {
+            Some(value) if value.chars().count() > MAX_VALUE_LEN => Err(ApiError::invalid(
+                name,
+                format!("`{name}` is longer than {MAX_VALUE_LEN} characters"),
+            )),
+            Some(value) if !value.is_empty() => Ok(Some(value)),
+            _ => Ok(None),
+        }
+    }
+
+    /// A list parameter: comma-separated, repeatable (`tag=a,b` or `tag=a&tag=b`), blanks dropped.
+    pub fn list(&self, name: &str) -> Result<Vec<&str>, ApiError> {
+        let values: Vec<&str> = self
+            .pairs
+            .iter()
+            .filter(|(key, _)| key == name)
+            .flat_map(|(_, value)| value.split(','))
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+            .collect();
+        if values.len() > MAX_LIST_VALUES {
+            return Err(ApiError::invalid(
+                name,
+                format!("`{name}` has more than {MAX_LIST_VALUES} values"),
+            ));
+        }
+        if values
+            .iter()
+            .any(|value| value.chars().count() > MAX_VALUE_LEN)
+        {
+            return Err(ApiError::invalid(
+                name,
+                format!("a `{name}` value is longer than {MAX_VALUE_LEN} characters"),
+            ));
+        }
+        Ok(values)
+    }
+
+    /// A whole number within `min..=max`, or `default` when absent.
+    pub fn number(&self, name: &str, min: u32, max: u32, default: u32) -> Result<u32, ApiError> {
+        let Some(value) = self.single(name)? else {
+            return Ok(default);
+        };
+        value
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                let range = if max == u32::MAX {
+                    format!("{min} or more")
+                } else {
+                    format!("from {min} to {max}")
+                };
+                ApiError::invalid(
+                    name,
+                    format!("`{name}` must be a whole number {range}, got `{value}`"),
+                )
+            })
+    }
+
+    /// One of a fixed set of words, or `default` when absent.
+    pub fn choice<T: Copy>(
+        &self,
+        name: &str,
+        choices: &[(&str, T)],
+        default: T,
+    ) -> Result<T, ApiError> {
+        let Some(value) = self.single(name)? else {
+            return Ok(default);
+        };
+        choices
+            .iter()
+            .find(|(word, _)| *word == value)
+            .map(|(_, choice)| *choice)
+            .ok_or_else(|| {
+                let words: Vec<&str> = choices.iter().map(|(word, _)| *word).collect();
+                ApiError::invalid(
+                    name,
+                    format!("`{name}` must be {}, got `{value}`", list_words(&words)),
+                )
+            })
+    }
+
+    /// A list of term names or slugs, normalised to slugs so `Backlog Refinement` finds
+    /// `backlog-refinement`.
+    pub fn slugs(&self, name: &str) -> Result<Vec<Slug>, ApiError> {
+        self.list(name)?
+            .into_iter()
+            .map(|value| {
+                Slug::from_text(value).map_err(|_| {
+                    ApiError::invalid(
+                        name,
+                        format!("`{name}` value `{value}` has no letters or digits"),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// A date bound: `YYYY-MM-DD` or an RFC 3339 instant. With `end_of_day`, a plain date means
+    /// the last instant of that day, so `to=2025-02-15` includes posts from that day.
+    pub fn date_bound(&self, name: &str, end_of_day: bool) -> Result<Option<Timestamp>, ApiError> {
+        let Some(value) = self.single(name)? else {
+            return Ok(None);
+        };
+        let instant = dates::parse_date(value)
+            .map_err(|err| ApiError::invalid(name, format!("`{name}`: {err}")))?;
+        let date_only = value.len() == 10 && !value.contains([':', 'T', 't']);
+        if end_of_day && date_only {
+            let end = instant
+                .checked_add(24.hours())
+                .ok()
+                .and_then(|next| next.checked_sub(1.nanosecond()).ok());
+            return Ok(Some(end.unwrap_or(instant)));
+        }
+        Ok(Some(instant))
+    }
+
+    /// The pairs with `page` replaced, as a query string for pagination links.
+    pub fn with_page(&self, page: u32) -> String {
+        let mut pairs: Vec<(&str, String)> = self
+            .pairs
+            .iter()
+            .filter(|(key, _)| key != "page")
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        pairs.push(("page", page.to_string()));
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`, each in backticks.
+fn list_words(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(text: &str) -> RawQuery {
+        RawQuery::parse(text).unwrap()
+    }
+
+    #[test]
+    fn lists_accept_commas_and_repeats_and_drop_blanks() {
+        assert_eq!(
+            query("tag=a,b&tag=c&tag=").list("tag").unwrap(),
+            ["a", "b", "c"]
+        );
+    }
+
+    #[test]
+    fn numbers_outside_their_range_name_the_parameter() {
+        for bad in ["limit=0", "limit=101", "limit=abc", "limit=-1", "limit=1.5"] {
+            let err = query(bad).number("limit", 1, 100, 10).unwrap_err();
+            assert!(
+                matches!(err, ApiError::InvalidParameter { ref parameter, .. } if parameter == "limit"),
+                "{bad}"
+            );
+        }
+        assert_eq!(query("limit=").number("limit", 1, 100, 10).unwrap(), 10);
+    }
+
+    #[test]
+    fn a_repeated_single_parameter_is_refused() {
+        assert!(query("page=1&page=2").single("page").is_err());
+    }
+
+    #[test]
+    fn plain_end_dates_cover_the_whole_day() {
+        let end = query("to=2025-02-15")
+            .date_bound("to", true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(end.to_string(), "2025-02-15T23:59:59.999999999Z");
+        let exact = query("to=2025-02-15T10:00:00Z")
+            .date_bound("to", true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(exact.to_string(), "2025-02-15T10:00:00Z");
+    }
+
+    #[test]
+    fn unknown_parameters_are_named() {
+        let err = query("tags=x&_=1")
+            .reject_unknown(&["tag", "page"])
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown parameter `tags`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn page_links_keep_other_parameters() {
+        assert_eq!(
+            query("tag=a b&page=2&limit=5").with_page(3),
+            "tag=a+b&limit=5&page=3"
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! `/api/v1/categories`, `/tags` and `/authors`: taxonomy terms with their post counts.
+
+use actix_web::{get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use crate::domain::Slug;
+use crate::error::{ApiError, Problem};
+use crate::store::{TaxonomyKind, TermCount};
+
+/// A category, tag or author with the number of published posts under it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"name": "Estimation", "slug": "estimation", "count": 3}))]
+pub struct TermResponse {
+    /// The name as written (the newest post's spelling).
+    pub name: String,
+    /// The slug to filter posts by.
+    pub slug: String,
+    /// Published posts carrying the term.
+    pub count: usize,
+}
+
+impl From<&TermCount<'_>> for TermResponse {
+    fn from(term: &TermCount<'_>) -> TermResponse {
+        TermResponse {
+            name: term.term.name.clone(),
+            slug: term.term.slug.to_string(),
+            count: term.count,
+        }
+    }
+}
+
+/// All terms of a taxonomy, most posts first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TermListResponse {
+    /// The terms; only those with at least one published post.
+    pub data: Vec<TermResponse>,
+}
+
+fn list(state: &AppState, kind: TaxonomyKind) -> web::Json<TermListResponse> {
+    let store = state.store.load();
+    let data = store
+        .terms(kind, state.clock.now())
+        .iter()
+        .map(TermResponse::from)
+        .collect();
+    web::Json(TermListResponse { data })
+}
+
+fn find(
+    state: &AppState,
+    kind: TaxonomyKind,
+    slug: &str,
+) -> Result<web::Json<TermResponse>, ApiError> {
+    let noun = match kind {
+        TaxonomyKind::Category => "category",
+        TaxonomyKind::Tag => "tag",
+        TaxonomyKind::Author => "author",
+    };
+    let not_found = || {
+        ApiError::not_found(format!(
+            "there is no {noun} with slug `{slug}` and a published post"
+        ))
+    };
+    let slug = Slug::parse(slug).map_err(|_| not_found())?;
+    let store = state.store.load();
+    let term = store
+        .find_term(kind, &slug, state.clock.now())
+        .ok_or_else(not_found)?;
+    Ok(web::Json(TermResponse::from(&term)))
+}
+
+/// Lists categories with their published post counts.
+#[utoipa::path(tag = "taxonomies", responses((status = 200, description = "Every category with a published post.", body = TermListResponse)))]
+#[get("/categories")]
+pub async fn list_categories(state: web::Data<AppState>) -> web::Json<TermListResponse> {
+    list(&state, TaxonomyKind::Category)
+}
+
+/// One category by slug.
+#[utoipa::path(
+    tag = "taxonomies",
+    params(("slug" = String, Path, description = "The category's slug.", example = "estimation")),
+    responses(
+        (status = 200, description = "The category.", body = TermResponse),
+        (status = 404, description = "No category with a published post has this slug.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/categories/{slug}")]
+pub async fn get_category(
+    slug: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<TermResponse>, ApiError> {
+    find(&state, TaxonomyKind::Category, &slug)
+}
+
+/// Lists tags with their published post counts.
+#[utoipa::path(tag = "taxonomies", responses((status = 200, description = "Every tag with a published post.", body = TermListResponse)))]
+#[get("/tags")]
+pub async fn list_tags(state: web::Data<AppState>) -> web::Json<TermListResponse> {
+    list(&state, TaxonomyKind::Tag)
+}
+
+/// One tag by slug.
+#[utoipa::path(
+    tag = "taxonomies",
+    params(("slug" = String, Path, description = "The tag's slug.", example = "estimation")),
+    responses(
+        (status = 200, description = "The tag.", body = TermResponse),
+        (status = 404, description = "No tag with a published post has this slug.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/tags/{slug}")]
+pub async fn get_tag(
+    slug: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<TermResponse>, ApiError> {
+    find(&state, TaxonomyKind::Tag, &slug)
+}
+
+/// Lists authors with their published post counts.
+#[utoipa::path(tag = "taxonomies", responses((status = 200, description = "Every author with a published post.", body = TermListResponse)))]
+#[get("/authors")]
+pub async fn list_authors(state: web::Data<AppState>) -> web::Json<TermListResponse> {
+    list(&state, TaxonomyKind::Author)
+}
+
+/// One author by slug.
+#[utoipa::path(
+    tag = "taxonomies",
+    params(("slug" = String, Path, description = "The author's slug.", example = "storyscorer-team")),
+    responses(
+        (status = 200, description = "The author.", body = TermResponse),
+        (status = 404, description = "No author with a published post has this slug.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/authors/{slug}")]
+pub async fn get_author(
+    slug: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<TermResponse>, ApiError> {
+    find(&state, TaxonomyKind::Author, &slug)
+}

@@ -1,0 +1,102 @@
+//! Command-line and environment settings: every flag is also a `QUIRE_*` variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Quire serves a folder of Markdown posts as a documented JSON API.
+#[derive(Debug, Parser)]
+#[command(name = "quire", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings for `serve` when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeSettings,
+}
+
+/// Quire's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the content folder as a JSON API (the default).
+    Serve(ServeSettings),
+    /// Load a content folder, print every problem, and exit non-zero if any is an error.
+    Check(CheckSettings),
+    /// Print the OpenAPI document as JSON.
+    Openapi,
+}
+
+/// Settings for checking content without serving it.
+#[derive(Debug, Clone, Args)]
+pub struct CheckSettings {
+    /// The content folder to check.
+    #[arg(default_value = "./content", env = "QUIRE_CONTENT")]
+    pub dir: PathBuf,
+    /// Keep raw HTML in Markdown instead of sanitizing it.
+    #[arg(long, env = "QUIRE_TRUST_HTML")]
+    pub trust_html: bool,
+}
+
+/// Everything `serve` needs; a plain struct, so tests can build one.
+#[derive(Debug, Clone, Args)]
+pub struct ServeSettings {
+    /// The folder of Markdown posts.
+    #[arg(long, default_value = "./content", env = "QUIRE_CONTENT")]
+    pub content: PathBuf,
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "QUIRE_BIND")]
+    pub bind: String,
+    /// Refuse to start when any content file has an error.
+    #[arg(long, env = "QUIRE_STRICT")]
+    pub strict: bool,
+    /// Keep raw HTML in Markdown instead of sanitizing it (only for content you trust).
+    #[arg(long, env = "QUIRE_TRUST_HTML")]
+    pub trust_html: bool,
+    /// The site's title, shown by `/api/v1/meta`.
+    #[arg(long, default_value = "Quire", env = "QUIRE_SITE_TITLE")]
+    pub site_title: String,
+    /// The site's description, shown by `/api/v1/meta`.
+    #[arg(long, default_value = "", env = "QUIRE_SITE_DESCRIPTION")]
+    pub site_description: String,
+    /// The public URL the site is served at, e.g. `https://blog.example.com`; defaults to the
+    /// listening address.
+    #[arg(long, env = "QUIRE_BASE_URL")]
+    pub base_url: Option<String>,
+}
+
+impl ServeSettings {
+    /// Settings for serving `content` on a free local port, as tests want them.
+    pub fn for_content(content: impl Into<PathBuf>) -> ServeSettings {
+        ServeSettings {
+            content: content.into(),
+            bind: "127.0.0.1:0".to_owned(),
+            strict: false,
+            trust_html: false,
+            site_title: "Quire".to_owned(),
+            site_description: String::new(),
+            base_url: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_parses_with_and_without_a_subcommand() {
+        let cli = Cli::try_parse_from(["quire", "--content", "posts", "--strict"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.content, PathBuf::from("posts"));
+        assert!(cli.serve.strict);
+        let cli = Cli::try_parse_from(["quire", "check", "dir"]).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Check(CheckSettings { ref dir, .. })) if dir == &PathBuf::from("dir"))
+        );
+        let cli = Cli::try_parse_from(["quire", "serve", "--bind", "0.0.0.0:9000"]).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Serve(ServeSettings { ref bind, .. })) if bind == "0.0.0.0:9000")
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! Building the application: load the content into a store, bind the listener (port 0 picks
+//! a free one, which tests use), and wire routes, logging and Swagger UI.
+
+use std::fmt;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::Server;
+use actix_web::middleware::Logger;
+use actix_web::{App, HttpResponse, HttpServer, http::header, web};
+use arc_swap::ArcSwap;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::clock::{Clock, SystemClock};
+use crate::content::{LoadOptions, Severity, load_dir};
+use crate::openapi;
+use crate::routes::{self, AppState, KnownPaths, Site};
+use crate::settings::ServeSettings;
+use crate::store::Store;
+
+/// Why Quire could not start.
+#[derive(Debug)]
+pub enum StartupError {
+    /// The content folder could not be read.
+    Content {
+        /// The folder.
+        dir: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// `--strict` is set and some files have errors.
+    Strict {
+        /// How many files have errors.
+        errors: usize,
+    },
+    /// The listening address could not be bound.
+    Bind {
+        /// The address.
+        address: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartupError::Content { dir, source } => {
+                write!(f, "cannot read the content folder {dir}: {source}")
+            }
+            StartupError::Strict { errors } => {
+                write!(
+                    f,
+                    "{errors} content error(s) and --strict is set; fix them or run without --strict"
+                )
+            }
+            StartupError::Bind { address, source } => {
+                write!(f, "cannot listen on {address}: {source}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StartupError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartupError::Content { source, .. } | StartupError::Bind { source, .. } => {
+                Some(source)
+            }
+            StartupError::Strict { .. } => None,
+        }
+    }
+}
+
+/// Loads a content folder into a store, logging each problem and a summary.
+pub fn load_store(
+    dir: &Path,
+    options: LoadOptions,
+    clock: &dyn Clock,
+) -> Result<Store, StartupError> {
+    let started = Instant::now();
+    let parsed = load_dir(dir, options).map_err(|source| StartupError::Content {
+        dir: dir.display().to_string(),
+        source,
+    })?;
+    let store = Store::build(parsed, clock.now());
+    for problem in store.problems() {
+        match problem.severity {
+            Severity::Error => log::error!("content: {problem}"),
+            Severity::Warning => log::warn!("content: {problem}"),
+        }
+    }
+    let errors = store
+        .problems()
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    log::info!(
+        "loaded {} posts from {} in {} ms ({} errors, {} warnings)",
+        store.all_posts().len(),
+        dir.display(),
+        started.elapsed().as_millis(),
+        errors,
+        store.problems().len() - errors,
+    );
+    Ok(store)
+}
+
+/// A bound, ready-to-run Quire server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Loads content and binds the listener, using the system clock.
+    pub fn build(settings: ServeSettings) -> Result<Application, StartupError> {
+        Application::build_with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// Loads content and binds the listener with a given clock, so tests control "now".
+    pub fn build_with_clock(
+        settings: ServeSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Application, StartupError> {
+        let options = LoadOptions {
+            trust_html: settings.trust_html,
+        };
+        let store = load_store(&settings.content, options, clock.as_ref())?;
+        let errors = store
+            .problems()
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        if settings.strict && errors > 0 {
+            return Err(StartupError::Strict { errors });
+        }
+
+        let bind_error = |source| StartupError::Bind {
+            address: settings.bind.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(&settings.bind).map_err(bind_error)?;
+        let address = listener.local_addr().map_err(bind_error)?;
+        let base_url = settings
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"));
+        let state = AppState {
+            store: Arc::new(ArcSwap::from_pointee(store)),
+            site: Site {
+                title: settings.site_title.clone(),
+                description: settings.site_description.clone(),
+                base_url: base_url.trim_end_matches('/').to_owned(),
+            },
+            clock,
+        };
+        let document = openapi::document();
+        let known_paths = KnownPaths::from_openapi(&document);
+
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .app_data(web::Data::new(state.clone()))
+                .app_data(web::Data::new(known_paths.clone()))
+                .into_utoipa_app()
+                .configure(routes::configure)
+                .into_app()
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .url("/api-docs/openapi.json", document.clone()),
+                )
+                .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
+                .default_service(web::to(routes::fallback))
+        })
+        .listen(listener)
+        .map_err(bind_error)?
+        .run();
+        log::info!("serving on http://{address} (API docs at http://{address}/swagger-ui/)");
+        Ok(Application {
+            port: address.port(),
+            server,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn redirect_to_swagger_ui() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/swagger-ui/"))
+        .finish()
+}

@@ -1,0 +1,610 @@
+//! The in-memory content store: every loaded post, indexed once per content version and never
+//! edited afterwards; a reload builds a new store and swaps it in whole. Queries take the
+//! current time, because whether a post is visible is decided per request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::content::{Parsed, Problem, Severity};
+use crate::domain::{Post, Slug, Term};
+
+/// Position of a post in the store's date order.
+type Position = u32;
+
+/// An immutable, indexed set of posts and the problems found while loading them.
+#[derive(Debug)]
+pub struct Store {
+    /// Every loaded post, drafts included, newest first (ties by slug).
+    posts: Vec<Arc<Post>>,
+    by_slug: HashMap<String, Position>,
+    /// For each position, its rank in title order.
+    title_rank: Vec<u32>,
+    categories: Taxonomy,
+    tags: Taxonomy,
+    authors: Taxonomy,
+    problems: Vec<Problem>,
+    loaded_at: Timestamp,
+}
+
+/// Which taxonomy a term belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaxonomyKind {
+    /// `category` / `categories`.
+    Category,
+    /// `tags`.
+    Tag,
+    /// `author` / `authors`.
+    Author,
+}
+
+/// A term with the number of posts visible under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermCount<'a> {
+    /// The term.
+    pub term: &'a Term,
+    /// Published posts carrying it.
+    pub count: usize,
+}
+
+#[derive(Debug, Default)]
+struct Taxonomy {
+    entries: Vec<TaxonomyEntry>,
+    by_slug: HashMap<String, usize>,
+}
+
+#[derive(Debug)]
+struct TaxonomyEntry {
+    /// The spelling of the newest post that uses the term.
+    term: Term,
+    /// Positions of the posts carrying it, ascending (newest first).
+    posts: Vec<Position>,
+}
+
+impl Taxonomy {
+    fn build<'a>(posts: &'a [Arc<Post>], terms_of: impl Fn(&'a Post) -> &'a [Term]) -> Taxonomy {
+        let mut taxonomy = Taxonomy::default();
+        for (position, post) in posts.iter().enumerate() {
+            for term in terms_of(post) {
+                let index = *taxonomy
+                    .by_slug
+                    .entry(term.slug.as_str().to_owned())
+                    .or_insert_with(|| {
+                        taxonomy.entries.push(TaxonomyEntry {
+                            term: term.clone(),
+                            posts: Vec::new(),
+                        });
+                        taxonomy.entries.len() - 1
+                    });
+                taxonomy.entries[index].posts.push(position as Position);
+            }
+        }
+        taxonomy
+    }
+
+    fn posts_of(&self, slug: &Slug) -> &[Position] {
+        self.by_slug
+            .get(slug.as_str())
+            .map_or(&[], |&index| &self.entries[index].posts)
+    }
+}
+
+/// Whether a post must carry any or all of the requested tags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TagMode {
+    /// At least one of the tags.
+    #[default]
+    Any,
+    /// Every one of the tags.
+    All,
+}
+
+/// The order of a post list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Newest first.
+    #[default]
+    DateDesc,
+    /// Oldest first.
+    DateAsc,
+    /// By title, A to Z.
+    TitleAsc,
+    /// By title, Z to A.
+    TitleDesc,
+}
+
+/// Which posts a list shows; empty lists mean "no constraint".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostFilter {
+    /// Posts in any of these categories.
+    pub categories: Vec<Slug>,
+    /// Posts with any or all (see `tag_mode`) of these tags.
+    pub tags: Vec<Slug>,
+    /// How `tags` combine.
+    pub tag_mode: TagMode,
+    /// Posts with none of these tags.
+    pub exclude_tags: Vec<Slug>,
+    /// Posts by any of these authors.
+    pub authors: Vec<Slug>,
+    /// Posts dated at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Posts dated at or before this instant.
+    pub to: Option<Timestamp>,
+}
+
+/// A page of a list: 1-based number and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// The page, from 1.
+    pub number: u32,
+    /// Posts per page, from 1.
+    pub size: u32,
+}
+
+/// One page of matching posts and how many match in all.
+#[derive(Debug)]
+pub struct PostPage<'a> {
+    /// The posts on the page, in the requested order.
+    pub posts: Vec<&'a Arc<Post>>,
+    /// Matching posts across all pages.
+    pub total: usize,
+}
+
+/// A post with its published neighbours in date order.
+#[derive(Debug)]
+pub struct PostInContext<'a> {
+    /// The post.
+    pub post: &'a Arc<Post>,
+    /// The next older published post.
+    pub previous: Option<&'a Arc<Post>>,
+    /// The next newer published post.
+    pub next: Option<&'a Arc<Post>>,
+}
+
+/// Counts for the meta endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Published posts.
+    pub posts: usize,
+    /// Categories with at least one published post.
+    pub categories: usize,
+    /// Tags with at least one published post.
+    pub tags: usize,
+    /// Authors with at least one published post.
+    pub authors: usize,
+    /// The newest published post's date.
+    pub newest: Option<Timestamp>,
+}
+
+impl Store {
+    /// Builds a store from parsed files (in path order): posts whose slug an earlier file already
+    /// has are skipped with an error, and every problem is kept for `/problems`.
+    pub fn build(parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
+        let mut problems = Vec::new();
+        let mut posts: Vec<Post> = Vec::with_capacity(parsed.len());
+        let mut owner_of: HashMap<String, String> = HashMap::with_capacity(parsed.len());
+        for file in parsed {
+            problems.extend(file.warnings);
+            match file.post {
+                Ok(post) => match owner_of.get(post.slug.as_str()) {
+                    Some(owner) => problems.push(Problem {
+                        path: file.path,
+                        line: 1,
+                        column: None,
+                        severity: Severity::Error,
+                        message: format!(
+                            "the slug `{}` is already used by {owner}; give this post a different `slug:` in its front matter or rename the file",
+                            post.slug
+                        ),
+                    }),
+                    None => {
+                        owner_of.insert(post.slug.as_str().to_owned(), file.path);
+                        posts.push(post);
+                    }
+                },
+                Err(problem) => problems.push(problem),
+            }
+        }
+        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        let posts: Vec<Arc<Post>> = posts.into_iter().map(Arc::new).collect();
+
+        let by_slug = posts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.slug.as_str().to_owned(), i as Position))
+            .collect();
+        let mut by_title: Vec<Position> = (0..posts.len() as Position).collect();
+        let title_keys: Vec<String> = posts.iter().map(|p| p.title.to_lowercase()).collect();
+        by_title.sort_by(|&a, &b| {
+            title_keys[a as usize]
+                .cmp(&title_keys[b as usize])
+                .then(a.cmp(&b))
+        });
+        let mut title_rank = vec![0; posts.len()];
+        for (rank, &position) in by_title.iter().enumerate() {
+            title_rank[position as usize] = rank as u32;
+        }
+
+        Store {
+            categories: Taxonomy::build(&posts, |p| &p.categories),
+            tags: Taxonomy::build(&posts, |p| &p.tags),
+            authors: Taxonomy::build(&posts, |p| &p.authors),
+            posts,
+            by_slug,
+            title_rank,
+            problems,
+            loaded_at,
+        }
+    }
+
+    /// When this store's content was loaded.
+    pub fn loaded_at(&self) -> Timestamp {
+        self.loaded_at
+    }
+
+    /// Every problem found while loading, errors and warnings, by file and line.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// All loaded posts, drafts included, newest first.
+    pub fn all_posts(&self) -> &[Arc<Post>] {
+        &self.posts
+    }
+
+    /// The published posts matching `filter`, sorted and cut to one page.
+    pub fn list_posts(
+        &self,
+        filter: &PostFilter,
+        sort: SortOrder,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> PostPage<'_> {
+        let mut matching = self.matching(filter, now);
+        match sort {
+            SortOrder::DateDesc => {}
+            SortOrder::DateAsc => matching.reverse(),
+            SortOrder::TitleAsc => matching.sort_unstable_by_key(|&p| self.title_rank[p as usize]),
+            SortOrder::TitleDesc => {
+                matching.sort_unstable_by_key(|&p| std::cmp::Reverse(self.title_rank[p as usize]))
+            }
+        }
+        let total = matching.len();
+        let start = (page.number as usize - 1).saturating_mul(page.size as usize);
+        let posts = matching
+            .iter()
+            .skip(start)
+            .take(page.size as usize)
+            .map(|&p| &self.posts[p as usize])
+            .collect();
+        PostPage { posts, total }
+    }
+
+    /// Positions of published posts matching the filter, newest first.
+    fn matching(&self, filter: &PostFilter, now: Timestamp) -> Vec<Position> {
+        // Date bounds become a range of positions, since posts are sorted by date.
+        let lo = filter
+            .to
+            .map_or(0, |to| self.posts.partition_point(|p| p.date > to));
+        let hi = filter.from.map_or(self.posts.len(), |from| {
+            self.posts.partition_point(|p| p.date >= from)
+        });
+        let (lo, hi) = (lo as Position, hi.max(lo) as Position);
+
+        let mut constraints: Vec<Vec<Position>> = Vec::new();
+        if !filter.categories.is_empty() {
+            constraints.push(union(
+                filter
+                    .categories
+                    .iter()
+                    .map(|s| self.categories.posts_of(s)),
+            ));
+        }
+        if !filter.authors.is_empty() {
+            constraints.push(union(
+                filter.authors.iter().map(|s| self.authors.posts_of(s)),
+            ));
+        }
+        if !filter.tags.is_empty() {
+            let lists = filter.tags.iter().map(|s| self.tags.posts_of(s));
+            constraints.push(match filter.tag_mode {
+                TagMode::Any => union(lists),
+                TagMode::All => intersection(lists),
+            });
+        }
+        let excluded = union(filter.exclude_tags.iter().map(|s| self.tags.posts_of(s)));
+
+        let candidates: Box<dyn Iterator<Item = Position> + '_> = match constraints
+            .into_iter()
+            .reduce(|a, b| intersection([&a[..], &b[..]]))
+        {
+            Some(list) => Box::new(list.into_iter().filter(move |p| (lo..hi).contains(p))),
+            None => Box::new(lo..hi),
+        };
+        candidates
+            .filter(|p| excluded.binary_search(p).is_err())
+            .filter(|&p| self.posts[p as usize].is_published(now))
+            .collect()
+    }
+
+    /// A post by slug with its neighbours, if it exists and is published at `now`.
+    pub fn find_post(&self, slug: &Slug, now: Timestamp) -> Option<PostInContext<'_>> {
+        let position = *self.by_slug.get(slug.as_str())? as usize;
+        let post = &self.posts[position];
+        if !post.is_published(now) {
+            return None;
+        }
+        let published = |p: &&Arc<Post>| p.is_published(now);
+        Some(PostInContext {
+            post,
+            previous: self.posts[position + 1..].iter().find(published),
+            next: self.posts[..position].iter().rev().find(published),
+        })
+    }
+
+    /// The terms of a taxonomy with their published post counts, most used first; terms with
+    /// no published post are left out.
+    pub fn terms(&self, kind: TaxonomyKind, now: Timestamp) -> Vec<TermCount<'_>> {
+        let taxonomy = self.taxonomy(kind);
+        let mut counts: Vec<TermCount<'_>> = taxonomy
+            .entries
+            .iter()
+            .map(|entry| TermCount {
+                term: &entry.term,
+                count: self.published_among(&entry.posts, now),
+            })
+            .filter(|term| term.count > 0)
+            .collect();
+        counts.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.term.name.to_lowercase().cmp(&b.term.name.to_lowercase()))
+                .then_with(|| a.term.slug.cmp(&b.term.slug))
+        });
+        counts
+    }
+
+    /// One term by slug, if it has a published post.
+    pub fn find_term(
+        &self,
+        kind: TaxonomyKind,
+        slug: &Slug,
+        now: Timestamp,
+    ) -> Option<TermCount<'_>> {
+        let taxonomy = self.taxonomy(kind);
+        let entry = &taxonomy.entries[*taxonomy.by_slug.get(slug.as_str())?];
+        let count = self.published_among(&entry.posts, now);
+        (count > 0).then_some(TermCount {
+            term: &entry.term,
+            count,
+        })
+    }
+
+    /// Counts of what is published at `now`.
+    pub fn stats(&self, now: Timestamp) -> StoreStats {
+        let published_terms = |kind| {
+            self.taxonomy(kind)
+                .entries
+                .iter()
+                .filter(|e| self.published_among(&e.posts, now) > 0)
+                .count()
+        };
+        StoreStats {
+            posts: self.posts.iter().filter(|p| p.is_published(now)).count(),
+            categories: published_terms(TaxonomyKind::Category),
+            tags: published_terms(TaxonomyKind::Tag),
+            authors: published_terms(TaxonomyKind::Author),
+            newest: self
+                .posts
+                .iter()
+                .find(|p| p.is_published(now))
+                .map(|p| p.date),
+        }
+    }
+
+    fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        match kind {
+            TaxonomyKind::Category => &self.categories,
+            TaxonomyKind::Tag => &self.tags,
+            TaxonomyKind::Author => &self.authors,
+        }
+    }
+
+    fn published_among(&self, positions: &[Position], now: Timestamp) -> usize {
+        positions
+            .iter()
+            .filter(|&&p| self.posts[p as usize].is_published(now))
+            .count()
+    }
+}
+
+/// The sorted union of sorted position lists.
+fn union<'a>(lists: impl IntoIterator<Item = &'a [Position]>) -> Vec<Position> {
+    let mut all: Vec<Position> = lists.into_iter().flatten().copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// The sorted intersection of sorted position lists; shortest first keeps it cheap.
+fn intersection<'a>(lists: impl IntoIterator<Item = &'a [Position]>) -> Vec<Position> {
+    let mut lists: Vec<&[Position]> = lists.into_iter().collect();
+    lists.sort_by_key(|list| list.len());
+    let Some((shortest, rest)) = lists.split_first() else {
+        return Vec::new();
+    };
+    shortest
+        .iter()
+        .copied()
+        .filter(|p| rest.iter().all(|list| list.binary_search(p).is_ok()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{LoadOptions, parse_post};
+
+    fn post(slug: &str, date: &str, tags: &str, extra: &str) -> Parsed {
+        let text = format!(
+            "---\ntitle: {slug}\ndate: {date}\ntags: [{tags}]\n{extra}\n---\nBody of {slug}.\n"
+        );
+        parse_post(
+            &format!("{slug}.md"),
+            text.as_bytes(),
+            LoadOptions::default(),
+        )
+    }
+
+    fn store() -> Store {
+        Store::build(
+            vec![
+                post("a", "2025-01-01", "x, y", "category: One"),
+                post("b", "2025-02-01", "x", "category: Two"),
+                post("c", "2025-03-01", "y", "draft: true"),
+                post("d", "2025-04-01", "x, y", "category: One"),
+                post("e", "2030-01-01", "x", ""),
+            ],
+            now(),
+        )
+    }
+
+    fn now() -> Timestamp {
+        "2026-01-01T00:00:00Z".parse().unwrap()
+    }
+
+    fn slugs(page: &PostPage<'_>) -> Vec<String> {
+        page.posts.iter().map(|p| p.slug.to_string()).collect()
+    }
+
+    fn list(filter: PostFilter) -> Vec<String> {
+        slugs(&store().list_posts(
+            &filter,
+            SortOrder::DateDesc,
+            PageRequest {
+                number: 1,
+                size: 10,
+            },
+            now(),
+        ))
+    }
+
+    fn tags(names: &[&str]) -> Vec<Slug> {
+        names.iter().map(|n| Slug::parse(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn drafts_and_scheduled_posts_are_not_listed() {
+        assert_eq!(list(PostFilter::default()), ["d", "b", "a"]);
+    }
+
+    #[test]
+    fn tag_modes_combine_tags_with_or_and_and() {
+        assert_eq!(
+            list(PostFilter {
+                tags: tags(&["x", "y"]),
+                ..Default::default()
+            }),
+            ["d", "b", "a"]
+        );
+        let all = PostFilter {
+            tags: tags(&["x", "y"]),
+            tag_mode: TagMode::All,
+            ..Default::default()
+        };
+        assert_eq!(list(all), ["d", "a"]);
+        assert_eq!(
+            list(PostFilter {
+                exclude_tags: tags(&["y"]),
+                ..Default::default()
+            }),
+            ["b"]
+        );
+    }
+
+    #[test]
+    fn date_bounds_are_inclusive() {
+        let from = Some("2025-02-01T00:00:00Z".parse().unwrap());
+        let to = Some("2025-04-01T00:00:00Z".parse().unwrap());
+        assert_eq!(
+            list(PostFilter {
+                from,
+                to,
+                ..Default::default()
+            }),
+            ["d", "b"]
+        );
+        assert!(
+            list(PostFilter {
+                from: to,
+                to: from,
+                ..Default::default()
+            })
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn pages_cut_the_list_and_count_the_total() {
+        let store = store();
+        let page = store.list_posts(
+            &PostFilter::default(),
+            SortOrder::DateAsc,
+            PageRequest { number: 2, size: 2 },
+            now(),
+        );
+        assert_eq!((slugs(&page), page.total), (vec!["d".to_owned()], 3));
+        let past_end = store.list_posts(
+            &PostFilter::default(),
+            SortOrder::DateAsc,
+            PageRequest { number: 9, size: 2 },
+            now(),
+        );
+        assert!(past_end.posts.is_empty());
+    }
+
+    #[test]
+    fn neighbours_skip_unpublished_posts() {
+        let store = store();
+        let found = store.find_post(&Slug::parse("b").unwrap(), now()).unwrap();
+        assert_eq!(found.previous.map(|p| p.slug.as_str()), Some("a"));
+        assert_eq!(found.next.map(|p| p.slug.as_str()), Some("d"));
+        assert!(store.find_post(&Slug::parse("c").unwrap(), now()).is_none());
+        assert!(store.find_post(&Slug::parse("e").unwrap(), now()).is_none());
+    }
+
+    #[test]
+    fn a_scheduled_post_appears_once_its_date_passes() {
+        let later = "2030-01-02T00:00:00Z".parse().unwrap();
+        let store = store();
+        assert!(store.find_post(&Slug::parse("e").unwrap(), later).is_some());
+        assert_eq!(store.stats(later).posts, 4);
+    }
+
+    #[test]
+    fn term_counts_include_only_published_posts() {
+        let store = store();
+        let counts: Vec<_> = store
+            .terms(TaxonomyKind::Tag, now())
+            .iter()
+            .map(|t| (t.term.name.clone(), t.count))
+            .collect();
+        assert_eq!(counts, [("x".to_owned(), 3), ("y".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn a_second_file_with_the_same_slug_is_skipped_with_an_error() {
+        let store = Store::build(
+            vec![
+                post("a", "2025-01-01", "", ""),
+                post("a", "2025-02-01", "", ""),
+            ],
+            now(),
+        );
+        assert_eq!(store.all_posts().len(), 1);
+        assert_eq!(store.problems().len(), 1);
+        assert!(store.problems()[0].message.contains("already used by a.md"));
+    }
+}
