@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Logger;
 use actix_web::{App, HttpResponse, HttpServer, http::header, web};
 use arc_swap::ArcSwap;
@@ -164,6 +165,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap_fn(answer_head_like_get)
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(known_paths.clone()))
                 .into_utoipa_app()
@@ -195,6 +197,18 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// HEAD is answered by the GET route: the HTTP/1 codec remembers the request was HEAD and
+/// sends the same headers without a body.
+fn answer_head_like_get<S, B>(mut request: ServiceRequest, service: &S) -> S::Future
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    if request.method() == Method::HEAD {
+        request.head_mut().method = Method::GET;
+    }
+    service.call(request)
 }
 
 async fn redirect_to_swagger_ui() -> HttpResponse {

@@ -83,9 +83,9 @@ impl Taxonomy {
         taxonomy
     }
 
-    fn posts_of(&self, slug: &Slug) -> &[Position] {
+    fn posts_of(&self, key: &str) -> &[Position] {
         self.by_slug
-            .get(slug.as_str())
+            .get(key)
             .map_or(&[], |&index| &self.entries[index].posts)
     }
 }
@@ -114,19 +114,20 @@ pub enum SortOrder {
     TitleDesc,
 }
 
-/// Which posts a list shows; empty lists mean "no constraint".
+/// Which posts a list shows; empty lists mean "no constraint". Terms are given by slug key; a
+/// key no term has matches no post.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PostFilter {
     /// Posts in any of these categories.
-    pub categories: Vec<Slug>,
+    pub categories: Vec<String>,
     /// Posts with any or all (see `tag_mode`) of these tags.
-    pub tags: Vec<Slug>,
+    pub tags: Vec<String>,
     /// How `tags` combine.
     pub tag_mode: TagMode,
     /// Posts with none of these tags.
-    pub exclude_tags: Vec<Slug>,
+    pub exclude_tags: Vec<String>,
     /// Posts by any of these authors.
-    pub authors: Vec<Slug>,
+    pub authors: Vec<String>,
     /// Posts dated at or after this instant.
     pub from: Option<Timestamp>,
     /// Posts dated at or before this instant.
@@ -491,8 +492,8 @@ mod tests {
         ))
     }
 
-    fn tags(names: &[&str]) -> Vec<Slug> {
-        names.iter().map(|n| Slug::parse(n).unwrap()).collect()
+    fn tags(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
     }
 
     #[test]

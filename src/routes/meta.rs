@@ -59,7 +59,6 @@ pub struct ProblemResponse {
     #[schema(required = true)]
     pub column: Option<usize>,
     /// `error`: the file is skipped; `warning`: it is served after a repair.
-    #[schema(inline)]
     pub severity: SeverityResponse,
     /// What is wrong and how to fix it.
     pub message: String,

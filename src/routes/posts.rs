@@ -5,7 +5,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::AppState;
 use super::query::RawQuery;
@@ -227,23 +229,73 @@ pub struct ListMeta {
     pub pagination: Pagination,
 }
 
+/// A post summary with only some of its fields, as `fields=` returns it: `slug` is always
+/// there, the others only when named. Its schema is `PostSummary`'s with only `slug` required.
+pub struct SparsePostSummary;
+
+impl PartialSchema for SparsePostSummary {
+    fn schema() -> RefOr<Schema> {
+        match PostSummary::schema() {
+            RefOr::T(Schema::Object(mut object)) => {
+                object.required = vec!["slug".to_owned()];
+                object.description = Some(
+                    "A post summary with only `slug` and the fields named by `fields=`.".to_owned(),
+                );
+                object.examples = Vec::new();
+                RefOr::T(Schema::Object(object))
+            }
+            other => other,
+        }
+    }
+}
+
+impl ToSchema for SparsePostSummary {}
+
+/// One entry of a post list: a whole summary, or a sparse one when `fields=` is given.
+pub struct PostListItem;
+
+impl PartialSchema for PostListItem {
+    fn schema() -> RefOr<Schema> {
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name(PostSummary::name()))
+            .item(Ref::from_schema_name(SparsePostSummary::name()))
+            .description(Some(
+                "A post summary; with `fields=`, only `slug` and the named fields.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for PostListItem {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((PostSummary::name().into(), PostSummary::schema()));
+        <PostSummary as ToSchema>::schemas(schemas);
+        schemas.push((
+            SparsePostSummary::name().into(),
+            SparsePostSummary::schema(),
+        ));
+    }
+}
+
 /// A page of posts.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PostListResponse {
-    /// The posts on this page. With `fields=`, each has only `slug` and the named fields.
+    /// The posts on this page: whole summaries, or with `fields=` only `slug` and the named
+    /// fields.
+    #[schema(value_type = Vec<PostListItem>)]
     pub data: Vec<PostSummary>,
     /// Pagination.
     pub meta: ListMeta,
 }
 
 /// Query parameters of `GET /api/v1/posts`. Term filters match by slug, so a name such as
-/// `Backlog Refinement` works too; list parameters take commas or repeats (`tag=a,b`, `tag=a&tag=b`).
+/// `Backlog Refinement` works too (a value with no letters or digits matches no term); list parameters take commas or repeats (`tag=a,b`, `tag=a&tag=b`).
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the parameters; `PostListQuery::parse` reads them.
 pub struct PostListParams {
     /// Page number, from 1. A page past the end is empty.
-    #[param(minimum = 1, default = 1)]
+    #[param(minimum = 1, maximum = 2147483647, default = 1)]
     page: Option<u32>,
     /// Posts per page.
     #[param(minimum = 1, maximum = 100, default = 10)]
@@ -254,26 +306,51 @@ pub struct PostListParams {
     /// Only posts with these tags (comma-separated names or slugs); see `tagMode`.
     #[param(example = "estimation,meetings")]
     tag: Option<String>,
-    /// `any`: posts with at least one of the tags; `all`: posts with every one.
-    #[param(rename = "tagMode", inline, default = "any")]
+    /// `any` (the default): posts with at least one of the tags; `all`: posts with every one.
+    #[param(rename = "tagMode", inline)]
     tag_mode: Option<TagModeParam>,
     /// Leave out posts with any of these tags (comma-separated).
     #[param(rename = "excludeTag")]
     exclude_tag: Option<String>,
     /// Only posts by any of these authors (comma-separated names or slugs).
     author: Option<String>,
-    /// Only posts dated on or after this date (`YYYY-MM-DD` or RFC 3339).
-    #[param(example = "2025-01-01")]
+    /// Only posts dated on or after this date. An RFC 3339 instant such as
+    /// `2025-01-01T12:00:00Z` is accepted too.
+    #[param(format = Date, example = "2025-01-01")]
     from: Option<String>,
-    /// Only posts dated on or before this date; a plain date includes the whole day.
-    #[param(example = "2025-12-31")]
+    /// Only posts dated on or before this date; a plain date includes the whole day. An RFC 3339
+    /// instant is accepted too.
+    #[param(format = Date, example = "2025-12-31")]
     to: Option<String>,
-    /// Order: newest first (`-date`), oldest first (`date`), or by title.
-    #[param(inline, default = "-date")]
+    /// Order: newest first (`-date`, the default), oldest first (`date`), or by title (`title`, `-title`).
+    #[param(inline)]
     sort: Option<SortParam>,
-    /// Comma-separated summary fields to return (`slug` is always included), e.g. `title,date`.
-    #[param(example = "title,date,excerpt")]
+    /// Summary fields to return, repeated or comma-separated (`fields=title,date`); `slug` is
+    /// always included.
+    #[param(value_type = Option<Vec<SummaryField>>, inline)]
     fields: Option<String>,
+}
+
+/// Names `fields=` accepts.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+enum SummaryField {
+    Slug,
+    Title,
+    Date,
+    Updated,
+    Author,
+    Authors,
+    Excerpt,
+    Category,
+    Categories,
+    Tags,
+    FeaturedImage,
+    MetaDescription,
+    ReadingTime,
+    WordCount,
+    Extra,
 }
 
 /// Values of `tagMode`.
@@ -325,26 +402,19 @@ impl PostListQuery {
 
     fn parse(query: &RawQuery) -> Result<PostListQuery, ApiError> {
         query.reject_unknown(Self::PARAMETERS)?;
+        // `from` after `to` is a valid, empty range, not an error.
         let from = query.date_bound("from", false)?;
         let to = query.date_bound("to", true)?;
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                return Err(ApiError::invalid(
-                    "from",
-                    "`from` must not be later than `to`",
-                ));
-            }
-        }
         let filter = PostFilter {
-            categories: query.slugs("category")?,
-            tags: query.slugs("tag")?,
+            categories: query.term_keys("category")?,
+            tags: query.term_keys("tag")?,
             tag_mode: query.choice(
                 "tagMode",
                 &[("any", TagMode::Any), ("all", TagMode::All)],
                 TagMode::Any,
             )?,
-            exclude_tags: query.slugs("excludeTag")?,
-            authors: query.slugs("author")?,
+            exclude_tags: query.term_keys("excludeTag")?,
+            authors: query.term_keys("author")?,
             from,
             to,
         };
@@ -359,23 +429,12 @@ impl PostListQuery {
             SortOrder::DateDesc,
         )?;
         let page = PageRequest {
-            number: query.number("page", 1, u32::MAX, 1)?,
+            number: query.number("page", 1, i32::MAX as u32, 1)?,
             size: query.number("limit", 1, 100, 10)?,
         };
-        let fields = match query.list("fields")? {
+        let fields = match query.word_list("fields", SUMMARY_FIELDS)? {
             names if names.is_empty() => None,
-            names => {
-                if let Some(unknown) = names.iter().find(|name| !SUMMARY_FIELDS.contains(name)) {
-                    return Err(ApiError::invalid(
-                        "fields",
-                        format!(
-                            "`fields` names `{unknown}`, which is not a post field; use any of {}",
-                            SUMMARY_FIELDS.join(", ")
-                        ),
-                    ));
-                }
-                Some(names.into_iter().map(str::to_owned).collect())
-            }
+            names => Some(names.into_iter().map(str::to_owned).collect()),
         };
         Ok(PostListQuery {
             filter,

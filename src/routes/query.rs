@@ -46,7 +46,8 @@ impl RawQuery {
         }
     }
 
-    /// A parameter given at most once; an empty value counts as absent.
+    /// A parameter given at most once; an empty value is refused, since typed parameters have
+    /// no empty value (list parameters, read with `list`, may be empty).
     pub fn single(&self, name: &str) -> Result<Option<&str>, ApiError> {
         let mut values = self
             .pairs
@@ -65,20 +66,44 @@ impl RawQuery {
                 name,
                 format!("`{name}` is longer than {MAX_VALUE_LEN} characters"),
             )),
-            Some(value) if !value.is_empty() => Ok(Some(value)),
-            _ => Ok(None),
+            Some("") => Err(ApiError::invalid(
+                name,
+                format!("`{name}` is empty; give a value or leave the parameter out"),
+            )),
+            other => Ok(other),
         }
     }
 
     /// A list parameter: comma-separated, repeatable (`tag=a,b` or `tag=a&tag=b`), blanks dropped.
     pub fn list(&self, name: &str) -> Result<Vec<&str>, ApiError> {
+        let mut values = self.list_with_blanks(name)?;
+        values.retain(|value| !value.is_empty());
+        Ok(values)
+    }
+
+    /// A list of words from a fixed set (`fields=title,date`); a blank or unknown word is
+    /// refused with the allowed ones.
+    pub fn word_list(&self, name: &str, allowed: &[&str]) -> Result<Vec<&str>, ApiError> {
+        let values = self.list_with_blanks(name)?;
+        match values.iter().find(|value| !allowed.contains(value)) {
+            Some(unknown) => Err(ApiError::invalid(
+                name,
+                format!(
+                    "`{name}` has `{unknown}`; use any of {}",
+                    list_words(allowed)
+                ),
+            )),
+            None => Ok(values),
+        }
+    }
+
+    fn list_with_blanks(&self, name: &str) -> Result<Vec<&str>, ApiError> {
         let values: Vec<&str> = self
             .pairs
             .iter()
             .filter(|(key, _)| key == name)
             .flat_map(|(_, value)| value.split(','))
             .map(str::trim)
-            .filter(|value| !value.is_empty())
             .collect();
         if values.len() > MAX_LIST_VALUES {
             return Err(ApiError::invalid(
@@ -108,7 +133,7 @@ impl RawQuery {
             .ok()
             .filter(|n| (min..=max).contains(n))
             .ok_or_else(|| {
-                let range = if max == u32::MAX {
+                let range = if max >= i32::MAX as u32 {
                     format!("{min} or more")
                 } else {
                     format!("from {min} to {max}")
@@ -143,20 +168,16 @@ impl RawQuery {
             })
     }
 
-    /// A list of term names or slugs, normalised to slugs so `Backlog Refinement` finds
-    /// `backlog-refinement`.
-    pub fn slugs(&self, name: &str) -> Result<Vec<Slug>, ApiError> {
-        self.list(name)?
-            .into_iter()
-            .map(|value| {
-                Slug::from_text(value).map_err(|_| {
-                    ApiError::invalid(
-                        name,
-                        format!("`{name}` value `{value}` has no letters or digits"),
-                    )
-                })
-            })
-            .collect()
+    /// A list of term names or slugs as slug keys, so `Backlog Refinement` finds
+    /// `backlog-refinement`; a value with no letters or digits becomes the empty key, which no
+    /// term has, so it matches nothing instead of being dropped (which would widen the filter).
+    pub fn term_keys(&self, name: &str) -> Result<Vec<String>, ApiError> {
+        let key = |value: &str| {
+            Slug::from_text(value)
+                .map(|slug| slug.as_str().to_owned())
+                .unwrap_or_default()
+        };
+        Ok(self.list(name)?.into_iter().map(key).collect())
     }
 
     /// A date bound: `YYYY-MM-DD` or an RFC 3339 instant. With `end_of_day`, a plain date means
@@ -226,7 +247,20 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(query("limit=").number("limit", 1, 100, 10).unwrap(), 10);
+        assert!(query("limit=").number("limit", 1, 100, 10).is_err());
+        assert_eq!(query("").number("limit", 1, 100, 10).unwrap(), 10);
+    }
+
+    #[test]
+    fn word_lists_refuse_blank_and_unknown_words() {
+        let allowed = ["title", "date"];
+        assert_eq!(
+            query("f=title,date").word_list("f", &allowed).unwrap(),
+            ["title", "date"]
+        );
+        assert!(query("f=").word_list("f", &allowed).is_err());
+        assert!(query("f=title,size").word_list("f", &allowed).is_err());
+        assert!(query("").word_list("f", &allowed).unwrap().is_empty());
     }
 
     #[test]
