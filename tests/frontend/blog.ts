@@ -1,0 +1,75 @@
+// What a Next.js or Vite blog does with Quire, written against the client generated from
+// openapi/openapi.json. `tsc --noEmit` fails when the spec stops describing these calls.
+import createClient from "openapi-fetch";
+import type { components, paths } from "./generated/quire";
+
+type PostSummary = components["schemas"]["PostSummary"];
+type PostDetail = components["schemas"]["PostDetail"];
+type Problem = components["schemas"]["Problem"];
+
+const quire = createClient<paths>({ baseUrl: "http://127.0.0.1:8080" });
+
+/** A card on the home page. */
+export function card(post: PostSummary): string {
+  const author = post.author?.name ?? "Anonymous";
+  const category = post.category ? ` in ${post.category.name}` : "";
+  const tags = post.tags.map((tag) => `#${tag.slug}`).join(" ");
+  const image = post.featuredImage ?? "/images/placeholder.png";
+  return `${post.title} by ${author}${category}, ${post.readingTime} min (${tags}) ${image} ${new Date(post.date).getFullYear()}`;
+}
+
+/** The home page: newest posts with all of two tags, and the pagination controls. */
+export async function homePage(page: number): Promise<string[]> {
+  const { data, error, response } = await quire.GET("/api/v1/posts", {
+    params: { query: { page, limit: 10, tag: "estimation,meetings", tagMode: "all", sort: "-date" } },
+  });
+  if (error) {
+    const problem: Problem = error;
+    throw new Error(`${problem.status} ${problem.parameter ?? ""}: ${problem.detail}`);
+  }
+  const total = Number(response.headers.get("X-Total-Count"));
+  const { pages, next, prev } = data.meta.pagination;
+  const nav = `${prev ?? "-"} / ${next ?? "-"} of ${pages} (${total} posts)`;
+  return [...data.data.map((item) => item.slug), nav];
+}
+
+/** A lightweight archive list asking only for titles and dates. */
+export async function archive(from: string, to: string): Promise<string[]> {
+  const { data } = await quire.GET("/api/v1/posts", {
+    params: { query: { from, to, fields: ["title", "date"], limit: 100, sort: "date" } },
+  });
+  return (data?.data ?? []).map((item) => `${item.date ?? ""} ${item.title ?? item.slug}`);
+}
+
+/** A post page: HTML body, table of contents and neighbour links; null for a 404. */
+export async function postPage(slug: string): Promise<PostDetail | null> {
+  const { data, error } = await quire.GET("/api/v1/posts/{slug}", { params: { path: { slug } } });
+  if (error) {
+    if (error.status === 404) return null;
+    throw new Error(error.detail);
+  }
+  const headings = data.toc.flatMap((entry) => [entry.id, ...entry.children.map((child) => child.id)]);
+  const older = data.prev ? `/blog/${data.prev.slug}` : null;
+  const newer = data.next ? `/blog/${data.next.slug}` : null;
+  console.log(headings.length, older, newer, data.html.length, data.extra);
+  return data;
+}
+
+/** Tag cloud and site header. */
+export async function sidebar(): Promise<string> {
+  const [{ data: tags }, { data: meta }] = await Promise.all([
+    quire.GET("/api/v1/tags"),
+    quire.GET("/api/v1/meta"),
+  ]);
+  const cloud = (tags?.data ?? []).map((tag) => `${tag.name} (${tag.count})`).join(", ");
+  const newest = meta?.newestPostDate ?? "never";
+  return `${meta?.title ?? ""}: ${meta?.counts.posts ?? 0} posts, newest ${newest}; ${cloud}`;
+}
+
+/** An editor dashboard listing content problems by file and line. */
+export async function problems(): Promise<string[]> {
+  const { data } = await quire.GET("/api/v1/problems");
+  return (data?.data ?? []).map(
+    (p) => `${p.severity === "error" ? "✗" : "!"} ${p.path}:${p.line}${p.column === null ? "" : `:${p.column}`} ${p.message}`,
+  );
+}
