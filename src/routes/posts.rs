@@ -18,7 +18,7 @@ use crate::store::{PageRequest, PostFilter, SortOrder, TagMode};
 
 /// A category, tag or author as shown on a post.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"name": "Agile Rituals", "slug": "agile-rituals"}))]
+#[schema(example = json!({"name": "Estimation", "slug": "estimation"}))]
 pub struct TermRef {
     /// The name as written.
     pub name: String,
@@ -39,21 +39,26 @@ impl From<&Term> for TermRef {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
-    "slug": "backlog-refinement",
-    "title": "How to Run Effective Backlog Refinement Sessions",
-    "date": "2025-02-15T00:00:00Z",
+    "slug": "planning-poker-without-the-pain",
+    "title": "Planning Poker Without the Pain",
+    "date": "2024-05-08T00:00:00Z",
     "updated": null,
     "author": {"name": "StoryScorer Team", "slug": "storyscorer-team"},
     "authors": [{"name": "StoryScorer Team", "slug": "storyscorer-team"}],
-    "excerpt": "Backlog refinement (or grooming) is critical for sprint success.",
-    "category": {"name": "Agile Rituals", "slug": "agile-rituals"},
-    "categories": [{"name": "Agile Rituals", "slug": "agile-rituals"}],
-    "tags": [{"name": "backlog refinement", "slug": "backlog-refinement"}, {"name": "meetings", "slug": "meetings"}],
-    "featuredImage": "/images/blog/backlog-refinement.png",
-    "metaDescription": "Guide to running effective backlog refinement sessions.",
-    "readingTime": 3,
-    "wordCount": 524,
-    "extra": {}
+    "excerpt": "Planning Poker is simple on paper, yet many sessions stall in debate or collapse into groupthink. These practical adjustments keep estimates honest and meetings short.",
+    "category": {"name": "Estimation", "slug": "estimation"},
+    "categories": [{"name": "Estimation", "slug": "estimation"}],
+    "tags": [
+        {"name": "estimation", "slug": "estimation"},
+        {"name": "planning poker", "slug": "planning-poker"},
+        {"name": "meetings", "slug": "meetings"},
+        {"name": "story points", "slug": "story-points"}
+    ],
+    "featuredImage": "/images/blog/planning-poker-without-the-pain.png",
+    "metaDescription": "Make Planning Poker faster and more useful: card decks, facilitation rules, handling outliers, and when to stop debating and move on.",
+    "readingTime": 4,
+    "wordCount": 822,
+    "extra": {"series": "Estimation Deep Dive"}
 }))]
 pub struct PostSummary {
     /// The unique key of the post.
@@ -241,7 +246,6 @@ impl PartialSchema for SparsePostSummary {
                 object.description = Some(
                     "A post summary with only `slug` and the fields named by `fields=`.".to_owned(),
                 );
-                object.examples = Vec::new();
                 RefOr::T(Schema::Object(object))
             }
             other => other,
@@ -301,7 +305,7 @@ pub struct PostListParams {
     #[param(minimum = 1, maximum = 100, default = 10)]
     limit: Option<u32>,
     /// Only posts in any of these categories (comma-separated names or slugs).
-    #[param(example = "agile-rituals")]
+    #[param(example = "estimation")]
     category: Option<String>,
     /// Only posts with these tags (comma-separated names or slugs); see `tagMode`.
     #[param(example = "estimation,meetings")]
@@ -551,7 +555,7 @@ fn find<'a>(
 /// One published post with its HTML body, table of contents and neighbours.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "backlog-refinement")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
     responses(
         (status = 200, description = "The post.", body = PostDetail),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
@@ -576,7 +580,7 @@ pub async fn get_post(
 /// A published post's rendered body as an HTML fragment.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "backlog-refinement")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
     responses(
         (status = 200, description = "The body as an HTML fragment.", body = String, content_type = "text/html; charset=utf-8"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
@@ -597,7 +601,7 @@ pub async fn get_post_html(
 /// A published post's Markdown body as written, without front matter.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "backlog-refinement")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
     responses(
         (status = 200, description = "The Markdown body.", body = String, content_type = "text/markdown; charset=utf-8"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
