@@ -81,10 +81,11 @@ impl Fields {
     fn take(&mut self, aliases: &[&str]) -> Option<(String, Value)> {
         let mut found = None;
         for alias in aliases {
-            if let Some(value) = self.map.remove(*alias) {
-                if found.is_none() && !value.is_null() {
-                    found = Some(((*alias).to_owned(), value));
-                }
+            if let Some(value) = self.map.remove(*alias)
+                && found.is_none()
+                && !value.is_null()
+            {
+                found = Some(((*alias).to_owned(), value));
             }
         }
         found

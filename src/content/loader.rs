@@ -57,11 +57,11 @@ pub fn discover(root: &Path) -> io::Result<Vec<String>> {
             let is_dir = file_type.is_dir() || (file_type.is_symlink() && path.is_dir());
             if is_dir {
                 folders.push(path);
-            } else if is_post_file(name) {
-                if let Ok(relative) = path.strip_prefix(root) {
-                    let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
-                    found.push(parts.join("/"));
-                }
+            } else if is_post_file(name)
+                && let Ok(relative) = path.strip_prefix(root)
+            {
+                let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
+                found.push(parts.join("/"));
             }
         }
     }
