@@ -1,0 +1,266 @@
+//! Starting Quire on a free port over some content, and talking HTTP to it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
+
+use jiff::Timestamp;
+use quire::clock::FixedClock;
+use quire::settings::ServeSettings;
+use quire::startup::Application;
+use serde_json::Value;
+use tempfile::TempDir;
+use ureq::http::{HeaderMap, Method, Request};
+
+/// The instant every test app believes is "now": after all fixture posts but the one from 2099.
+pub const NOW: &str = "2026-01-01T00:00:00Z";
+
+/// A running Quire and an HTTP client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub address: String,
+    agent: ureq::Agent,
+}
+
+/// A response with its body read as text.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    /// A header's value as text, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|value| value.to_str().expect("header values are ASCII"))
+    }
+
+    /// The `Content-Type` header, or "" when absent.
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or_default()
+    }
+
+    /// The body parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|err| panic!("body is not JSON ({err}): {}", self.body))
+    }
+}
+
+/// Starts Quire over `content_dir` with the clock fixed at [`NOW`].
+pub fn spawn_app(content_dir: impl Into<PathBuf>) -> TestApp {
+    spawn_app_with(ServeSettings::for_content(content_dir))
+}
+
+/// Starts Quire with the given settings (bind them to port 0) and the clock fixed at [`NOW`].
+pub fn spawn_app_with(settings: ServeSettings) -> TestApp {
+    let (port_sender, port_receiver) = mpsc::channel();
+    // The server future is not `Send`, so the app is built and run on its own thread, in its
+    // own actix system; only the port comes back.
+    thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = match Application::build_with_clock(settings, Arc::new(FixedClock(now()))) {
+                Ok(app) => app,
+                Err(err) => {
+                    port_sender
+                        .send(Err(err.to_string()))
+                        .expect("the test is waiting for the port");
+                    return;
+                }
+            };
+            port_sender
+                .send(Ok(app.port()))
+                .expect("the test is waiting for the port");
+            app.run_until_stopped().await.expect("the server runs");
+        });
+    });
+    let port = port_receiver
+        .recv()
+        .expect("the server thread sends its port")
+        .unwrap_or_else(|err| panic!("the app failed to start: {err}"));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        agent,
+    }
+}
+
+/// Starts Quire over the shared fixture site, in place.
+pub fn spawn_fixture_app() -> TestApp {
+    spawn_app(fixture_site())
+}
+
+/// [`NOW`] as an instant.
+pub fn now() -> Timestamp {
+    NOW.parse().expect("NOW is an RFC 3339 instant")
+}
+
+/// `tests/fixtures/site`, the sample content most tests are served.
+pub fn fixture_site() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site")
+}
+
+/// A fixture file's text.
+pub fn fixture_text(name: &str) -> String {
+    let path = fixture_site().join(name);
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
+}
+
+/// A copy of the fixture site in a temporary folder, for tests that add files beside it.
+pub fn copy_fixture_site() -> TempDir {
+    let dir = TempDir::new().expect("a temporary folder can be made");
+    for entry in std::fs::read_dir(fixture_site()).expect("the fixture site is readable") {
+        let entry = entry.expect("a fixture entry is readable");
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name()))
+            .expect("a fixture file can be copied");
+    }
+    dir
+}
+
+/// An empty temporary content folder.
+pub fn empty_content_dir() -> TempDir {
+    TempDir::new().expect("a temporary folder can be made")
+}
+
+/// Writes `bytes` to `relative` (folders are made as needed) inside `dir`.
+pub fn write_file(dir: &Path, relative: &str, bytes: impl AsRef<[u8]>) {
+    let path = dir.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("folders can be made in the temporary folder");
+    }
+    std::fs::write(&path, bytes)
+        .unwrap_or_else(|err| panic!("cannot write {}: {err}", path.display()));
+}
+
+/// A minimal valid post: front matter with `title` and `date`, then `body`.
+pub fn simple_post(title: &str, date: &str, body: &str) -> String {
+    format!("---\ntitle: \"{title}\"\ndate: {date}\n---\n\n{body}\n")
+}
+
+impl TestApp {
+    /// Sends a request with no body to `path` (which starts with `/` and may carry a query).
+    pub fn request(&self, method: Method, path: &str) -> TestResponse {
+        let url = format!("{}{path}", self.address);
+        let request = Request::builder()
+            .method(method.clone())
+            .uri(&url)
+            .body(())
+            .unwrap_or_else(|err| panic!("{method} {url} is not a valid request: {err}"));
+        let response = self
+            .agent
+            .run(request)
+            .unwrap_or_else(|err| panic!("{method} {url} failed: {err}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(20 * 1024 * 1024)
+            .read_to_string()
+            .unwrap_or_else(|err| panic!("the body of {method} {url} is not text: {err}"));
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> TestResponse {
+        self.request(Method::GET, path)
+    }
+
+    pub fn head(&self, path: &str) -> TestResponse {
+        self.request(Method::HEAD, path)
+    }
+
+    /// The status and JSON body of a GET.
+    pub fn get_json(&self, path: &str) -> (u16, Value) {
+        let response = self.get(path);
+        (response.status, response.json())
+    }
+
+    /// The JSON body of a GET that must succeed.
+    pub fn get_ok_json(&self, path: &str) -> Value {
+        let response = self.get(path);
+        assert_eq!(
+            response.status, 200,
+            "GET {path} should be 200; body: {}",
+            response.body
+        );
+        response.json()
+    }
+
+    /// The slugs of a post list, in order.
+    pub fn post_slugs(&self, path: &str) -> Vec<String> {
+        slugs(&self.get_ok_json(path))
+    }
+}
+
+/// The `slug` of each item of a `{"data": [...]}` body, in order.
+pub fn slugs(body: &Value) -> Vec<String> {
+    body["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("`data` is not a list: {body}"))
+        .iter()
+        .map(|item| {
+            item["slug"]
+                .as_str()
+                .unwrap_or_else(|| panic!("an item has no slug: {item}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Asserts an RFC 9457 problem response with `status`, returning its body.
+pub fn assert_problem(response: &TestResponse, status: u16, what: &str) -> Value {
+    assert_eq!(
+        response.status, status,
+        "{what}: status; body: {}",
+        response.body
+    );
+    assert_eq!(
+        response.content_type(),
+        "application/problem+json",
+        "{what}: content type"
+    );
+    let body = response.json();
+    assert_eq!(body["status"], status, "{what}: `status` in the body");
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{what}: a problem has a title and a detail: {body}"
+    );
+    body
+}
+
+/// The targets of an RFC 8288 `Link` header by relation, e.g. `next` -> `/api/v1/posts?page=2`.
+pub fn link_relations(header: &str) -> BTreeMap<String, String> {
+    header
+        .split(',')
+        .map(|link| {
+            let (target, params) = link
+                .split_once(';')
+                .unwrap_or_else(|| panic!("a link has no parameters: {link:?}"));
+            let target = target
+                .trim()
+                .strip_prefix('<')
+                .and_then(|t| t.strip_suffix('>'))
+                .unwrap_or_else(|| panic!("a link target is not in <>: {link:?}"));
+            let rel = params
+                .trim()
+                .strip_prefix("rel=")
+                .unwrap_or_else(|| panic!("a link has no rel: {link:?}"))
+                .trim_matches('"');
+            (rel.to_owned(), target.to_owned())
+        })
+        .collect()
+}

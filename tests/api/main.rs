@@ -1,0 +1,8 @@
+//! Black-box tests: each starts Quire on a free port over fixture content and talks HTTP to it.
+
+mod content;
+mod docs;
+mod helpers;
+mod meta;
+mod posts;
+mod terms;
