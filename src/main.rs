@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use jiff::Timestamp;
 use quire::content::{LoadOptions, Severity, load_dir};
-use quire::settings::{CheckSettings, Cli, Command};
+use quire::corpus::{CorpusOptions, write_corpus};
+use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
 use quire::startup::Application;
 use quire::store::Store;
 
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Check(settings) => check(&settings),
+        Command::Corpus(settings) => corpus(&settings),
         Command::Serve(settings) => {
             let result = actix_web::rt::System::new().block_on(async {
                 let app = Application::build(settings)?;
@@ -69,5 +71,27 @@ fn check(settings: &CheckSettings) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `quire corpus`: writes synthetic posts and says how many bytes.
+fn corpus(settings: &CorpusSettings) -> ExitCode {
+    let options = CorpusOptions {
+        posts: settings.posts,
+        seed: settings.seed,
+    };
+    match write_corpus(&settings.dir, options) {
+        Ok(bytes) => {
+            println!(
+                "wrote {} posts ({bytes} bytes) to {}",
+                settings.posts,
+                settings.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: cannot write to {}: {err}", settings.dir.display());
+            ExitCode::FAILURE
+        }
     }
 }

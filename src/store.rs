@@ -26,6 +26,8 @@ pub struct Store {
     authors: Taxonomy,
     problems: Vec<Problem>,
     loaded_at: Timestamp,
+    /// Which content version this is: 1 for the first load, one more for each reload.
+    generation: u64,
 }
 
 /// Which taxonomy a term belongs to.
@@ -237,7 +239,20 @@ impl Store {
             title_rank,
             problems,
             loaded_at,
+            generation: 1,
         }
+    }
+
+    /// The same store marked as content version `generation`.
+    pub fn with_generation(mut self, generation: u64) -> Store {
+        self.generation = generation;
+        self
+    }
+
+    /// Which content version this is: 1 for the first load, one more for each reload; caches
+    /// of anything derived from the store are keyed by it.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// When this store's content was loaded.
