@@ -406,16 +406,9 @@ impl PostListQuery {
 
     fn parse(query: &RawQuery) -> Result<PostListQuery, ApiError> {
         query.reject_unknown(Self::PARAMETERS)?;
+        // `from` after `to` is a valid, empty range, not an error.
         let from = query.date_bound("from", false)?;
         let to = query.date_bound("to", true)?;
-        if let (Some(start), Some(end)) = (from, to)
-            && start > end
-        {
-            return Err(ApiError::invalid(
-                "from",
-                format!("`from` ({start}) is after `to` ({end}); swap them or drop one"),
-            ));
-        }
         let filter = PostFilter {
             categories: query.term_keys("category")?,
             tags: query.term_keys("tag")?,
