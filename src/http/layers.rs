@@ -13,7 +13,7 @@
 
 use std::time::Instant;
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -68,17 +68,15 @@ pub async fn edge(
     let started = Instant::now();
     let request_id = request_id(&request);
     let context = request.app_data::<web::Data<HttpContext>>().cloned();
-    let http_request = request.request().clone();
     let mut response = if request.query_string().len() > MAX_QUERY_BYTES {
         let error = ApiError::UriTooLong {
             limit: MAX_QUERY_BYTES,
         };
         request.into_response(error.error_response())
     } else {
-        match next.call(request).await {
-            Ok(response) => response.map_into_boxed_body(),
-            Err(error) => ServiceResponse::new(http_request, error.error_response()),
-        }
+        // The request is not cloned: routing needs to own it. An error from an inner layer
+        // (handlers' errors are already responses) passes through.
+        next.call(request).await?.map_into_boxed_body()
     };
     let headers = response.headers_mut();
     headers.insert(
@@ -154,10 +152,10 @@ pub async fn serve_prepared(
         request.app_data::<web::Data<HttpContext>>().cloned(),
         request.app_data::<web::Data<AppState>>().cloned(),
     ) else {
-        return Ok(next.call(request).await?.map_into_boxed_body());
+        return Ok(unprepared(next.call(request).await?));
     };
     if request.method() != Method::GET {
-        return Ok(next.call(request).await?.map_into_boxed_body());
+        return Ok(unprepared(next.call(request).await?));
     }
     let private = request.headers().contains_key(header::AUTHORIZATION);
     let now = state.clock.now();
@@ -186,7 +184,7 @@ pub async fn serve_prepared(
     }
     let response = next.call(request).await?;
     let Some(PreparedMarker(prepared)) = response.response().extensions().get().cloned() else {
-        return Ok(response.map_into_boxed_body());
+        return Ok(unprepared(response));
     };
     if !private && prepared.sharing == Sharing::Public {
         context.responses.insert(key, prepared.clone());
@@ -194,6 +192,21 @@ pub async fn serve_prepared(
     let (request, _) = response.into_parts();
     let rendered = render(&prepared, &request, &cache_control(&prepared));
     Ok(ServiceResponse::new(request, rendered))
+}
+
+/// A response no handler prepared (an error, Swagger UI): passed on as it is, except that a
+/// small body is marked so `Compress` leaves it alone.
+fn unprepared(mut response: ServiceResponse<impl MessageBody + 'static>) -> ServiceResponse<BoxBody> {
+    if let BodySize::Sized(size) = response.response().body().size()
+        && size < MIN_COMPRESSED_BYTES as u64
+        && !response.headers().contains_key(header::CONTENT_ENCODING)
+    {
+        response.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
+    }
+    response.map_into_boxed_body()
 }
 
 /// Whole seconds from `now` until `at`, rounded up, so a cache never outlives the change.
