@@ -84,7 +84,11 @@ pub struct ServeSettings {
     pub cache_control: String,
     /// An origin browsers may read responses from, e.g. `https://blog.example.com`; repeat the
     /// flag (or separate with commas in the variable) for several. Any origin when none is given.
-    #[arg(long = "cors-origin", env = "QUIRE_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "cors-origin",
+        env = "QUIRE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
     pub cors_origins: Vec<String>,
 }
 

@@ -448,12 +448,15 @@ impl Store {
     /// passed. Between two changes every list, count and neighbour is the same, so responses
     /// are cached per (generation, epoch).
     pub fn visibility_epoch(&self, now: Timestamp) -> usize {
-        self.visibility_changes.partition_point(|&change| change <= now)
+        self.visibility_changes
+            .partition_point(|&change| change <= now)
     }
 
     /// The next instant after `now` at which a post goes live or expires, if any.
     pub fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
-        self.visibility_changes.get(self.visibility_epoch(now)).copied()
+        self.visibility_changes
+            .get(self.visibility_epoch(now))
+            .copied()
     }
 
     /// The last instant at or before `now` at which a post went live or expired, if any.
@@ -659,10 +662,15 @@ mod tests {
     fn visibility_epochs_change_exactly_when_a_post_goes_live() {
         let store = store();
         let live: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
-        let before = live.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap();
+        let before = live
+            .checked_sub(jiff::SignedDuration::from_secs(1))
+            .unwrap();
         assert_eq!(store.next_change_after(now()), Some(live));
         assert_eq!(store.next_change_after(before), Some(live));
-        assert_eq!(store.visibility_epoch(now()), store.visibility_epoch(before));
+        assert_eq!(
+            store.visibility_epoch(now()),
+            store.visibility_epoch(before)
+        );
         assert_eq!(
             store.visibility_epoch(live),
             store.visibility_epoch(before) + 1

@@ -196,7 +196,9 @@ pub async fn serve_prepared(
 
 /// A response no handler prepared (an error, Swagger UI): passed on as it is, except that a
 /// small body is marked so `Compress` leaves it alone.
-fn unprepared(mut response: ServiceResponse<impl MessageBody + 'static>) -> ServiceResponse<BoxBody> {
+fn unprepared(
+    mut response: ServiceResponse<impl MessageBody + 'static>,
+) -> ServiceResponse<BoxBody> {
     if let BodySize::Sized(size) = response.response().body().size()
         && size < MIN_COMPRESSED_BYTES as u64
         && !response.headers().contains_key(header::CONTENT_ENCODING)
@@ -211,7 +213,10 @@ fn unprepared(mut response: ServiceResponse<impl MessageBody + 'static>) -> Serv
 
 /// Whole seconds from `now` until `at`, rounded up, so a cache never outlives the change.
 fn seconds_between(now: Timestamp, at: Timestamp) -> u64 {
-    let nanos = at.as_nanosecond().saturating_sub(now.as_nanosecond()).max(0);
+    let nanos = at
+        .as_nanosecond()
+        .saturating_sub(now.as_nanosecond())
+        .max(0);
     u64::try_from((nanos + 999_999_999) / 1_000_000_000).unwrap_or(u64::MAX)
 }
 

@@ -84,7 +84,11 @@ impl Prepared {
     pub fn weight(&self) -> usize {
         self.body.len()
             + self.etag.len()
-            + self.headers.iter().map(|(_, v)| v.len() + 32).sum::<usize>()
+            + self
+                .headers
+                .iter()
+                .map(|(_, v)| v.len() + 32)
+                .sum::<usize>()
             + 128
     }
 }

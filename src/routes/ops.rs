@@ -41,9 +41,5 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>, http: web::Data<HttpContext>) -> Prepared {
     let store = state.store.load();
-    Prepared::new(
-        OPENMETRICS,
-        http.metrics.render(&store, state.clock.now()),
-    )
-    .no_store()
+    Prepared::new(OPENMETRICS, http.metrics.render(&store, state.clock.now())).no_store()
 }

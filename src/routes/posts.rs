@@ -665,3 +665,33 @@ pub async fn get_post_markdown(
             .modified(found.post.modified),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{LoadOptions, parse_post};
+
+    #[test]
+    fn an_assembled_list_is_the_serialized_list_response() {
+        let text = b"---\ntitle: A\ndate: 2025-01-01\ntags: [x]\nseries: S\n---\nBody.\n";
+        let parsed = parse_post("a.md", text, LoadOptions::default());
+        let post = Arc::new(parsed.post.expect("the post parses"));
+        let pagination = paginate(
+            PageRequest {
+                number: 1,
+                size: 10,
+            },
+            1,
+        );
+
+        let summaries = SummaryCache::default();
+        let assembled = assemble_list(&summaries, 1, &[&post, &post], pagination.clone());
+
+        let expected = serde_json::to_vec(&PostListResponse {
+            data: vec![PostSummary::from(post.as_ref()); 2],
+            meta: ListMeta { pagination },
+        })
+        .unwrap();
+        assert_eq!(assembled.unwrap(), expected);
+    }
+}

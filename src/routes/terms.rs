@@ -51,11 +51,7 @@ fn list(state: &AppState, kind: TaxonomyKind) -> Result<Prepared, ApiError> {
     Ok(Prepared::json(&TermListResponse { data })?.modified(content_modified(&store, now)))
 }
 
-fn find(
-    state: &AppState,
-    kind: TaxonomyKind,
-    slug: &str,
-) -> Result<Prepared, ApiError> {
+fn find(state: &AppState, kind: TaxonomyKind, slug: &str) -> Result<Prepared, ApiError> {
     let noun = match kind {
         TaxonomyKind::Category => "category",
         TaxonomyKind::Tag => "tag",
