@@ -589,3 +589,36 @@ fn requests_with_authorization_are_private() {
 
     assert_eq!(response.header("cache-control"), Some("private, no-store"));
 }
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::Instant;
+
+    let app = spawn_fixture_app();
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("a read timeout can be set");
+    let started = Instant::now();
+
+    stream
+        .write_all(b"GET /api/v1/posts HTTP/1.1\r\nHost: quire\r\n")
+        .expect("half a request can be sent");
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+
+    assert!(read.is_ok(), "the server closes the connection: {read:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "cut off after {:?}",
+        started.elapsed()
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
