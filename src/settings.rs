@@ -128,4 +128,28 @@ mod tests {
             matches!(cli.command, Some(Command::Serve(ServeSettings { ref bind, .. })) if bind == "0.0.0.0:9000")
         );
     }
+
+    #[test]
+    fn cors_origins_repeat_or_split_on_commas_and_cache_control_has_a_default() {
+        let cli = Cli::try_parse_from([
+            "quire",
+            "--cors-origin",
+            "https://a.example",
+            "--cors-origin",
+            "https://b.example,https://c.example",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.serve.cors_origins,
+            [
+                "https://a.example",
+                "https://b.example",
+                "https://c.example"
+            ]
+        );
+        assert_eq!(
+            cli.serve.cache_control,
+            crate::http::policy::DEFAULT_CACHE_CONTROL
+        );
+    }
 }
