@@ -26,6 +26,11 @@ pub enum ApiError {
         /// The methods the path does accept, e.g. `GET, HEAD`.
         allow: &'static str,
     },
+    /// 414: the query string is longer than Quire reads.
+    UriTooLong {
+        /// The most bytes a query string may have.
+        limit: usize,
+    },
     /// 500: a bug or failure inside Quire; details go to the log, not the client.
     Internal,
 }
@@ -55,6 +60,10 @@ impl std::fmt::Display for ApiError {
             }
             ApiError::NotFound { detail } => f.write_str(detail),
             ApiError::MethodNotAllowed { allow } => write!(f, "method not allowed; use {allow}"),
+            ApiError::UriTooLong { limit } => write!(
+                f,
+                "the query string is longer than {limit} bytes; send fewer or shorter parameters"
+            ),
             ApiError::Internal => f.write_str("internal server error"),
         }
     }
@@ -90,6 +99,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -10,6 +10,9 @@ pub mod corpus;
 pub mod domain;
 /// The HTTP error type and its problem+json body.
 pub mod error;
+/// HTTP semantics shared by every route: caching, conditional requests, compression, CORS,
+/// request ids, metrics.
+pub mod http;
 /// The OpenAPI document.
 pub mod openapi;
 /// HTTP handlers and their wire types.

@@ -34,6 +34,8 @@ pub fn document() -> OpenApiDocument {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    let mut document = document;
+    crate::http::spec::declare_http_semantics(&mut document);
     document
 }
 

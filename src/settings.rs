@@ -78,6 +78,18 @@ pub struct ServeSettings {
     /// listening address.
     #[arg(long, env = "QUIRE_BASE_URL")]
     pub base_url: Option<String>,
+    /// The `Cache-Control` of content responses; `max-age` is lowered automatically before a
+    /// scheduled post goes live.
+    #[arg(long, default_value = crate::http::policy::DEFAULT_CACHE_CONTROL, env = "QUIRE_CACHE_CONTROL")]
+    pub cache_control: String,
+    /// An origin browsers may read responses from, e.g. `https://blog.example.com`; repeat the
+    /// flag (or separate with commas in the variable) for several. Any origin when none is given.
+    #[arg(
+        long = "cors-origin",
+        env = "QUIRE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 impl ServeSettings {
@@ -91,6 +103,8 @@ impl ServeSettings {
             site_title: "Quire".to_owned(),
             site_description: String::new(),
             base_url: None,
+            cache_control: crate::http::policy::DEFAULT_CACHE_CONTROL.to_owned(),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -112,6 +126,30 @@ mod tests {
         let cli = Cli::try_parse_from(["quire", "serve", "--bind", "0.0.0.0:9000"]).unwrap();
         assert!(
             matches!(cli.command, Some(Command::Serve(ServeSettings { ref bind, .. })) if bind == "0.0.0.0:9000")
+        );
+    }
+
+    #[test]
+    fn cors_origins_repeat_or_split_on_commas_and_cache_control_has_a_default() {
+        let cli = Cli::try_parse_from([
+            "quire",
+            "--cors-origin",
+            "https://a.example",
+            "--cors-origin",
+            "https://b.example,https://c.example",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.serve.cors_origins,
+            [
+                "https://a.example",
+                "https://b.example",
+                "https://c.example"
+            ]
+        );
+        assert_eq!(
+            cli.serve.cache_control,
+            crate::http::policy::DEFAULT_CACHE_CONTROL
         );
     }
 }

@@ -5,11 +5,11 @@ use std::fmt;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware::Logger;
+use actix_web::middleware::{self, Logger};
 use actix_web::{App, HttpResponse, HttpServer, http::header, web};
 use arc_swap::ArcSwap;
 use utoipa_actix_web::AppExt;
@@ -17,6 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::clock::{Clock, SystemClock};
 use crate::content::{LoadOptions, Severity, load_dir};
+use crate::http::{self, HttpContext, layers};
 use crate::openapi;
 use crate::routes::{self, AppState, KnownPaths, Site};
 use crate::settings::ServeSettings;
@@ -161,13 +162,21 @@ impl Application {
         };
         let document = openapi::document();
         let known_paths = KnownPaths::from_openapi(&document);
+        let http_context = web::Data::new(HttpContext::new(&settings.cache_control));
+        let cors_origins = settings.cors_origins.clone();
 
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(middleware::from_fn(layers::serve_prepared))
+                .wrap(middleware::Compress::default())
+                .wrap(http::cors(&cors_origins))
+                .wrap(middleware::from_fn(layers::finish_coding))
+                .wrap(middleware::from_fn(layers::edge))
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
                 .wrap_fn(answer_head_like_get)
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(known_paths.clone()))
+                .app_data(http_context.clone())
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .into_app()
@@ -178,6 +187,13 @@ impl Application {
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(routes::fallback))
         })
+        // A slow client gets 5 s to send its headers and 1 s to close; an idle keep-alive
+        // connection is closed after 15 s. On SIGTERM (actix-server's own handler) in-flight
+        // requests get up to 10 s to finish.
+        .client_request_timeout(Duration::from_secs(5))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        .keep_alive(Duration::from_secs(15))
+        .shutdown_timeout(10)
         .listen(listener)
         .map_err(bind_error)?
         .run();

@@ -28,6 +28,11 @@ pub struct Store {
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
     generation: u64,
+    /// The instants at which the published set changes (dates and expiries of posts that are
+    /// not drafts), ascending and without repeats.
+    visibility_changes: Vec<Timestamp>,
+    /// The newest file modification time among the posts.
+    newest_modified: Option<Timestamp>,
 }
 
 /// Which taxonomy a term belongs to.
@@ -234,12 +239,14 @@ impl Store {
             categories: Taxonomy::build(&posts, |p| &p.categories),
             tags: Taxonomy::build(&posts, |p| &p.tags),
             authors: Taxonomy::build(&posts, |p| &p.authors),
-            posts,
             by_slug,
             title_rank,
             problems,
             loaded_at,
             generation: 1,
+            visibility_changes: visibility_changes(&posts),
+            newest_modified: posts.iter().filter_map(|p| p.modified).max(),
+            posts,
         }
     }
 
@@ -436,6 +443,47 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Which stretch between two visibility changes `now` falls in: how many changes have
+    /// passed. Between two changes every list, count and neighbour is the same, so responses
+    /// are cached per (generation, epoch).
+    pub fn visibility_epoch(&self, now: Timestamp) -> usize {
+        self.visibility_changes
+            .partition_point(|&change| change <= now)
+    }
+
+    /// The next instant after `now` at which a post goes live or expires, if any.
+    pub fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
+        self.visibility_changes
+            .get(self.visibility_epoch(now))
+            .copied()
+    }
+
+    /// The last instant at or before `now` at which a post went live or expired, if any.
+    pub fn last_change_at_or_before(&self, now: Timestamp) -> Option<Timestamp> {
+        self.visibility_epoch(now)
+            .checked_sub(1)
+            .map(|index| self.visibility_changes[index])
+    }
+
+    /// The newest modification time among the posts' files.
+    pub fn newest_modified(&self) -> Option<Timestamp> {
+        self.newest_modified
+    }
+}
+
+/// Every instant at which some post that is not a draft goes live or expires, ascending.
+fn visibility_changes(posts: &[Arc<Post>]) -> Vec<Timestamp> {
+    let mut changes: Vec<Timestamp> = posts
+        .iter()
+        .filter(|post| !post.draft)
+        .flat_map(|post| std::iter::once(post.date).chain(post.expires))
+        .collect();
+    changes.sort_unstable();
+    changes.dedup();
+    changes
+}
+
 /// The sorted union of sorted position lists.
 fn union<'a>(lists: impl IntoIterator<Item = &'a [Position]>) -> Vec<Position> {
     let mut all: Vec<Position> = lists.into_iter().flatten().copied().collect();
@@ -608,6 +656,31 @@ mod tests {
             .map(|t| (t.term.name.clone(), t.count))
             .collect();
         assert_eq!(counts, [("x".to_owned(), 3), ("y".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn visibility_epochs_change_exactly_when_a_post_goes_live() {
+        let store = store();
+        let live: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
+        let before = live
+            .checked_sub(jiff::SignedDuration::from_secs(1))
+            .unwrap();
+        assert_eq!(store.next_change_after(now()), Some(live));
+        assert_eq!(store.next_change_after(before), Some(live));
+        assert_eq!(
+            store.visibility_epoch(now()),
+            store.visibility_epoch(before)
+        );
+        assert_eq!(
+            store.visibility_epoch(live),
+            store.visibility_epoch(before) + 1
+        );
+        assert_eq!(store.next_change_after(live), None);
+        assert_eq!(store.last_change_at_or_before(live), Some(live));
+        assert_eq!(
+            store.last_change_at_or_before(now()),
+            Some("2025-04-01T00:00:00Z".parse().unwrap())
+        );
     }
 
     #[test]

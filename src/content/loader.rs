@@ -82,7 +82,13 @@ pub fn load_dir(root: &Path, options: LoadOptions) -> io::Result<Vec<Parsed>> {
 /// Reads and parses one file given by its path relative to `root`.
 pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
     match fs::read(root.join(path)) {
-        Ok(bytes) => parse_post(path, &bytes, options),
+        Ok(bytes) => {
+            let mut parsed = parse_post(path, &bytes, options);
+            if let Ok(post) = &mut parsed.post {
+                post.modified = modified_time(&root.join(path));
+            }
+            parsed
+        }
         Err(err) => Parsed {
             path: path.to_owned(),
             post: Err(
@@ -92,6 +98,12 @@ pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
             warnings: Vec::new(),
         },
     }
+}
+
+/// A file's modification time, if the file system keeps one.
+fn modified_time(path: &Path) -> Option<Timestamp> {
+    let modified = fs::metadata(path).and_then(|m| m.modified()).ok()?;
+    Timestamp::try_from(modified).ok()
 }
 
 /// Parses one post file's bytes; `path` is relative to the content folder and is used for the
@@ -229,6 +241,7 @@ fn parse_inner(
         toc: rendered.toc,
         extra: fields.into_rest(),
         source_path: path.to_owned(),
+        modified: None,
     })
 }
 

@@ -63,6 +63,8 @@ pub struct Post {
     pub extra: Map<String, Value>,
     /// The file the post came from, relative to the content folder, with `/` separators.
     pub source_path: String,
+    /// When the file was last modified, for `Last-Modified`; `None` when not read from a file.
+    pub modified: Option<Timestamp>,
 }
 
 /// Words per minute used for reading time, the figure Medium popularised.

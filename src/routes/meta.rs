@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use crate::content::Problem as ContentProblem;
+use crate::error::ApiError;
+use crate::http::Prepared;
+use crate::http::layers::content_modified;
 
 /// How many published things there are.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -107,10 +110,12 @@ pub struct HealthResponse {
 /// The site's settings and counts of what is published.
 #[utoipa::path(tag = "meta", responses((status = 200, description = "Site and content metadata.", body = MetaResponse)))]
 #[get("/meta")]
-pub async fn get_meta(state: web::Data<AppState>) -> web::Json<MetaResponse> {
+pub async fn get_meta(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     let store = state.store.load();
-    let stats = store.stats(state.clock.now());
-    web::Json(MetaResponse {
+    let now = state.clock.now();
+    let stats = store.stats(now);
+    let modified = content_modified(&store, now).max(Some(store.loaded_at()));
+    Ok(Prepared::json(&MetaResponse {
         title: state.site.title.clone(),
         description: state.site.description.clone(),
         base_url: state.site.base_url.clone(),
@@ -123,22 +128,24 @@ pub async fn get_meta(state: web::Data<AppState>) -> web::Json<MetaResponse> {
         newest_post_date: stats.newest.map(|date| date.to_string()),
         content_loaded_at: store.loaded_at().to_string(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
+    })?
+    .modified(modified))
 }
 
 /// Problems found in content files: skipped files (errors) and repaired ones (warnings).
 #[utoipa::path(tag = "meta", responses((status = 200, description = "Every content problem, by file and line.", body = ProblemListResponse)))]
 #[get("/problems")]
-pub async fn list_problems(state: web::Data<AppState>) -> web::Json<ProblemListResponse> {
+pub async fn list_problems(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     let store = state.store.load();
-    web::Json(ProblemListResponse {
+    Ok(Prepared::json(&ProblemListResponse {
         data: store.problems().iter().map(ProblemResponse::from).collect(),
-    })
+    })?
+    .modified(Some(store.loaded_at())))
 }
 
 /// Answers 200 while Quire is serving.
 #[utoipa::path(tag = "meta", responses((status = 200, description = "Quire is serving.", body = HealthResponse)))]
 #[get("/healthz")]
-pub async fn healthz() -> web::Json<HealthResponse> {
-    web::Json(HealthResponse { status: "ok" })
+pub async fn healthz() -> Result<Prepared, ApiError> {
+    Ok(Prepared::json(&HealthResponse { status: "ok" })?.no_store())
 }

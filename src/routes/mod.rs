@@ -2,6 +2,7 @@
 //! make one store call, and map the result to a response.
 
 mod meta;
+mod ops;
 mod posts;
 mod query;
 mod terms;
@@ -19,6 +20,7 @@ use crate::error::ApiError;
 use crate::store::Store;
 
 pub use meta::{HealthResponse, MetaResponse};
+pub use ops::ReadyResponse;
 pub use posts::{PostDetail, PostListResponse, PostSummary};
 
 /// The site's own description, from configuration.
@@ -61,6 +63,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(meta::get_meta)
             .service(meta::list_problems),
     );
+    config.service(ops::readyz).service(ops::metrics);
 }
 
 /// The paths Quire serves, to tell a wrong method (405) from an unknown path (404).

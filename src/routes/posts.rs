@@ -1,8 +1,9 @@
 //! `/api/v1/posts`: the post list with filters and pagination, and single posts as JSON, HTML
 //! and Markdown.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::{AnyOfBuilder, Schema};
@@ -14,6 +15,9 @@ use super::query::RawQuery;
 use crate::content::markdown::TocEntry;
 use crate::domain::{Post, Slug, Term};
 use crate::error::{ApiError, Problem};
+use crate::http::layers::content_modified;
+use crate::http::prepared::to_json;
+use crate::http::{HttpContext, Prepared, SummaryCache};
 use crate::store::{PageRequest, PostFilter, SortOrder, TagMode};
 
 /// A category, tag or author as shown on a post.
@@ -467,34 +471,59 @@ impl PostListQuery {
 pub async fn list_posts(
     request: HttpRequest,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+    http: web::Data<HttpContext>,
+) -> Result<Prepared, ApiError> {
     let raw = RawQuery::parse(request.query_string())?;
     let query = PostListQuery::parse(&raw)?;
     let store = state.store.load();
-    let page = store.list_posts(&query.filter, query.sort, query.page, state.clock.now());
+    let now = state.clock.now();
+    let page = store.list_posts(&query.filter, query.sort, query.page, now);
 
-    let data: Vec<PostSummary> = page
-        .posts
-        .iter()
-        .map(|post| PostSummary::from(post.as_ref()))
-        .collect();
     let pagination = paginate(query.page, page.total);
     let link = link_header(request.path(), &raw, &pagination);
     let body = match &query.fields {
-        None => serde_json::to_value(PostListResponse {
-            data,
-            meta: ListMeta { pagination },
-        }),
-        Some(fields) => sparse_list(data, fields, pagination),
+        None => assemble_list(&http.summaries, store.generation(), &page.posts, pagination)?,
+        Some(fields) => {
+            let data = page
+                .posts
+                .iter()
+                .map(|post| PostSummary::from(post.as_ref()))
+                .collect();
+            to_json(&sparse_list(data, fields, pagination).map_err(|err| {
+                log::error!("serializing a post list failed: {err}");
+                ApiError::Internal
+            })?)?
+        }
+    };
+    Ok(Prepared::json_bytes(body)
+        .header("X-Total-Count", page.total.to_string())
+        .header("Link", link)
+        .modified(content_modified(&store, now)))
+}
+
+/// A whole list page, `{"data": [...], "meta": ...}`, assembled from each post's summary JSON,
+/// serialized once per content version; the same bytes as serializing a `PostListResponse`.
+fn assemble_list(
+    summaries: &SummaryCache,
+    generation: u64,
+    posts: &[&Arc<Post>],
+    pagination: Pagination,
+) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::with_capacity(64 + posts.len() * 1024);
+    body.extend_from_slice(b"{\"data\":[");
+    for (index, post) in posts.iter().enumerate() {
+        if index > 0 {
+            body.push(b',');
+        }
+        let summary = summaries.get_or_insert(generation, post.slug.as_str(), || {
+            to_json(&PostSummary::from(post.as_ref()))
+        })?;
+        body.extend_from_slice(&summary);
     }
-    .map_err(|err| {
-        log::error!("serializing a post list failed: {err}");
-        ApiError::Internal
-    })?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("X-Total-Count", page.total.to_string()))
-        .insert_header((header::LINK, link))
-        .json(body))
+    body.extend_from_slice(b"],\"meta\":");
+    body.extend_from_slice(&to_json(&ListMeta { pagination })?);
+    body.push(b'}');
+    Ok(body)
 }
 
 fn paginate(page: PageRequest, total: usize) -> Pagination {
@@ -565,16 +594,25 @@ fn find<'a>(
 pub async fn get_post(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<web::Json<PostDetail>, ApiError> {
+) -> Result<Prepared, ApiError> {
     let store = state.store.load();
     let found = find(&state, &slug, &store)?;
-    Ok(web::Json(PostDetail {
+    // The neighbours are part of the body, so their files and the last visibility change
+    // count towards Last-Modified.
+    let modified = [Some(found.post), found.previous, found.next]
+        .into_iter()
+        .flatten()
+        .filter_map(|post| post.modified)
+        .chain(store.last_change_at_or_before(state.clock.now()))
+        .max();
+    Ok(Prepared::json(&PostDetail {
         summary: PostSummary::from(found.post.as_ref()),
         html: found.post.html.clone(),
         toc: found.post.toc.iter().map(TocItem::from).collect(),
         prev: found.previous.map(|p| PostLink::from(p.as_ref())),
         next: found.next.map(|p| PostLink::from(p.as_ref())),
-    }))
+    })?
+    .modified(modified))
 }
 
 /// A published post's rendered body as an HTML fragment.
@@ -590,12 +628,13 @@ pub async fn get_post(
 pub async fn get_post_html(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     let store = state.store.load();
     let found = find(&state, &slug, &store)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(found.post.html.clone()))
+    Ok(
+        Prepared::new("text/html; charset=utf-8", found.post.html.clone())
+            .modified(found.post.modified),
+    )
 }
 
 /// A published post's Markdown body as written, without front matter.
@@ -611,10 +650,41 @@ pub async fn get_post_html(
 pub async fn get_post_markdown(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     let store = state.store.load();
     let found = find(&state, &slug, &store)?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/markdown; charset=utf-8")
-        .body(found.post.markdown.clone()))
+    Ok(
+        Prepared::new("text/markdown; charset=utf-8", found.post.markdown.clone())
+            .modified(found.post.modified),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{LoadOptions, parse_post};
+
+    #[test]
+    fn an_assembled_list_is_the_serialized_list_response() {
+        let text = b"---\ntitle: A\ndate: 2025-01-01\ntags: [x]\nseries: S\n---\nBody.\n";
+        let parsed = parse_post("a.md", text, LoadOptions::default());
+        let post = Arc::new(parsed.post.expect("the post parses"));
+        let pagination = paginate(
+            PageRequest {
+                number: 1,
+                size: 10,
+            },
+            1,
+        );
+
+        let summaries = SummaryCache::default();
+        let assembled = assemble_list(&summaries, 1, &[&post, &post], pagination.clone());
+
+        let expected = serde_json::to_vec(&PostListResponse {
+            data: vec![PostSummary::from(post.as_ref()); 2],
+            meta: ListMeta { pagination },
+        })
+        .unwrap();
+        assert_eq!(assembled.unwrap(), expected);
+    }
 }

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 
 /// The longest value Quire reads from one parameter, and the most values in one list.
 const MAX_VALUE_LEN: usize = 256;
-const MAX_LIST_VALUES: usize = 50;
+const MAX_LIST_VALUES: usize = 20;
 
 /// The raw `key=value` pairs of a query string, in order.
 #[derive(Debug, Clone, Default)]

@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 use super::AppState;
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
+use crate::http::Prepared;
+use crate::http::layers::content_modified;
 use crate::store::{TaxonomyKind, TermCount};
 
 /// A category, tag or author with the number of published posts under it.
@@ -38,21 +40,18 @@ pub struct TermListResponse {
     pub data: Vec<TermResponse>,
 }
 
-fn list(state: &AppState, kind: TaxonomyKind) -> web::Json<TermListResponse> {
+fn list(state: &AppState, kind: TaxonomyKind) -> Result<Prepared, ApiError> {
     let store = state.store.load();
+    let now = state.clock.now();
     let data = store
-        .terms(kind, state.clock.now())
+        .terms(kind, now)
         .iter()
         .map(TermResponse::from)
         .collect();
-    web::Json(TermListResponse { data })
+    Ok(Prepared::json(&TermListResponse { data })?.modified(content_modified(&store, now)))
 }
 
-fn find(
-    state: &AppState,
-    kind: TaxonomyKind,
-    slug: &str,
-) -> Result<web::Json<TermResponse>, ApiError> {
+fn find(state: &AppState, kind: TaxonomyKind, slug: &str) -> Result<Prepared, ApiError> {
     let noun = match kind {
         TaxonomyKind::Category => "category",
         TaxonomyKind::Tag => "tag",
@@ -65,16 +64,15 @@ fn find(
     };
     let slug = Slug::parse(slug).map_err(|_| not_found())?;
     let store = state.store.load();
-    let term = store
-        .find_term(kind, &slug, state.clock.now())
-        .ok_or_else(not_found)?;
-    Ok(web::Json(TermResponse::from(&term)))
+    let now = state.clock.now();
+    let term = store.find_term(kind, &slug, now).ok_or_else(not_found)?;
+    Ok(Prepared::json(&TermResponse::from(&term))?.modified(content_modified(&store, now)))
 }
 
 /// Lists categories with their published post counts.
 #[utoipa::path(tag = "taxonomies", responses((status = 200, description = "Every category with a published post.", body = TermListResponse)))]
 #[get("/categories")]
-pub async fn list_categories(state: web::Data<AppState>) -> web::Json<TermListResponse> {
+pub async fn list_categories(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     list(&state, TaxonomyKind::Category)
 }
 
@@ -91,14 +89,14 @@ pub async fn list_categories(state: web::Data<AppState>) -> web::Json<TermListRe
 pub async fn get_category(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<web::Json<TermResponse>, ApiError> {
+) -> Result<Prepared, ApiError> {
     find(&state, TaxonomyKind::Category, &slug)
 }
 
 /// Lists tags with their published post counts.
 #[utoipa::path(tag = "taxonomies", responses((status = 200, description = "Every tag with a published post.", body = TermListResponse)))]
 #[get("/tags")]
-pub async fn list_tags(state: web::Data<AppState>) -> web::Json<TermListResponse> {
+pub async fn list_tags(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     list(&state, TaxonomyKind::Tag)
 }
 
@@ -115,14 +113,14 @@ pub async fn list_tags(state: web::Data<AppState>) -> web::Json<TermListResponse
 pub async fn get_tag(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<web::Json<TermResponse>, ApiError> {
+) -> Result<Prepared, ApiError> {
     find(&state, TaxonomyKind::Tag, &slug)
 }
 
 /// Lists authors with their published post counts.
 #[utoipa::path(tag = "taxonomies", responses((status = 200, description = "Every author with a published post.", body = TermListResponse)))]
 #[get("/authors")]
-pub async fn list_authors(state: web::Data<AppState>) -> web::Json<TermListResponse> {
+pub async fn list_authors(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     list(&state, TaxonomyKind::Author)
 }
 
@@ -139,6 +137,6 @@ pub async fn list_authors(state: web::Data<AppState>) -> web::Json<TermListRespo
 pub async fn get_author(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<web::Json<TermResponse>, ApiError> {
+) -> Result<Prepared, ApiError> {
     find(&state, TaxonomyKind::Author, &slug)
 }

@@ -113,6 +113,8 @@ fn the_spec_describes_every_endpoint() {
             "/api/v1/tags",
             "/api/v1/tags/{slug}",
             "/healthz",
+            "/metrics",
+            "/readyz",
         ]
     );
     let list = &document["paths"]["/api/v1/posts"]["get"]["responses"];

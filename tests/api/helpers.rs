@@ -264,3 +264,61 @@ pub fn link_relations(header: &str) -> BTreeMap<String, String> {
         })
         .collect()
 }
+
+/// A response with its headers and its body as raw bytes (which may be compressed).
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// A header's value as text, if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|value| value.to_str().expect("header values are ASCII"))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("the body is UTF-8")
+    }
+}
+
+impl TestApp {
+    /// Sends a request with the given headers and no body; the body comes back as bytes.
+    pub fn send(&self, method: Method, path: &str, headers: &[(&str, &str)]) -> RawResponse {
+        let url = format!("{}{path}", self.address);
+        let mut builder = Request::builder().method(method.clone()).uri(&url);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder
+            .body(())
+            .unwrap_or_else(|err| panic!("{method} {url} is not a valid request: {err}"));
+        let response = self
+            .agent
+            .run(request)
+            .unwrap_or_else(|err| panic!("{method} {url} failed: {err}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(20 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap_or_else(|err| panic!("the body of {method} {url} cannot be read: {err}"));
+        RawResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A GET with the given headers.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> RawResponse {
+        self.send(Method::GET, path, headers)
+    }
+}

@@ -3,6 +3,7 @@
 mod content;
 mod docs;
 mod helpers;
+mod http;
 mod meta;
 mod posts;
 mod terms;

@@ -1,0 +1,122 @@
+//! Bounded, concurrent caches (quick_cache) of what Quire serializes: whole prepared responses
+//! keyed by content version, and each post's summary JSON, from which list pages are
+//! assembled. Keys carry the store generation and visibility epoch, so a reload or a
+//! scheduled post going live simply stops old entries from being asked for; they age out.
+
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+
+use super::prepared::Prepared;
+
+/// How many bytes of prepared responses are kept.
+const RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// How many bytes of summary fragments are kept.
+const SUMMARY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What a prepared response is cached under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResponseKey {
+    /// The store's content version.
+    pub generation: u64,
+    /// How many visibility changes have passed.
+    pub epoch: usize,
+    /// The request path.
+    pub path: String,
+    /// The query string as sent: pagination links echo the client's parameter order, so two
+    /// spellings of one query are two entries.
+    pub query: String,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ResponseWeight;
+
+impl Weighter<ResponseKey, Arc<Prepared>> for ResponseWeight {
+    fn weight(&self, key: &ResponseKey, value: &Arc<Prepared>) -> u64 {
+        (key.path.len() + key.query.len() + value.weight()) as u64
+    }
+}
+
+/// Prepared responses by content version, path and query.
+#[derive(Debug)]
+pub struct ResponseCache(Cache<ResponseKey, Arc<Prepared>, ResponseWeight>);
+
+impl Default for ResponseCache {
+    fn default() -> ResponseCache {
+        ResponseCache(Cache::with_weighter(16_384, RESPONSE_BYTES, ResponseWeight))
+    }
+}
+
+impl ResponseCache {
+    /// The response cached under `key`, if any.
+    pub fn get(&self, key: &ResponseKey) -> Option<Arc<Prepared>> {
+        self.0.get(key)
+    }
+
+    /// Keeps a response.
+    pub fn insert(&self, key: ResponseKey, prepared: Arc<Prepared>) {
+        self.0.insert(key, prepared);
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct FragmentWeight;
+
+impl Weighter<(u64, String), Bytes> for FragmentWeight {
+    fn weight(&self, key: &(u64, String), value: &Bytes) -> u64 {
+        (key.1.len() + value.len() + 64) as u64
+    }
+}
+
+/// Each post's summary JSON by (generation, slug), serialized once and shared by every list
+/// page that shows the post.
+#[derive(Debug)]
+pub struct SummaryCache(Cache<(u64, String), Bytes, FragmentWeight>);
+
+impl Default for SummaryCache {
+    fn default() -> SummaryCache {
+        SummaryCache(Cache::with_weighter(65_536, SUMMARY_BYTES, FragmentWeight))
+    }
+}
+
+impl SummaryCache {
+    /// The summary of `slug` in content version `generation`, serialized by `serialize` the
+    /// first time.
+    pub fn get_or_insert<E>(
+        &self,
+        generation: u64,
+        slug: &str,
+        serialize: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Bytes, E> {
+        let key = (generation, slug.to_owned());
+        if let Some(bytes) = self.0.get(&key) {
+            return Ok(bytes);
+        }
+        let bytes = Bytes::from(serialize()?);
+        self.0.insert(key, bytes.clone());
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_is_serialized_once_per_generation() {
+        let cache = SummaryCache::default();
+        let mut calls = 0;
+        for generation in [1, 1, 2] {
+            let bytes = cache
+                .get_or_insert(generation, "a", || {
+                    calls += 1;
+                    Ok::<_, ()>(b"{}".to_vec())
+                })
+                .unwrap();
+            assert_eq!(&bytes[..], b"{}");
+        }
+        assert_eq!(calls, 2);
+    }
+}

@@ -1,0 +1,140 @@
+//! Prometheus metrics (prometheus-client, OpenMetrics text): requests by route pattern and
+//! status, request latency, and the content served (posts, generation, reloads, problems),
+//! the last read from the current store when scraped.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::content::Severity;
+use crate::store::Store;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct RequestLabels {
+    route: String,
+    status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct PostLabels {
+    state: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ProblemLabels {
+    severity: &'static str,
+}
+
+/// Quire's metrics and the registry that prints them.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Histogram,
+    posts: Family<PostLabels, Gauge>,
+    generation: Gauge,
+    reloads: Gauge,
+    problems: Family<ProblemLabels, Gauge>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::with_prefix("quire");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by route pattern and status",
+            requests.clone(),
+        );
+        // 100 µs to about 3 s.
+        let latency = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        registry.register(
+            "http_request_duration_seconds",
+            "Time from a request's arrival to its response headers",
+            latency.clone(),
+        );
+        let posts = Family::<PostLabels, Gauge>::default();
+        registry.register(
+            "posts",
+            "Posts loaded: `published` now, and `total` including drafts and scheduled posts",
+            posts.clone(),
+        );
+        let generation = Gauge::default();
+        registry.register(
+            "content_generation",
+            "The content version served: 1 after start-up, one more per reload",
+            generation.clone(),
+        );
+        let reloads = Gauge::default();
+        registry.register(
+            "content_reloads",
+            "Content reloads since start-up",
+            reloads.clone(),
+        );
+        let problems = Family::<ProblemLabels, Gauge>::default();
+        registry.register(
+            "content_problems",
+            "Problems found in content files, by severity",
+            problems.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            posts,
+            generation,
+            reloads,
+            problems,
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts one answered request; `route` is the matched pattern, never the raw path, so
+    /// the number of series stays small.
+    pub fn observe_request(&self, route: &str, status: u16, elapsed: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_owned(),
+                status: status.to_string(),
+            })
+            .inc();
+        self.latency.observe(elapsed.as_secs_f64());
+    }
+
+    /// The OpenMetrics text, with content gauges read from `store` at `now`.
+    pub fn render(&self, store: &Store, now: Timestamp) -> String {
+        let gauge = |value: usize| i64::try_from(value).unwrap_or(i64::MAX);
+        let set_posts = |state, value| {
+            self.posts.get_or_create(&PostLabels { state }).set(value);
+        };
+        set_posts("published", gauge(store.stats(now).posts));
+        set_posts("total", gauge(store.all_posts().len()));
+        let generation = i64::try_from(store.generation()).unwrap_or(i64::MAX);
+        self.generation.set(generation);
+        self.reloads.set(generation.saturating_sub(1));
+        let errors = store
+            .problems()
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        let warnings = store.problems().len() - errors;
+        for (severity, count) in [("error", errors), ("warning", warnings)] {
+            self.problems
+                .get_or_create(&ProblemLabels { severity })
+                .set(gauge(count));
+        }
+        let mut text = String::new();
+        if let Err(err) = encode(&mut text, &self.registry) {
+            log::error!("encoding metrics failed: {err}");
+        }
+        text
+    }
+}

@@ -1,0 +1,140 @@
+//! A response computed once and served as bytes: the body, its type, its entity tag (hashed
+//! once, when prepared), when its content last changed, and any extra headers. Handlers
+//! return one; `layers` caches it and answers conditional requests from it.
+
+use std::sync::Arc;
+
+use actix_web::body::BoxBody;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, Responder, http::header};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+/// Who may keep a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// Content: cached by Quire and by shared caches under the configured `Cache-Control`.
+    Public,
+    /// Live state (health, metrics): never cached, `Cache-Control: no-store`.
+    NoStore,
+}
+
+/// A 200 response ready to send many times.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The body.
+    pub body: Bytes,
+    /// The `Content-Type`.
+    pub content_type: &'static str,
+    /// The strong entity tag's opaque value, without quotes or an encoding suffix.
+    pub etag: String,
+    /// When the content behind the body last changed.
+    pub last_modified: Option<Timestamp>,
+    /// Headers particular to the resource, such as `X-Total-Count` and `Link`.
+    pub headers: Vec<(&'static str, String)>,
+    /// Who may keep it.
+    pub sharing: Sharing,
+}
+
+impl Prepared {
+    /// A response with this body, its entity tag hashed from the bytes.
+    pub fn new(content_type: &'static str, body: impl Into<Bytes>) -> Prepared {
+        let body = body.into();
+        Prepared {
+            etag: entity_tag(&body),
+            body,
+            content_type,
+            last_modified: None,
+            headers: Vec::new(),
+            sharing: Sharing::Public,
+        }
+    }
+
+    /// A JSON response; a serialization failure is logged and becomes a 500.
+    pub fn json<T: Serialize>(value: &T) -> Result<Prepared, ApiError> {
+        Ok(Prepared::json_bytes(to_json(value)?))
+    }
+
+    /// A JSON response from bytes already serialized.
+    pub fn json_bytes(body: impl Into<Bytes>) -> Prepared {
+        Prepared::new("application/json", body)
+    }
+
+    /// Sets when the content last changed.
+    pub fn modified(mut self, at: Option<Timestamp>) -> Prepared {
+        self.last_modified = at;
+        self
+    }
+
+    /// Adds a resource header.
+    pub fn header(mut self, name: &'static str, value: String) -> Prepared {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Marks the response as live state, never cached.
+    pub fn no_store(mut self) -> Prepared {
+        self.sharing = Sharing::NoStore;
+        self
+    }
+
+    /// The bytes this response weighs in a cache.
+    pub fn weight(&self) -> usize {
+        self.body.len()
+            + self.etag.len()
+            + self
+                .headers
+                .iter()
+                .map(|(_, v)| v.len() + 32)
+                .sum::<usize>()
+            + 128
+    }
+}
+
+/// Serializes a value to JSON bytes; a failure is logged and becomes a 500.
+pub fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(value).map_err(|err| {
+        log::error!("serializing a response failed: {err}");
+        ApiError::Internal
+    })
+}
+
+/// A strong entity tag's opaque value: the body's 128-bit XXH3 hash in hex.
+pub fn entity_tag(body: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body))
+}
+
+/// Marks a handler's response as prepared, so `layers::serve_prepared` can cache it and answer
+/// conditional requests from it.
+#[derive(Debug, Clone)]
+pub struct PreparedMarker(pub Arc<Prepared>);
+
+impl Responder for Prepared {
+    type Body = BoxBody;
+
+    /// A plain 200 carrying the prepared response; `layers::serve_prepared` replaces it with
+    /// the final one (caching headers, 304).
+    fn respond_to(self, _request: &HttpRequest) -> HttpResponse {
+        let mut response = HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, self.content_type))
+            .body(self.body.clone());
+        response
+            .extensions_mut()
+            .insert(PreparedMarker(Arc::new(self)));
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_tags_are_stable_and_differ_with_the_bytes() {
+        assert_eq!(entity_tag(b"abc"), entity_tag(b"abc"));
+        assert_ne!(entity_tag(b"abc"), entity_tag(b"abd"));
+        assert_eq!(entity_tag(b"").len(), 32);
+    }
+}

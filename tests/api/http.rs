@@ -1,0 +1,624 @@
+//! HTTP semantics on every GET route: entity tags and 304s, Last-Modified, Cache-Control,
+//! Vary, compression, CORS, request ids, metrics, readiness and limits.
+
+use std::fs::File;
+use std::io::Read;
+use std::time::{Duration, SystemTime};
+
+use quire::settings::ServeSettings;
+use ureq::http::Method;
+
+use crate::helpers::{
+    assert_problem, copy_fixture_site, empty_content_dir, fixture_site, simple_post, spawn_app,
+    spawn_app_with, spawn_fixture_app, write_file,
+};
+
+/// Routes of every kind, with bodies big and small.
+const ROUTES: &[&str] = &[
+    "/api/v1/posts",
+    "/api/v1/posts?tag=meetings&limit=2",
+    "/api/v1/posts?fields=title",
+    "/api/v1/posts/backlog-refinement",
+    "/api/v1/posts/backlog-refinement/html",
+    "/api/v1/posts/backlog-refinement/markdown",
+    "/api/v1/tags",
+    "/api/v1/tags/meetings",
+    "/api/v1/meta",
+    "/api/v1/problems",
+    "/healthz",
+    "/readyz",
+];
+
+/// A large response, compressed when the client accepts it.
+const LARGE: &str = "/api/v1/posts/backlog-refinement";
+/// A small response, never compressed.
+const SMALL: &str = "/api/v1/tags/meetings";
+
+fn etag_of(app: &crate::helpers::TestApp, path: &str) -> String {
+    app.get(path)
+        .header("etag")
+        .unwrap_or_else(|| panic!("{path} has no ETag"))
+        .to_owned()
+}
+
+/// Sets a file's modification time.
+fn set_mtime(path: &std::path::Path, at: SystemTime) {
+    File::options()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_modified(at))
+        .unwrap_or_else(|err| panic!("cannot set the mtime of {}: {err}", path.display()));
+}
+
+fn unix(seconds: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+#[test]
+fn every_get_route_carries_a_strong_etag_that_stays_the_same() {
+    let app = spawn_fixture_app();
+
+    for path in ROUTES {
+        let first = app.get(path);
+        let second = app.get(path);
+
+        assert_eq!(first.status, 200, "{path}");
+        let etag = first
+            .header("etag")
+            .unwrap_or_else(|| panic!("{path} has no ETag"));
+        assert!(
+            etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10,
+            "{path}: {etag} is a strong tag"
+        );
+        assert_eq!(second.header("etag"), Some(etag), "{path}");
+    }
+}
+
+#[test]
+fn different_bodies_have_different_etags() {
+    let app = spawn_fixture_app();
+
+    let page_one = etag_of(&app, "/api/v1/posts?limit=2");
+    let page_two = etag_of(&app, "/api/v1/posts?limit=2&page=2");
+
+    assert_ne!(page_one, page_two);
+}
+
+#[test]
+fn if_none_match_with_the_current_etag_answers_304_without_a_body() {
+    let app = spawn_fixture_app();
+
+    for path in ROUTES {
+        let etag = etag_of(&app, path);
+        let ok = app.get(path);
+
+        let response = app.get_with(path, &[("If-None-Match", &etag)]);
+
+        assert_eq!(response.status, 304, "{path}");
+        assert!(response.body.is_empty(), "{path}: a 304 has no body");
+        assert_eq!(response.header("etag"), Some(etag.as_str()), "{path}");
+        for name in ["cache-control", "vary", "last-modified"] {
+            assert_eq!(response.header(name), ok.header(name), "{path}: {name}");
+        }
+    }
+}
+
+#[test]
+fn if_none_match_accepts_a_list_a_star_and_a_weak_tag() {
+    let app = spawn_fixture_app();
+    let etag = etag_of(&app, "/api/v1/posts");
+
+    let list = format!("\"nope\", {etag}");
+    let weak = format!("W/{etag}");
+    for header in [list.as_str(), "*", weak.as_str()] {
+        let response = app.get_with("/api/v1/posts", &[("If-None-Match", header)]);
+
+        assert_eq!(response.status, 304, "If-None-Match: {header}");
+    }
+}
+
+#[test]
+fn if_none_match_with_another_etag_gets_the_whole_body() {
+    let app = spawn_fixture_app();
+    let body = app.get("/api/v1/tags").body;
+
+    let response = app.get_with("/api/v1/tags", &[("If-None-Match", "\"stale\"")]);
+
+    assert_eq!(response.status, 200);
+    assert_eq!(response.text(), body);
+}
+
+#[test]
+fn last_modified_is_the_post_file_time_and_for_lists_the_newest_file() {
+    // Arrange: two posts with known modification times, both after their dates.
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "old.md",
+        simple_post("Old", "2025-01-01", "Old."),
+    );
+    write_file(
+        dir.path(),
+        "new.md",
+        simple_post("New", "2025-01-02", "New."),
+    );
+    set_mtime(&dir.path().join("old.md"), unix(1_740_823_200)); // 2025-03-01 10:00:00
+    set_mtime(&dir.path().join("new.md"), unix(1_748_772_000)); // 2025-06-01 10:00:00
+    let app = spawn_app(dir.path());
+
+    // Act
+    let post = app.get("/api/v1/posts/old/html");
+    let list = app.get("/api/v1/posts");
+    let tags = app.get("/api/v1/tags");
+
+    // Assert
+    assert_eq!(
+        post.header("last-modified"),
+        Some("Sat, 01 Mar 2025 10:00:00 GMT")
+    );
+    assert_eq!(
+        list.header("last-modified"),
+        Some("Sun, 01 Jun 2025 10:00:00 GMT")
+    );
+    assert_eq!(tags.header("last-modified"), list.header("last-modified"));
+}
+
+#[test]
+fn if_modified_since_answers_304_unless_the_content_is_newer() {
+    let app = spawn_fixture_app();
+    let modified = app
+        .get(LARGE)
+        .header("last-modified")
+        .expect("a post has Last-Modified")
+        .to_owned();
+
+    let same = app.get_with(LARGE, &[("If-Modified-Since", &modified)]);
+    let long_ago = app.get_with(
+        LARGE,
+        &[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+    );
+    let etag_wins = app.get_with(
+        LARGE,
+        &[
+            ("If-Modified-Since", &modified),
+            ("If-None-Match", "\"other\""),
+        ],
+    );
+
+    assert_eq!(same.status, 304);
+    assert!(same.body.is_empty());
+    assert_eq!(long_ago.status, 200);
+    assert_eq!(etag_wins.status, 200, "If-None-Match decides when present");
+}
+
+#[test]
+fn head_answers_with_the_same_headers_as_get_and_no_body() {
+    let app = spawn_fixture_app();
+
+    for path in ["/api/v1/posts?limit=2", LARGE, SMALL, "/healthz"] {
+        for encoding in ["identity", "gzip"] {
+            let get = app.get_with(path, &[("Accept-Encoding", encoding)]);
+            let head = app.send(Method::HEAD, path, &[("Accept-Encoding", encoding)]);
+
+            assert_eq!(head.status, 200, "{path}");
+            assert!(head.body.is_empty(), "{path}: HEAD has no body");
+            for name in [
+                "etag",
+                "last-modified",
+                "cache-control",
+                "vary",
+                "content-type",
+                "content-encoding",
+                "x-total-count",
+                "link",
+                "x-content-type-options",
+            ] {
+                assert_eq!(
+                    head.header(name),
+                    get.header(name),
+                    "{path} {encoding}: {name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn content_is_cacheable_by_default_and_live_state_is_not() {
+    let app = spawn_fixture_app();
+
+    let post = app.get(LARGE);
+    let health = app.get("/healthz");
+    let metrics = app.get("/metrics");
+
+    assert_eq!(
+        post.header("cache-control"),
+        Some("public, max-age=60, stale-while-revalidate=300")
+    );
+    assert_eq!(health.header("cache-control"), Some("no-store"));
+    assert_eq!(metrics.header("cache-control"), Some("no-store"));
+}
+
+#[test]
+fn cache_control_comes_from_the_settings() {
+    let mut settings = ServeSettings::for_content(fixture_site());
+    settings.cache_control = "public, max-age=5".to_owned();
+    let app = spawn_app_with(settings);
+
+    let response = app.get("/api/v1/posts");
+
+    assert_eq!(response.header("cache-control"), Some("public, max-age=5"));
+}
+
+#[test]
+fn max_age_is_capped_to_the_moment_a_scheduled_post_goes_live() {
+    // Arrange: a post goes live 30 s after the test clock's now.
+    let dir = copy_fixture_site();
+    write_file(
+        dir.path(),
+        "soon.md",
+        simple_post("Soon", "2026-01-01T00:00:30Z", "Almost here."),
+    );
+    let app = spawn_app(dir.path());
+
+    // Act
+    let list = app.get("/api/v1/posts");
+    let tags = app.get("/api/v1/tags");
+
+    // Assert
+    for response in [&list, &tags] {
+        assert_eq!(
+            response.header("cache-control"),
+            Some("public, max-age=30, stale-while-revalidate=300")
+        );
+    }
+}
+
+#[test]
+fn responses_vary_by_accept_encoding_and_origin() {
+    let app = spawn_fixture_app();
+
+    for (path, encoding) in [(LARGE, "gzip"), (LARGE, "identity"), (SMALL, "br")] {
+        let response = app.get_with(path, &[("Accept-Encoding", encoding)]);
+
+        assert_eq!(
+            response.header("vary"),
+            Some("Accept-Encoding, Origin"),
+            "{path} {encoding}"
+        );
+    }
+}
+
+#[test]
+fn large_bodies_are_compressed_with_gzip_or_brotli_under_their_own_etag() {
+    let app = spawn_fixture_app();
+    let plain = app.get_with(LARGE, &[]);
+    let etag = plain
+        .header("etag")
+        .expect("an ETag")
+        .trim_matches('"')
+        .to_owned();
+
+    let gzip = app.get_with(LARGE, &[("Accept-Encoding", "gzip")]);
+    let brotli = app.get_with(LARGE, &[("Accept-Encoding", "br")]);
+
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+    assert_eq!(
+        gzip.header("etag"),
+        Some(format!("\"{etag}-gzip\"").as_str())
+    );
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gzip.body[..])
+        .read_to_end(&mut unzipped)
+        .expect("the body is gzip");
+    assert_eq!(unzipped, plain.body);
+
+    assert_eq!(brotli.header("content-encoding"), Some("br"));
+    assert_eq!(
+        brotli.header("etag"),
+        Some(format!("\"{etag}-br\"").as_str())
+    );
+    let mut unbrotlied = Vec::new();
+    brotli::Decompressor::new(&brotli.body[..], 4096)
+        .read_to_end(&mut unbrotlied)
+        .expect("the body is brotli");
+    assert_eq!(unbrotlied, plain.body);
+}
+
+#[test]
+fn a_compressed_variants_etag_revalidates_with_the_same_coding() {
+    let app = spawn_fixture_app();
+    let gzip_tag = app
+        .get_with(LARGE, &[("Accept-Encoding", "gzip")])
+        .header("etag")
+        .expect("an ETag")
+        .to_owned();
+
+    let response = app.get_with(
+        LARGE,
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &gzip_tag)],
+    );
+
+    assert_eq!(response.status, 304);
+    assert_eq!(response.header("etag"), Some(gzip_tag.as_str()));
+    assert_eq!(response.header("content-encoding"), None);
+}
+
+#[test]
+fn tiny_bodies_and_errors_are_not_compressed() {
+    let app = spawn_fixture_app();
+
+    for path in [
+        SMALL,
+        "/healthz",
+        "/api/v1/posts/nope",
+        "/api/v1/posts?limit=0",
+    ] {
+        let response = app.get_with(path, &[("Accept-Encoding", "gzip, br")]);
+
+        assert_eq!(response.header("content-encoding"), None, "{path}");
+        assert!(!response.text().is_empty(), "{path}");
+    }
+}
+
+#[test]
+fn any_origin_may_read_responses_and_the_headers_a_browser_app_needs() {
+    let app = spawn_fixture_app();
+
+    let response = app.get_with("/api/v1/posts", &[("Origin", "https://blog.example")]);
+
+    assert_eq!(response.status, 200);
+    assert!(response.header("access-control-allow-origin").is_some());
+    let exposed = response
+        .header("access-control-expose-headers")
+        .expect("exposed headers")
+        .to_ascii_lowercase();
+    for name in ["etag", "link", "x-total-count"] {
+        assert!(exposed.contains(name), "{name} in {exposed}");
+    }
+}
+
+#[test]
+fn a_preflight_is_answered_for_read_only_methods() {
+    let app = spawn_fixture_app();
+
+    let response = app.send(
+        Method::OPTIONS,
+        "/api/v1/posts",
+        &[
+            ("Origin", "https://blog.example"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+    );
+
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("access-control-allow-origin"),
+        Some("https://blog.example")
+    );
+    let methods = response
+        .header("access-control-allow-methods")
+        .expect("allowed methods");
+    assert!(
+        methods.contains("GET") && !methods.contains("POST"),
+        "{methods}"
+    );
+}
+
+#[test]
+fn only_configured_origins_are_allowed_when_some_are_given() {
+    let mut settings = ServeSettings::for_content(fixture_site());
+    settings.cors_origins = vec!["https://blog.example".to_owned()];
+    let app = spawn_app_with(settings);
+    let preflight = |origin: &str| {
+        app.send(
+            Method::OPTIONS,
+            "/api/v1/posts",
+            &[("Origin", origin), ("Access-Control-Request-Method", "GET")],
+        )
+    };
+
+    let allowed = app.get_with("/api/v1/posts", &[("Origin", "https://blog.example")]);
+    let refused = app.get_with("/api/v1/posts", &[("Origin", "https://evil.example")]);
+    let allowed_preflight = preflight("https://blog.example");
+    let refused_preflight = preflight("https://evil.example");
+
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://blog.example")
+    );
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    assert_eq!(allowed_preflight.status, 200);
+    assert_eq!(
+        refused_preflight.header("access-control-allow-origin"),
+        None
+    );
+    assert!(
+        refused_preflight.status >= 400,
+        "{}",
+        refused_preflight.status
+    );
+}
+
+#[test]
+fn every_response_forbids_content_sniffing() {
+    let app = spawn_fixture_app();
+
+    for (path, status) in [
+        ("/api/v1/posts", 200),
+        ("/api/v1/posts/nope", 404),
+        ("/api/v1/posts?limit=0", 400),
+        ("/nowhere", 404),
+    ] {
+        let response = app.get(path);
+
+        assert_eq!(response.status, status, "{path}");
+        assert_eq!(
+            response.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_sane_request_id_is_echoed_and_otherwise_one_is_made() {
+    let app = spawn_fixture_app();
+    let too_long = "x".repeat(129);
+
+    let echoed = app.get_with("/healthz", &[("X-Request-Id", "abc-123_DEF")]);
+    let absent = app.get_with("/healthz", &[]);
+    let other = app.get_with("/healthz", &[]);
+    let long = app.get_with("/healthz", &[("X-Request-Id", &too_long)]);
+    let spaced = app.get_with("/healthz", &[("X-Request-Id", "a b")]);
+
+    assert_eq!(echoed.header("x-request-id"), Some("abc-123_DEF"));
+    let made = absent.header("x-request-id").expect("a request id is made");
+    assert!(!made.is_empty() && made.len() <= 128, "{made}");
+    assert_ne!(other.header("x-request-id"), Some(made), "ids are unique");
+    for response in [&long, &spaced] {
+        let id = response.header("x-request-id").expect("a request id");
+        assert!(id != too_long && id != "a b", "{id} is not echoed");
+    }
+}
+
+#[test]
+fn metrics_count_requests_by_route_and_status_and_report_the_content() {
+    let app = spawn_fixture_app();
+    app.get("/api/v1/tags/meetings");
+    app.get("/api/v1/tags/nope");
+
+    let response = app.get("/metrics");
+
+    assert_eq!(response.status, 200);
+    assert!(
+        response
+            .content_type()
+            .starts_with("application/openmetrics-text")
+    );
+    for line in [
+        "quire_http_requests_total{route=\"/api/v1/tags/{slug}\",status=\"200\"} 1",
+        "quire_http_requests_total{route=\"/api/v1/tags/{slug}\",status=\"404\"} 1",
+        "quire_http_request_duration_seconds_count",
+        "quire_posts{state=\"total\"} 11",
+        "quire_posts{state=\"published\"}",
+        "quire_content_generation 1",
+        "quire_content_reloads 0",
+        "quire_content_problems{severity=\"warning\"}",
+    ] {
+        assert!(response.body.contains(line), "{line} in\n{}", response.body);
+    }
+}
+
+#[test]
+fn readyz_says_the_content_is_loaded() {
+    let app = spawn_fixture_app();
+
+    let body = app.get_ok_json("/readyz");
+
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["generation"], 1);
+    assert_eq!(body["posts"], 11);
+}
+
+#[test]
+fn a_query_string_over_2048_bytes_is_414() {
+    let app = spawn_fixture_app();
+    let long = format!("/api/v1/posts?_={}", "a".repeat(2048));
+    let fits = format!("/api/v1/posts?_={}", "a".repeat(2040));
+
+    let response = app.get(&long);
+
+    assert_problem(&response, 414, "an over-long query");
+    assert_eq!(app.get(&fits).status, 200);
+}
+
+#[test]
+fn more_than_20_tags_is_a_400_naming_tag() {
+    let app = spawn_fixture_app();
+    let tags = |n: usize| {
+        (0..n)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+
+    let too_many = app.get(&format!("/api/v1/posts?tag={}", tags(21)));
+    let twenty = app.get(&format!("/api/v1/posts?tag={}", tags(20)));
+
+    let body = assert_problem(&too_many, 400, "21 tags");
+    assert_eq!(body["parameter"], "tag");
+    assert_eq!(twenty.status, 200);
+}
+
+#[test]
+fn cached_responses_are_the_same_bytes_as_fresh_ones() {
+    let app = spawn_fixture_app();
+
+    for path in ROUTES.iter().filter(|path| !path.ends_with("z")) {
+        let miss = app.get_with(path, &[]);
+        let hit = app.get_with(path, &[]);
+
+        assert_eq!(miss.body, hit.body, "{path}");
+        assert_eq!(miss.header("etag"), hit.header("etag"), "{path}");
+        assert_eq!(miss.header("link"), hit.header("link"), "{path}");
+    }
+}
+
+#[test]
+fn a_list_page_assembled_from_cached_summaries_is_the_full_json() {
+    let app = spawn_fixture_app();
+
+    let page = app.get_ok_json("/api/v1/posts?limit=3");
+    let post = app.get_ok_json("/api/v1/posts/backlog-refinement");
+
+    assert_eq!(page["data"].as_array().map(Vec::len), Some(3));
+    assert_eq!(page["meta"]["pagination"]["limit"], 3);
+    let listed = app.get_ok_json("/api/v1/posts?tag=backlog-refinement");
+    let summary = &listed["data"][0];
+    for (key, value) in summary.as_object().expect("a summary is an object") {
+        assert_eq!(&post[key], value, "{key}");
+    }
+}
+
+#[test]
+fn requests_with_authorization_are_private() {
+    let app = spawn_fixture_app();
+
+    let response = app.get_with("/api/v1/posts", &[("Authorization", "Bearer x")]);
+
+    assert_eq!(response.header("cache-control"), Some("private, no-store"));
+}
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::Instant;
+
+    let app = spawn_fixture_app();
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .expect("a read timeout can be set");
+    let started = Instant::now();
+
+    stream
+        .write_all(b"GET /api/v1/posts HTTP/1.1\r\nHost: quire\r\n")
+        .expect("half a request can be sent");
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+
+    assert!(read.is_ok(), "the server closes the connection: {read:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "cut off after {:?}",
+        started.elapsed()
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
