@@ -28,6 +28,11 @@ pub enum ApiError {
     },
     /// 500: a bug or failure inside Quire; details go to the log, not the client.
     Internal,
+    /// 401: the request needs credentials it did not give (a preview without a valid token).
+    Unauthorized {
+        /// What is needed.
+        detail: String,
+    },
 }
 
 impl ApiError {
@@ -56,6 +61,7 @@ impl std::fmt::Display for ApiError {
             ApiError::NotFound { detail } => f.write_str(detail),
             ApiError::MethodNotAllowed { allow } => write!(f, "method not allowed; use {allow}"),
             ApiError::Internal => f.write_str("internal server error"),
+            ApiError::Unauthorized { detail } => f.write_str(detail),
         }
     }
 }
@@ -91,6 +97,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
         }
     }
 
@@ -115,6 +122,9 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         if let ApiError::MethodNotAllowed { allow } = self {
             response.insert_header((header::ALLOW, *allow));
+        }
+        if let ApiError::Unauthorized { .. } = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         response.json(body)
     }

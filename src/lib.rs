@@ -12,6 +12,8 @@ pub mod domain;
 pub mod error;
 /// The OpenAPI document.
 pub mod openapi;
+/// Hot reload: watching, re-parsing changed files, swapping stores, change events.
+pub mod reload;
 /// HTTP handlers and their wire types.
 pub mod routes;
 /// Command-line and environment settings.

@@ -78,6 +78,42 @@ pub struct ServeSettings {
     /// listening address.
     #[arg(long, env = "QUIRE_BASE_URL")]
     pub base_url: Option<String>,
+    /// Serve the content as loaded at start, without watching the folder for changes.
+    #[arg(long, env = "QUIRE_NO_WATCH")]
+    pub no_watch: bool,
+    /// A secret that lets `Authorization: Bearer <token>` requests read drafts and scheduled
+    /// posts (preview); preview is off when unset.
+    #[arg(long, env = "QUIRE_PREVIEW_TOKEN", hide_env_values = true)]
+    pub preview_token: Option<Secret>,
+    /// A URL to POST each reload's changes to, as JSON.
+    #[arg(long, env = "QUIRE_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// The key that signs webhook bodies (`X-Quire-Signature: sha256=<HMAC>`).
+    #[arg(long, env = "QUIRE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<Secret>,
+}
+
+/// A setting that must never reach a log: its `Debug` form is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that checks or uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 impl ServeSettings {
@@ -91,6 +127,10 @@ impl ServeSettings {
             site_title: "Quire".to_owned(),
             site_description: String::new(),
             base_url: None,
+            no_watch: false,
+            preview_token: None,
+            webhook_url: None,
+            webhook_secret: None,
         }
     }
 }

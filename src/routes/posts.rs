@@ -333,6 +333,10 @@ pub struct PostListParams {
     /// always included.
     #[param(value_type = Option<Vec<SummaryField>>, inline)]
     fields: Option<String>,
+    /// `true` lists drafts, scheduled and expired posts too; it needs `Authorization: Bearer
+    /// <preview token>` (see `--preview-token`), else the answer is 401.
+    #[param(default = false)]
+    preview: Option<bool>,
 }
 
 /// Names `fields=` accepts.
@@ -402,6 +406,7 @@ impl PostListQuery {
         "to",
         "sort",
         "fields",
+        "preview",
     ];
 
     fn parse(query: &RawQuery) -> Result<PostListQuery, ApiError> {
@@ -428,6 +433,7 @@ impl PostListQuery {
             authors: query.term_keys("author")?,
             from,
             to,
+            preview: query.choice("preview", &[("true", true), ("false", false)], false)?,
         };
         let sort = query.choice(
             "sort",
@@ -468,6 +474,9 @@ impl PostListQuery {
             )),
         (status = 400, description = "A parameter has a value Quire does not accept; `parameter` names it.",
             body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`preview=true` without `Authorization: Bearer <preview token>`, or preview is off.",
+            body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer`: send the preview token as a bearer token."))),
     )
 )]
 #[get("/posts")]
@@ -477,6 +486,13 @@ pub async fn list_posts(
 ) -> Result<HttpResponse, ApiError> {
     let raw = RawQuery::parse(request.query_string())?;
     let query = PostListQuery::parse(&raw)?;
+    if query.filter.preview && !state.preview.admits(&request) {
+        return Err(ApiError::Unauthorized {
+            detail:
+                "`preview=true` needs `Authorization: Bearer <preview token>` (see --preview-token)"
+                    .to_owned(),
+        });
+    }
     let store = state.store.load();
     let page = store.list_posts(&query.filter, query.sort, query.page, state.clock.now());
 
@@ -544,19 +560,25 @@ fn sparse_list(
     Ok(serde_json::json!({ "data": items, "meta": ListMeta { pagination } }))
 }
 
-/// Looks up a published post; a malformed slug is a 404 like any unknown one, and never
-/// reaches the file system.
+/// Looks up a published post, or any post for a request with the preview token; a malformed
+/// slug is a 404 like any unknown one, and never reaches the file system. Without the token a
+/// draft or scheduled post is the same 404 as an unknown slug.
 fn find<'a>(
     state: &AppState,
+    request: &HttpRequest,
     slug: &str,
     store: &'a crate::store::Store,
 ) -> Result<crate::store::PostInContext<'a>, ApiError> {
     let not_found =
         || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
     let slug = Slug::parse(slug).map_err(|_| not_found())?;
-    store
-        .find_post(&slug, state.clock.now())
-        .ok_or_else(not_found)
+    let now = state.clock.now();
+    if state.preview.admits(request) {
+        store.find_post_for_preview(&slug, now)
+    } else {
+        store.find_post(&slug, now)
+    }
+    .ok_or_else(not_found)
 }
 
 /// One published post with its HTML body, table of contents and neighbours.
@@ -572,9 +594,10 @@ fn find<'a>(
 pub async fn get_post(
     slug: web::Path<String>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> Result<web::Json<PostDetail>, ApiError> {
     let store = state.store.load();
-    let found = find(&state, &slug, &store)?;
+    let found = find(&state, &request, &slug, &store)?;
     Ok(web::Json(PostDetail {
         summary: PostSummary::from(found.post.as_ref()),
         html: found.post.html.clone(),
@@ -597,9 +620,10 @@ pub async fn get_post(
 pub async fn get_post_html(
     slug: web::Path<String>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.store.load();
-    let found = find(&state, &slug, &store)?;
+    let found = find(&state, &request, &slug, &store)?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(found.post.html.clone()))
@@ -618,9 +642,10 @@ pub async fn get_post_html(
 pub async fn get_post_markdown(
     slug: web::Path<String>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.store.load();
-    let found = find(&state, &slug, &store)?;
+    let found = find(&state, &request, &slug, &store)?;
     Ok(HttpResponse::Ok()
         .content_type("text/markdown; charset=utf-8")
         .body(found.post.markdown.clone()))
