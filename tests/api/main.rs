@@ -5,4 +5,6 @@ mod docs;
 mod helpers;
 mod meta;
 mod posts;
+mod preview;
+mod reload;
 mod terms;
