@@ -8,14 +8,14 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use notify::{PollWatcher, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{Config, DebounceEventResult, new_debouncer_opt};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer_opt};
 
 use super::Reloader;
 
 /// How long the watcher waits for a burst of writes to settle before reloading; an editor's
-/// save is a few events within a few milliseconds, and a change is visible within about twice
-/// this.
+/// save is a few events within a few milliseconds, and a change is visible within about this
+/// plus a quarter of it (the debouncer's tick).
 pub const DEBOUNCE: Duration = Duration::from_millis(25);
 
 /// How often the polling fallback looks at every file.
@@ -57,12 +57,14 @@ pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<(), WatchError> {
             let _guard = guard;
             while let Ok(batch) = receiver.recv() {
                 let mut paths = Vec::new();
-                collect(batch, &mut paths);
+                let mut changed = collect(batch, &mut paths);
                 // Batches that arrived while the last reload ran are folded into this one.
                 while let Ok(more) = receiver.try_recv() {
-                    collect(more, &mut paths);
+                    changed |= collect(more, &mut paths);
                 }
-                reloader.reload(&paths);
+                if changed {
+                    reloader.reload(&paths);
+                }
             }
         })
         .map_err(WatchError::Thread)?;
@@ -70,16 +72,18 @@ pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<(), WatchError> {
 }
 
 fn start(root: &Path, sender: mpsc::Sender<DebounceEventResult>) -> Result<Guard, WatchError> {
-    let config = Config::default()
-        .with_timeout(DEBOUNCE)
-        .with_batch_mode(true);
-    let native = new_debouncer_opt::<_, RecommendedWatcher>(config.clone(), sender.clone())
-        .and_then(|mut debouncer| {
-            debouncer
-                .watcher()
-                .watch(root, RecursiveMode::Recursive)
-                .map(|()| debouncer)
-        });
+    let native = new_debouncer_opt::<_, RecommendedWatcher, _>(
+        DEBOUNCE,
+        None,
+        sender.clone(),
+        RecommendedCache::new(),
+        notify::Config::default(),
+    )
+    .and_then(|mut debouncer| {
+        debouncer
+            .watch(root, RecursiveMode::Recursive)
+            .map(|()| debouncer)
+    });
     match native {
         Ok(debouncer) => {
             log::info!("watching {} for changes", root.display());
@@ -91,12 +95,15 @@ fn start(root: &Path, sender: mpsc::Sender<DebounceEventResult>) -> Result<Guard
                 root.display(),
                 POLL_INTERVAL.as_millis()
             );
-            let config = config
-                .with_notify_config(notify::Config::default().with_poll_interval(POLL_INTERVAL));
-            let mut debouncer =
-                new_debouncer_opt::<_, PollWatcher>(config, sender).map_err(WatchError::Watcher)?;
+            let mut debouncer = new_debouncer_opt::<_, PollWatcher, _>(
+                DEBOUNCE,
+                None,
+                sender,
+                RecommendedCache::new(),
+                notify::Config::default().with_poll_interval(POLL_INTERVAL),
+            )
+            .map_err(WatchError::Watcher)?;
             debouncer
-                .watcher()
                 .watch(root, RecursiveMode::Recursive)
                 .map_err(WatchError::Watcher)?;
             Ok(Box::new(debouncer))
@@ -104,11 +111,28 @@ fn start(root: &Path, sender: mpsc::Sender<DebounceEventResult>) -> Result<Guard
     }
 }
 
-/// Adds a batch's paths; a watcher error (e.g. an overflowed event queue) adds none, and the
-/// reload that follows still lists the whole folder, so nothing is missed.
-fn collect(batch: DebounceEventResult, paths: &mut Vec<PathBuf>) {
+/// Adds the paths of a batch's changes and says whether there was any. Reads (opening a file
+/// or listing a folder, which the reload itself does) are not changes, so they are dropped and
+/// cannot set off another reload. A watcher error (e.g. an overflowed event queue) counts as a
+/// change with no path: the reload lists the whole folder anyway, so nothing is missed.
+fn collect(batch: DebounceEventResult, paths: &mut Vec<PathBuf>) -> bool {
     match batch {
-        Ok(events) => paths.extend(events.into_iter().map(|event| event.path)),
-        Err(err) => log::warn!("the file watcher reported: {err}; rescanning the folder"),
+        Ok(events) => {
+            let mut changed = false;
+            for event in events {
+                if matches!(event.kind, EventKind::Access(_)) {
+                    continue;
+                }
+                changed = true;
+                paths.extend(event.event.paths);
+            }
+            changed
+        }
+        Err(errors) => {
+            for err in errors {
+                log::warn!("the file watcher reported: {err}; rescanning the folder");
+            }
+            true
+        }
     }
 }
