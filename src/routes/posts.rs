@@ -582,6 +582,9 @@ fn find<'a>(
 }
 
 /// One published post with its HTML body, table of contents and neighbours.
+///
+/// With `Authorization: Bearer <preview token>` (`--preview-token`), drafts and scheduled posts
+/// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
@@ -608,6 +611,9 @@ pub async fn get_post(
 }
 
 /// A published post's rendered body as an HTML fragment.
+///
+/// With `Authorization: Bearer <preview token>` (`--preview-token`), drafts and scheduled posts
+/// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
@@ -630,6 +636,9 @@ pub async fn get_post_html(
 }
 
 /// A published post's Markdown body as written, without front matter.
+///
+/// With `Authorization: Bearer <preview token>` (`--preview-token`), drafts and scheduled posts
+/// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
