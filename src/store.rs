@@ -522,6 +522,22 @@ mod tests {
     }
 
     #[test]
+    fn a_preview_lists_and_finds_unpublished_posts_with_published_neighbours() {
+        let preview = PostFilter {
+            preview: true,
+            ..Default::default()
+        };
+        assert_eq!(list(preview), ["e", "d", "c", "b", "a"]);
+        let store = store();
+        let draft = Slug::parse("c").unwrap();
+        assert!(store.find_post(&draft, now()).is_none());
+        let found = store.find_post_for_preview(&draft, now()).unwrap();
+        assert_eq!(found.post.slug.as_str(), "c");
+        assert_eq!(found.previous.map(|p| p.slug.as_str()), Some("b"));
+        assert_eq!(found.next.map(|p| p.slug.as_str()), Some("d"));
+    }
+
+    #[test]
     fn tag_modes_combine_tags_with_or_and_and() {
         assert_eq!(
             list(PostFilter {
