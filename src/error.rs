@@ -33,6 +33,11 @@ pub enum ApiError {
     },
     /// 500: a bug or failure inside Quire; details go to the log, not the client.
     Internal,
+    /// 401: the request needs credentials it did not give (a preview without a valid token).
+    Unauthorized {
+        /// What is needed.
+        detail: String,
+    },
 }
 
 impl ApiError {
@@ -65,6 +70,7 @@ impl std::fmt::Display for ApiError {
                 "the query string is longer than {limit} bytes; send fewer or shorter parameters"
             ),
             ApiError::Internal => f.write_str("internal server error"),
+            ApiError::Unauthorized { detail } => f.write_str(detail),
         }
     }
 }
@@ -101,6 +107,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
         }
     }
 
@@ -125,6 +132,9 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         if let ApiError::MethodNotAllowed { allow } = self {
             response.insert_header((header::ALLOW, *allow));
+        }
+        if let ApiError::Unauthorized { .. } = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         response.json(body)
     }

@@ -15,6 +15,8 @@ pub mod error;
 pub mod http;
 /// The OpenAPI document.
 pub mod openapi;
+/// Hot reload: watching, re-parsing changed files, swapping stores, change events.
+pub mod reload;
 /// HTTP handlers and their wire types.
 pub mod routes;
 /// Command-line and environment settings.

@@ -13,7 +13,7 @@ use quire::store::Store;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+    match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
         Command::Openapi => {
             print!("{}", quire::openapi::document_json());
             ExitCode::SUCCESS
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Command::Corpus(settings) => corpus(&settings),
         Command::Serve(settings) => {
             let result = actix_web::rt::System::new().block_on(async {
-                let app = Application::build(settings)?;
+                let app = Application::build(*settings)?;
                 app.run_until_stopped().await?;
                 Ok::<(), Box<dyn std::error::Error>>(())
             });

@@ -22,6 +22,7 @@ use crate::routes;
         (name = "posts", description = "Published posts: lists with filters and pagination, single posts as JSON, HTML or Markdown."),
         (name = "taxonomies", description = "Categories, tags and authors with their published post counts."),
         (name = "meta", description = "The site, content problems and health."),
+        (name = "events", description = "Change events: a Server-Sent Events stream of what each content reload changed."),
     )
 )]
 struct ApiDoc;

@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the content folder as a JSON API (the default).
-    Serve(ServeSettings),
+    Serve(Box<ServeSettings>),
     /// Load a content folder, print every problem, and exit non-zero if any is an error.
     Check(CheckSettings),
     /// Print the OpenAPI document as JSON.
@@ -90,6 +90,42 @@ pub struct ServeSettings {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Serve the content as loaded at start, without watching the folder for changes.
+    #[arg(long, env = "QUIRE_NO_WATCH")]
+    pub no_watch: bool,
+    /// A secret that lets `Authorization: Bearer <token>` requests read drafts and scheduled
+    /// posts (preview); preview is off when unset.
+    #[arg(long, env = "QUIRE_PREVIEW_TOKEN", hide_env_values = true)]
+    pub preview_token: Option<Secret>,
+    /// A URL to POST each reload's changes to, as JSON.
+    #[arg(long, env = "QUIRE_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// The key that signs webhook bodies (`X-Quire-Signature: sha256=<HMAC>`).
+    #[arg(long, env = "QUIRE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<Secret>,
+}
+
+/// A setting that must never reach a log: its `Debug` form is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that checks or uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 impl ServeSettings {
@@ -105,6 +141,10 @@ impl ServeSettings {
             base_url: None,
             cache_control: crate::http::policy::DEFAULT_CACHE_CONTROL.to_owned(),
             cors_origins: Vec::new(),
+            no_watch: false,
+            preview_token: None,
+            webhook_url: None,
+            webhook_secret: None,
         }
     }
 }
@@ -125,7 +165,7 @@ mod tests {
         );
         let cli = Cli::try_parse_from(["quire", "serve", "--bind", "0.0.0.0:9000"]).unwrap();
         assert!(
-            matches!(cli.command, Some(Command::Serve(ServeSettings { ref bind, .. })) if bind == "0.0.0.0:9000")
+            matches!(cli.command, Some(Command::Serve(ref settings)) if settings.bind == "0.0.0.0:9000")
         );
     }
 

@@ -16,9 +16,11 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::clock::{Clock, SystemClock};
-use crate::content::{LoadOptions, Severity, load_dir};
+use crate::content::{LoadOptions, Severity};
 use crate::http::{self, HttpContext, layers};
 use crate::openapi;
+use crate::reload::{self, Library, Reloader};
+use crate::routes::preview::PreviewToken;
 use crate::routes::{self, AppState, KnownPaths, Site};
 use crate::settings::ServeSettings;
 use crate::store::Store;
@@ -83,12 +85,22 @@ pub fn load_store(
     options: LoadOptions,
     clock: &dyn Clock,
 ) -> Result<Store, StartupError> {
+    load_library(dir, options, clock).map(|(_, store)| store)
+}
+
+/// Loads a content folder into a library of files (kept for reloads) and a store built from
+/// it, logging each problem and a summary.
+pub fn load_library(
+    dir: &Path,
+    options: LoadOptions,
+    clock: &dyn Clock,
+) -> Result<(Library, Store), StartupError> {
     let started = Instant::now();
-    let parsed = load_dir(dir, options).map_err(|source| StartupError::Content {
+    let library = Library::load(dir, options).map_err(|source| StartupError::Content {
         dir: dir.display().to_string(),
         source,
     })?;
-    let store = Store::build(parsed, clock.now());
+    let store = Store::build(library.parsed(), clock.now());
     for problem in store.problems() {
         match problem.severity {
             Severity::Error => log::error!("content: {problem}"),
@@ -108,7 +120,7 @@ pub fn load_store(
         errors,
         store.problems().len() - errors,
     );
-    Ok(store)
+    Ok((library, store))
 }
 
 /// A bound, ready-to-run Quire server.
@@ -131,7 +143,7 @@ impl Application {
         let options = LoadOptions {
             trust_html: settings.trust_html,
         };
-        let store = load_store(&settings.content, options, clock.as_ref())?;
+        let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let errors = store
             .problems()
             .iter()
@@ -151,14 +163,23 @@ impl Application {
             .base_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
+        let current = Arc::new(ArcSwap::from_pointee(store));
+        let reloader = Arc::new(Reloader::new(
+            library,
+            Arc::clone(&current),
+            Arc::clone(&clock),
+        ));
+        reload::follow_changes(&reloader, &settings);
         let state = AppState {
-            store: Arc::new(ArcSwap::from_pointee(store)),
+            store: current,
             site: Site {
                 title: settings.site_title.clone(),
                 description: settings.site_description.clone(),
                 base_url: base_url.trim_end_matches('/').to_owned(),
             },
             clock,
+            reloader,
+            preview: PreviewToken::new(settings.preview_token.as_ref()),
         };
         let document = openapi::document();
         let known_paths = KnownPaths::from_openapi(&document);

@@ -139,6 +139,8 @@ pub struct PostFilter {
     pub from: Option<Timestamp>,
     /// Posts dated at or before this instant.
     pub to: Option<Timestamp>,
+    /// Include drafts, scheduled and expired posts too (an editor's preview).
+    pub preview: bool,
 }
 
 /// A page of a list: 1-based number and size.
@@ -190,7 +192,7 @@ impl Store {
     /// has are skipped with an error, and every problem is kept for `/problems`.
     pub fn build(parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
         let mut problems = Vec::new();
-        let mut posts: Vec<Post> = Vec::with_capacity(parsed.len());
+        let mut posts: Vec<Arc<Post>> = Vec::with_capacity(parsed.len());
         let mut owner_of: HashMap<String, String> = HashMap::with_capacity(parsed.len());
         for file in parsed {
             problems.extend(file.warnings);
@@ -216,7 +218,6 @@ impl Store {
         }
         problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
-        let posts: Vec<Arc<Post>> = posts.into_iter().map(Arc::new).collect();
 
         let by_slug = posts
             .iter()
@@ -348,17 +349,21 @@ impl Store {
         };
         candidates
             .filter(|p| excluded.binary_search(p).is_err())
-            .filter(|&p| self.posts[p as usize].is_published(now))
+            .filter(|&p| filter.preview || self.posts[p as usize].is_published(now))
             .collect()
     }
 
     /// A post by slug with its neighbours, if it exists and is published at `now`.
     pub fn find_post(&self, slug: &Slug, now: Timestamp) -> Option<PostInContext<'_>> {
+        self.find_post_for_preview(slug, now)
+            .filter(|found| found.post.is_published(now))
+    }
+
+    /// A post by slug whatever its visibility (draft, scheduled, expired), for an editor's
+    /// preview; its neighbours are still the published ones.
+    pub fn find_post_for_preview(&self, slug: &Slug, now: Timestamp) -> Option<PostInContext<'_>> {
         let position = *self.by_slug.get(slug.as_str())? as usize;
         let post = &self.posts[position];
-        if !post.is_published(now) {
-            return None;
-        }
         let published = |p: &&Arc<Post>| p.is_published(now);
         Some(PostInContext {
             post,
@@ -562,6 +567,22 @@ mod tests {
     #[test]
     fn drafts_and_scheduled_posts_are_not_listed() {
         assert_eq!(list(PostFilter::default()), ["d", "b", "a"]);
+    }
+
+    #[test]
+    fn a_preview_lists_and_finds_unpublished_posts_with_published_neighbours() {
+        let preview = PostFilter {
+            preview: true,
+            ..Default::default()
+        };
+        assert_eq!(list(preview), ["e", "d", "c", "b", "a"]);
+        let store = store();
+        let draft = Slug::parse("c").unwrap();
+        assert!(store.find_post(&draft, now()).is_none());
+        let found = store.find_post_for_preview(&draft, now()).unwrap();
+        assert_eq!(found.post.slug.as_str(), "c");
+        assert_eq!(found.previous.map(|p| p.slug.as_str()), Some("b"));
+        assert_eq!(found.next.map(|p| p.slug.as_str()), Some("d"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -27,13 +28,15 @@ pub struct LoadOptions {
 pub struct Parsed {
     /// The file, relative to the content folder, with `/` separators.
     pub path: String,
-    /// The post, or why the file was skipped.
-    pub post: Result<Post, Problem>,
+    /// The post, or why the file was skipped; shared, so a reload reuses unchanged posts.
+    pub post: Result<Arc<Post>, Problem>,
     /// Repairs made while loading a served post.
     pub warnings: Vec<Problem>,
 }
 
-/// Whether a file name is a post: Markdown, and not hidden or an editor's temporary file.
+/// Whether a file name is a post: Markdown, and not hidden or an editor's temporary file
+/// (`.x.md.swp`, `x.md~`, `.#x.md`, `#x.md#`, `x.md.tmp` and Vim's `4913` all fail the suffix
+/// or prefix test).
 pub fn is_post_file(name: &str) -> bool {
     let markdown = name.ends_with(".md") || name.ends_with(".markdown");
     markdown && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
@@ -84,7 +87,10 @@ pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
     match fs::read(root.join(path)) {
         Ok(bytes) => {
             let mut parsed = parse_post(path, &bytes, options);
-            if let Ok(post) = &mut parsed.post {
+            // The post was just made, so nothing else holds it yet.
+            if let Ok(post) = &mut parsed.post
+                && let Some(post) = Arc::get_mut(post)
+            {
                 post.modified = modified_time(&root.join(path));
             }
             parsed
@@ -111,6 +117,7 @@ fn modified_time(path: &Path) -> Option<Timestamp> {
 pub fn parse_post(path: &str, bytes: &[u8], options: LoadOptions) -> Parsed {
     let mut warnings = Vec::new();
     let post = parse_inner(path, bytes, options, &mut warnings)
+        .map(Arc::new)
         .map_err(|err| err.in_file(path, Severity::Error));
     let warnings = if post.is_ok() { warnings } else { Vec::new() };
     Parsed {
@@ -429,6 +436,26 @@ mod tests {
         match parse(text).post {
             Ok(post) => panic!("expected an error, got post {}", post.slug),
             Err(problem) => problem,
+        }
+    }
+
+    #[test]
+    fn editor_swap_and_temporary_files_are_not_posts() {
+        for name in [
+            ".post.md.swp",
+            "post.md.swp",
+            "post.md~",
+            ".#post.md",
+            "#post.md#",
+            "~post.md",
+            "4913",
+            "post.md.tmp",
+            ".post.md",
+        ] {
+            assert!(!is_post_file(name), "{name} is not a post");
+        }
+        for name in ["post.md", "post.markdown", "2025-01-01-post.md"] {
+            assert!(is_post_file(name), "{name} is a post");
         }
     }
 

@@ -45,6 +45,26 @@ pub struct MetaResponse {
     /// The Quire version serving.
     #[schema(example = "0.1.0")]
     pub version: String,
+    /// The content generation: 1 at start, one more for each reload that changed a file.
+    #[schema(example = 1)]
+    pub generation: u64,
+    /// When the served content last changed (the start, or the latest reload), RFC 3339.
+    #[schema(format = DateTime)]
+    pub last_changed_at: String,
+    /// The latest reload's numbers; null until the first reload.
+    #[schema(required = true)]
+    pub last_reload: Option<LastReload>,
+}
+
+/// What the latest reload did and how long it took.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"filesParsed": 1, "tookMs": 3.2}))]
+pub struct LastReload {
+    /// Files read and parsed (new or changed ones only).
+    pub files_parsed: usize,
+    /// Milliseconds from listing the folder to serving the new content.
+    pub took_ms: f64,
 }
 
 /// A problem found in a content file.
@@ -128,6 +148,12 @@ pub async fn get_meta(state: web::Data<AppState>) -> Result<Prepared, ApiError> 
         newest_post_date: stats.newest.map(|date| date.to_string()),
         content_loaded_at: store.loaded_at().to_string(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        generation: store.generation(),
+        last_changed_at: store.loaded_at().to_string(),
+        last_reload: state.reloader.last_reload().map(|last| LastReload {
+            files_parsed: last.files_parsed,
+            took_ms: last.took.as_secs_f64() * 1000.0,
+        }),
     })?
     .modified(modified))
 }

@@ -1,9 +1,11 @@
 //! HTTP handlers, one file per resource, with their wire types beside them. Handlers extract,
 //! make one store call, and map the result to a response.
 
+mod events;
 mod meta;
 mod ops;
 mod posts;
+pub mod preview;
 mod query;
 mod terms;
 
@@ -17,6 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::reload::Reloader;
 use crate::store::Store;
 
 pub use meta::{HealthResponse, MetaResponse};
@@ -44,6 +47,10 @@ pub struct AppState {
     pub site: Site,
     /// The source of "now" for scheduling.
     pub clock: Arc<dyn Clock>,
+    /// Reload numbers and subscriptions to reload reports.
+    pub reloader: Arc<Reloader>,
+    /// The preview token, if preview is on.
+    pub preview: preview::PreviewToken,
 }
 
 /// Registers every API handler; used both to serve and to generate the OpenAPI document.
@@ -61,7 +68,8 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(terms::list_authors)
             .service(terms::get_author)
             .service(meta::get_meta)
-            .service(meta::list_problems),
+            .service(meta::list_problems)
+            .service(events::stream_events),
     );
     config.service(ops::readyz).service(ops::metrics);
 }

@@ -337,6 +337,10 @@ pub struct PostListParams {
     /// always included.
     #[param(value_type = Option<Vec<SummaryField>>, inline)]
     fields: Option<String>,
+    /// `true` lists drafts, scheduled and expired posts too; it needs `Authorization: Bearer
+    /// <preview token>` (see `--preview-token`), else the answer is 401.
+    #[param(default = false)]
+    preview: Option<bool>,
 }
 
 /// Names `fields=` accepts.
@@ -406,6 +410,7 @@ impl PostListQuery {
         "to",
         "sort",
         "fields",
+        "preview",
     ];
 
     fn parse(query: &RawQuery) -> Result<PostListQuery, ApiError> {
@@ -425,6 +430,7 @@ impl PostListQuery {
             authors: query.term_keys("author")?,
             from,
             to,
+            preview: query.choice("preview", &[("true", true), ("false", false)], false)?,
         };
         let sort = query.choice(
             "sort",
@@ -465,6 +471,9 @@ impl PostListQuery {
             )),
         (status = 400, description = "A parameter has a value Quire does not accept; `parameter` names it.",
             body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`preview=true` without `Authorization: Bearer <preview token>`, or preview is off.",
+            body = Problem, content_type = "application/problem+json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer`: send the preview token as a bearer token."))),
     )
 )]
 #[get("/posts")]
@@ -475,6 +484,13 @@ pub async fn list_posts(
 ) -> Result<Prepared, ApiError> {
     let raw = RawQuery::parse(request.query_string())?;
     let query = PostListQuery::parse(&raw)?;
+    if query.filter.preview && !state.preview.admits(&request) {
+        return Err(ApiError::Unauthorized {
+            detail:
+                "`preview=true` needs `Authorization: Bearer <preview token>` (see --preview-token)"
+                    .to_owned(),
+        });
+    }
     let store = state.store.load();
     let now = state.clock.now();
     let page = store.list_posts(&query.filter, query.sort, query.page, now);
@@ -566,22 +582,31 @@ fn sparse_list(
     Ok(serde_json::json!({ "data": items, "meta": ListMeta { pagination } }))
 }
 
-/// Looks up a published post; a malformed slug is a 404 like any unknown one, and never
-/// reaches the file system.
+/// Looks up a published post, or any post for a request with the preview token; a malformed
+/// slug is a 404 like any unknown one, and never reaches the file system. Without the token a
+/// draft or scheduled post is the same 404 as an unknown slug.
 fn find<'a>(
     state: &AppState,
+    request: &HttpRequest,
     slug: &str,
     store: &'a crate::store::Store,
 ) -> Result<crate::store::PostInContext<'a>, ApiError> {
     let not_found =
         || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
     let slug = Slug::parse(slug).map_err(|_| not_found())?;
-    store
-        .find_post(&slug, state.clock.now())
-        .ok_or_else(not_found)
+    let now = state.clock.now();
+    if state.preview.admits(request) {
+        store.find_post_for_preview(&slug, now)
+    } else {
+        store.find_post(&slug, now)
+    }
+    .ok_or_else(not_found)
 }
 
 /// One published post with its HTML body, table of contents and neighbours.
+///
+/// With `Authorization: Bearer <preview token>` (`--preview-token`), drafts and scheduled posts
+/// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
@@ -594,9 +619,10 @@ fn find<'a>(
 pub async fn get_post(
     slug: web::Path<String>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> Result<Prepared, ApiError> {
     let store = state.store.load();
-    let found = find(&state, &slug, &store)?;
+    let found = find(&state, &request, &slug, &store)?;
     // The neighbours are part of the body, so their files and the last visibility change
     // count towards Last-Modified.
     let modified = [Some(found.post), found.previous, found.next]
@@ -616,6 +642,9 @@ pub async fn get_post(
 }
 
 /// A published post's rendered body as an HTML fragment.
+///
+/// With `Authorization: Bearer <preview token>` (`--preview-token`), drafts and scheduled posts
+/// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
@@ -628,9 +657,10 @@ pub async fn get_post(
 pub async fn get_post_html(
     slug: web::Path<String>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> Result<Prepared, ApiError> {
     let store = state.store.load();
-    let found = find(&state, &slug, &store)?;
+    let found = find(&state, &request, &slug, &store)?;
     Ok(
         Prepared::new("text/html; charset=utf-8", found.post.html.clone())
             .modified(found.post.modified),
@@ -638,6 +668,9 @@ pub async fn get_post_html(
 }
 
 /// A published post's Markdown body as written, without front matter.
+///
+/// With `Authorization: Bearer <preview token>` (`--preview-token`), drafts and scheduled posts
+/// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
     params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
@@ -650,9 +683,10 @@ pub async fn get_post_html(
 pub async fn get_post_markdown(
     slug: web::Path<String>,
     state: web::Data<AppState>,
+    request: HttpRequest,
 ) -> Result<Prepared, ApiError> {
     let store = state.store.load();
-    let found = find(&state, &slug, &store)?;
+    let found = find(&state, &request, &slug, &store)?;
     Ok(
         Prepared::new("text/markdown; charset=utf-8", found.post.markdown.clone())
             .modified(found.post.modified),
@@ -668,7 +702,7 @@ mod tests {
     fn an_assembled_list_is_the_serialized_list_response() {
         let text = b"---\ntitle: A\ndate: 2025-01-01\ntags: [x]\nseries: S\n---\nBody.\n";
         let parsed = parse_post("a.md", text, LoadOptions::default());
-        let post = Arc::new(parsed.post.expect("the post parses"));
+        let post = parsed.post.expect("the post parses");
         let pagination = paginate(
             PageRequest {
                 number: 1,

@@ -104,6 +104,7 @@ fn the_spec_describes_every_endpoint() {
             "/api/v1/authors/{slug}",
             "/api/v1/categories",
             "/api/v1/categories/{slug}",
+            "/api/v1/events",
             "/api/v1/meta",
             "/api/v1/posts",
             "/api/v1/posts/{slug}",

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::thread;
 
 use jiff::Timestamp;
-use quire::clock::FixedClock;
+use quire::clock::{Clock, FixedClock};
 use quire::settings::ServeSettings;
 use quire::startup::Application;
 use serde_json::Value;
@@ -59,12 +59,17 @@ pub fn spawn_app(content_dir: impl Into<PathBuf>) -> TestApp {
 
 /// Starts Quire with the given settings (bind them to port 0) and the clock fixed at [`NOW`].
 pub fn spawn_app_with(settings: ServeSettings) -> TestApp {
+    spawn_app_with_clock(settings, Arc::new(FixedClock(now())))
+}
+
+/// Starts Quire with the given settings and clock (a `ManualClock` lets a test move "now").
+pub fn spawn_app_with_clock(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
     let (port_sender, port_receiver) = mpsc::channel();
     // The server future is not `Send`, so the app is built and run on its own thread, in its
     // own actix system; only the port comes back.
     thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let app = match Application::build_with_clock(settings, Arc::new(FixedClock(now()))) {
+            let app = match Application::build_with_clock(settings, clock) {
                 Ok(app) => app,
                 Err(err) => {
                     port_sender
@@ -177,6 +182,21 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> TestResponse {
         self.request(Method::GET, path)
+    }
+
+    /// A GET with extra request headers, e.g. `Authorization`, its body read as text.
+    pub fn get_text_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        let response = self.get_with(path, headers);
+        TestResponse {
+            status: response.status,
+            body: response.text(),
+            headers: response.headers,
+        }
+    }
+
+    /// The `host:port` the app listens on.
+    pub fn host(&self) -> &str {
+        self.address.trim_start_matches("http://")
     }
 
     pub fn head(&self, path: &str) -> TestResponse {
@@ -320,5 +340,21 @@ impl TestApp {
     /// A GET with the given headers.
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> RawResponse {
         self.send(Method::GET, path, headers)
+    }
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, for at most 5 seconds; for changes that
+/// reach the API through the file watcher. Panics with `what` when time runs out.
+pub fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up after 5 s waiting for {what}"
+        );
+        thread::sleep(std::time::Duration::from_millis(20));
     }
 }

@@ -6,4 +6,6 @@ mod helpers;
 mod http;
 mod meta;
 mod posts;
+mod preview;
+mod reload;
 mod terms;

@@ -31,6 +31,9 @@ fn meta_counts_what_is_published_and_names_the_newest_post_date() {
             "newestPostDate": "2025-10-01T00:00:00Z",
             "contentLoadedAt": NOW,
             "version": env!("CARGO_PKG_VERSION"),
+            "generation": 1,
+            "lastChangedAt": NOW,
+            "lastReload": null,
         })
     );
 }

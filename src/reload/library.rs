@@ -1,0 +1,261 @@
+//! The content files behind the store, remembered per file: the last version that parsed and
+//! the problem the file has now. A refresh re-reads only the files that changed, so a reload
+//! costs one parse per edited file, not one per post.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::content::loader::load_file;
+use crate::content::{LoadOptions, Parsed, Problem, discover};
+use crate::domain::Post;
+
+/// Every post file of a content folder with its last good post and current problem.
+#[derive(Debug)]
+pub struct Library {
+    root: PathBuf,
+    options: LoadOptions,
+    /// By path relative to the root, in path order (the order `Store::build` expects).
+    files: BTreeMap<String, FileState>,
+}
+
+/// What one file is known to be.
+#[derive(Debug, Default)]
+struct FileState {
+    /// Modification time and size when last read; `None` if they could not be read.
+    stamp: Option<Stamp>,
+    /// The last version that parsed, with its warnings.
+    good: Option<(Arc<Post>, Vec<Problem>)>,
+    /// Why the file as it is now cannot be served, if it cannot.
+    problem: Option<Problem>,
+}
+
+/// What tells a changed file from an unchanged one without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+/// What a refresh found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Refresh {
+    /// Files read and parsed (new or changed).
+    pub parsed: usize,
+    /// Files gone from the folder.
+    pub removed: usize,
+}
+
+impl Refresh {
+    /// Whether anything changed, so the store must be rebuilt.
+    pub fn changed(&self) -> bool {
+        self.parsed > 0 || self.removed > 0
+    }
+}
+
+impl Library {
+    /// Reads and parses every post file under `root`. Fails only when the folder cannot be read.
+    pub fn load(root: &Path, options: LoadOptions) -> io::Result<Library> {
+        let mut library = Library {
+            root: root.to_path_buf(),
+            options,
+            files: BTreeMap::new(),
+        };
+        library.refresh(&HashSet::new())?;
+        Ok(library)
+    }
+
+    /// The content folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Lists the folder again and re-parses each file that is new, whose modification time or
+    /// size changed, or that is in `touched` (paths relative to the root, from the watcher, for
+    /// edits that keep both); files no longer listed are dropped. Listing the whole tree,
+    /// rather than trusting events alone, also catches renamed folders and missed events.
+    pub fn refresh(&mut self, touched: &HashSet<String>) -> io::Result<Refresh> {
+        let paths = discover(&self.root)?;
+        let mut refresh = Refresh::default();
+        let mut files = BTreeMap::new();
+        for path in paths {
+            // The stamp is taken before reading, so an edit racing the read shows up as a
+            // change next time.
+            let stamp = stamp_of(&self.root.join(&path));
+            let known = self.files.remove(&path);
+            let changed = match &known {
+                None => true,
+                Some(state) => state.stamp.is_none() || state.stamp != stamp,
+            } || touched.contains(&path);
+            let mut state = known.unwrap_or_default();
+            if changed {
+                state.stamp = stamp;
+                state.update(load_file(&self.root, &path, self.options));
+                refresh.parsed += 1;
+            }
+            files.insert(path, state);
+        }
+        refresh.removed = self.files.len();
+        self.files = files;
+        Ok(refresh)
+    }
+
+    /// Every file as `Store::build` takes it, in path order: a file that broke after it had
+    /// parsed keeps its last good post and reports its problem beside it.
+    pub fn parsed(&self) -> Vec<Parsed> {
+        self.files
+            .iter()
+            .filter_map(|(path, state)| {
+                let post = match (&state.good, &state.problem) {
+                    (Some((post, warnings)), None) => Parsed {
+                        path: path.clone(),
+                        post: Ok(Arc::clone(post)),
+                        warnings: warnings.clone(),
+                    },
+                    (Some((post, _)), Some(problem)) => Parsed {
+                        path: path.clone(),
+                        post: Ok(Arc::clone(post)),
+                        warnings: vec![Problem {
+                            message: format!(
+                                "{}; the last good version of this post is served until this is fixed",
+                                problem.message
+                            ),
+                            ..problem.clone()
+                        }],
+                    },
+                    (None, Some(problem)) => Parsed {
+                        path: path.clone(),
+                        post: Err(problem.clone()),
+                        warnings: Vec::new(),
+                    },
+                    (None, None) => return None,
+                };
+                Some(post)
+            })
+            .collect()
+    }
+}
+
+impl FileState {
+    /// Takes a fresh parse: a post replaces the last good one; an error is recorded and the
+    /// last good post kept.
+    fn update(&mut self, parsed: Parsed) {
+        match parsed.post {
+            Ok(post) => {
+                self.good = Some((post, parsed.warnings));
+                self.problem = None;
+            }
+            Err(problem) => self.problem = Some(problem),
+        }
+    }
+}
+
+fn stamp_of(path: &Path) -> Option<Stamp> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        modified: metadata.modified().ok(),
+        len: metadata.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Severity;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn post(title: &str) -> String {
+        format!("---\ntitle: {title}\ndate: 2025-01-01\n---\nBody of {title}.\n")
+    }
+
+    fn titles(library: &Library) -> Vec<String> {
+        library
+            .parsed()
+            .iter()
+            .filter_map(|p| p.post.as_ref().ok().map(|post| post.title.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn an_unchanged_folder_is_not_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", &post("A"));
+        write(dir.path(), "b.md", &post("B"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        let first = library.parsed();
+        let refresh = library.refresh(&HashSet::new()).unwrap();
+        assert_eq!(refresh, Refresh::default());
+        let second = library.parsed();
+        for (a, b) in first.iter().zip(&second) {
+            let (Ok(a), Ok(b)) = (&a.post, &b.post) else {
+                panic!("both parse")
+            };
+            assert!(Arc::ptr_eq(a, b), "the post is shared, not re-parsed");
+        }
+    }
+
+    #[test]
+    fn only_touched_and_new_files_are_parsed_and_deleted_ones_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", &post("A"));
+        write(dir.path(), "b.md", &post("B"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        write(dir.path(), "a.md", &post("Z"));
+        write(dir.path(), "sub/c.md", &post("C"));
+        std::fs::remove_file(dir.path().join("b.md")).unwrap();
+        let touched = HashSet::from(["a.md".to_owned()]);
+        let refresh = library.refresh(&touched).unwrap();
+        assert_eq!(
+            refresh,
+            Refresh {
+                parsed: 2,
+                removed: 1
+            }
+        );
+        assert_eq!(titles(&library), ["Z", "C"]);
+    }
+
+    #[test]
+    fn a_broken_file_keeps_its_last_good_post_and_reports_the_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", &post("A"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        write(
+            dir.path(),
+            "a.md",
+            "---\ntitle: A\ndate: 2025-01-01\ntags: [x\n---\n",
+        );
+        library
+            .refresh(&HashSet::from(["a.md".to_owned()]))
+            .unwrap();
+        let parsed = library.parsed();
+        assert_eq!(titles(&library), ["A"]);
+        let problem = &parsed[0].warnings[0];
+        assert_eq!((problem.severity, problem.line), (Severity::Error, 5));
+        assert!(problem.message.contains("last good version"), "{problem}");
+
+        write(dir.path(), "a.md", &post("A2"));
+        library
+            .refresh(&HashSet::from(["a.md".to_owned()]))
+            .unwrap();
+        assert_eq!(titles(&library), ["A2"]);
+        assert!(library.parsed()[0].warnings.is_empty());
+    }
+
+    #[test]
+    fn a_file_that_never_parsed_is_an_error_without_a_post() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", "---\ntitle: A\n---\n");
+        let library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        let parsed = library.parsed();
+        assert_eq!(parsed.len(), 1);
+        assert!(parsed[0].post.is_err());
+    }
+}

@@ -1,0 +1,343 @@
+//! Hot reload: watch the content folder, re-parse only the files that changed, build a new
+//! store and swap it in whole, then tell subscribers (the SSE stream, the webhook, and any
+//! index that follows the content) what changed. Requests never wait on any of it: they load
+//! the current store from an `ArcSwap`, which takes no lock.
+
+mod library;
+mod watch;
+pub mod webhook;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use arc_swap::{ArcSwap, ArcSwapOption};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::clock::Clock;
+use crate::domain::Post;
+use crate::settings::ServeSettings;
+use crate::store::Store;
+
+pub use library::{Library, Refresh};
+pub use watch::{DEBOUNCE, POLL_INTERVAL, WatchError, watch};
+
+/// How many reports a slow subscriber may fall behind before it misses some.
+const REPORT_BUFFER: usize = 64;
+
+/// What one reload changed, as sent on `/api/v1/events` and to the webhook. `store` is the
+/// store the reload swapped in, for subscribers that index it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReloadReport {
+    /// The new store's content generation.
+    pub generation: u64,
+    /// Slugs of posts that appeared.
+    pub created: Vec<String>,
+    /// Slugs of posts whose file was re-read (edited, renamed or fixed).
+    pub updated: Vec<String>,
+    /// Slugs of posts that are gone.
+    pub deleted: Vec<String>,
+    /// When the reload happened, RFC 3339.
+    pub at: String,
+    /// The store this reload swapped in.
+    #[serde(skip)]
+    pub store: Arc<Store>,
+}
+
+impl ReloadReport {
+    /// The report as the JSON object subscribers receive.
+    pub fn to_json(&self) -> String {
+        // A struct of strings and numbers always serializes.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// How long the latest reload took, for `/api/v1/meta`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReloadStats {
+    /// Files read and parsed.
+    pub files_parsed: usize,
+    /// From the first file listed to the new store being served.
+    pub took: Duration,
+}
+
+/// Owns the library of content files and turns changes into new stores; shared by the watcher
+/// thread, the handlers (for stats and subscriptions) and anything that follows reloads.
+pub struct Reloader {
+    /// Only the reload thread (or a test) takes this lock, never a request.
+    library: Mutex<Library>,
+    store: Arc<ArcSwap<Store>>,
+    clock: Arc<dyn Clock>,
+    reports: broadcast::Sender<Arc<ReloadReport>>,
+    last: ArcSwapOption<ReloadStats>,
+}
+
+impl fmt::Debug for Reloader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reloader")
+            .field("generation", &self.store.load().generation())
+            .field("subscribers", &self.reports.receiver_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Reloader {
+    /// A reloader over `library`, whose current store is `store`.
+    pub fn new(library: Library, store: Arc<ArcSwap<Store>>, clock: Arc<dyn Clock>) -> Reloader {
+        let (reports, _) = broadcast::channel(REPORT_BUFFER);
+        Reloader {
+            library: Mutex::new(library),
+            store,
+            clock,
+            reports,
+            last: ArcSwapOption::empty(),
+        }
+    }
+
+    /// A receiver of every later reload that changed a post: its report names the slugs and
+    /// carries the new store. A receiver that falls far behind gets `Lagged` and goes on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<ReloadReport>> {
+        self.reports.subscribe()
+    }
+
+    /// The store being served.
+    pub fn store(&self) -> Arc<Store> {
+        self.store.load_full()
+    }
+
+    /// The latest reload's numbers, or `None` before the first reload.
+    pub fn last_reload(&self) -> Option<Arc<ReloadStats>> {
+        self.last.load_full()
+    }
+
+    /// Brings the store up to date with the folder: re-parses new, changed and `touched` files
+    /// (absolute or root-relative paths the watcher reported), and if anything changed swaps in
+    /// a new store one generation on and logs it. Returns the report when posts changed (it is
+    /// also sent to subscribers).
+    pub fn reload(&self, touched: &[PathBuf]) -> Option<Arc<ReloadReport>> {
+        let started = Instant::now();
+        let mut library = self.library.lock().unwrap_or_else(PoisonError::into_inner);
+        let touched = relative_paths(library.root(), touched);
+        let refresh = match library.refresh(&touched) {
+            Ok(refresh) => refresh,
+            Err(err) => {
+                log::warn!(
+                    "reload: cannot list {}: {err}; still serving the content loaded before",
+                    library.root().display()
+                );
+                return None;
+            }
+        };
+        if !refresh.changed() {
+            return None;
+        }
+        let old = self.store.load_full();
+        let generation = old.generation() + 1;
+        let now = self.clock.now();
+        let store = Arc::new(Store::build(library.parsed(), now).with_generation(generation));
+        drop(library);
+        let changes = Changes::between(&old, &store);
+        // The stats go first, so whoever sees the new store also sees how it was made.
+        let took = started.elapsed();
+        self.last.store(Some(Arc::new(ReloadStats {
+            files_parsed: refresh.parsed,
+            took,
+        })));
+        self.store.store(Arc::clone(&store));
+        log::info!(
+            "reload {generation}: {} created, {} updated, {} deleted; {} files parsed, {} gone, {} problems, in {:.1} ms",
+            changes.created.len(),
+            changes.updated.len(),
+            changes.deleted.len(),
+            refresh.parsed,
+            refresh.removed,
+            store.problems().len(),
+            took.as_secs_f64() * 1000.0,
+        );
+        if changes.is_empty() {
+            return None;
+        }
+        let report = Arc::new(ReloadReport {
+            generation,
+            created: changes.created,
+            updated: changes.updated,
+            deleted: changes.deleted,
+            at: now.to_string(),
+            store,
+        });
+        // Sending fails only when nobody listens, which is fine.
+        let _ = self.reports.send(Arc::clone(&report));
+        Some(report)
+    }
+}
+
+/// Starts what `settings` asks for: watching the content folder (unless `--no-watch`) and
+/// delivering reports to the webhook (with `--webhook-url`). A failure to start either is
+/// logged and Quire goes on serving the content it loaded.
+pub fn follow_changes(reloader: &Arc<Reloader>, settings: &ServeSettings) {
+    if let Some(url) = &settings.webhook_url {
+        let webhook = webhook::Webhook {
+            url: url.clone(),
+            secret: settings.webhook_secret.clone(),
+        };
+        if let Err(err) = webhook::spawn(webhook, reloader.subscribe()) {
+            log::error!("cannot start the webhook thread: {err}; reloads will not be sent");
+        }
+    }
+    if settings.no_watch {
+        log::info!("not watching {} (--no-watch)", settings.content.display());
+    } else if let Err(err) = watch(Arc::clone(reloader), &settings.content) {
+        log::error!("{err}; changes to the content will not show until a restart");
+    }
+}
+
+/// The slugs created, updated and deleted between two stores.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Changes {
+    created: Vec<String>,
+    updated: Vec<String>,
+    deleted: Vec<String>,
+}
+
+impl Changes {
+    /// Compares by slug; a post is updated when the new store holds a different parse of it
+    /// (unchanged files share the very same `Arc<Post>`).
+    fn between(old: &Store, new: &Store) -> Changes {
+        let index = |store: &Store| -> HashMap<String, Arc<Post>> {
+            store
+                .all_posts()
+                .iter()
+                .map(|post| (post.slug.to_string(), Arc::clone(post)))
+                .collect()
+        };
+        let before = index(old);
+        let after = index(new);
+        let mut changes = Changes::default();
+        for (slug, post) in &after {
+            match before.get(slug) {
+                None => changes.created.push(slug.clone()),
+                Some(previous) if !Arc::ptr_eq(previous, post) => {
+                    changes.updated.push(slug.clone())
+                }
+                Some(_) => {}
+            }
+        }
+        changes.deleted = before
+            .keys()
+            .filter(|slug| !after.contains_key(*slug))
+            .cloned()
+            .collect();
+        changes.created.sort();
+        changes.updated.sort();
+        changes.deleted.sort();
+        changes
+    }
+
+    fn is_empty(&self) -> bool {
+        self.created.is_empty() && self.updated.is_empty() && self.deleted.is_empty()
+    }
+}
+
+/// Watcher paths as root-relative `/`-separated paths; paths outside the root are dropped.
+fn relative_paths(root: &Path, paths: &[PathBuf]) -> HashSet<String> {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    paths
+        .iter()
+        .filter_map(|path| {
+            let relative = path
+                .strip_prefix(&canonical_root)
+                .or_else(|_| path.strip_prefix(root))
+                .unwrap_or(path);
+            if relative.is_absolute() {
+                return None;
+            }
+            let parts: Option<Vec<&str>> = relative.iter().map(|part| part.to_str()).collect();
+            parts.map(|parts| parts.join("/"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FixedClock;
+    use crate::content::LoadOptions;
+
+    fn write(dir: &Path, name: &str, title: &str) {
+        std::fs::write(
+            dir.join(name),
+            format!("---\ntitle: {title}\ndate: 2025-01-01\n---\nBody.\n"),
+        )
+        .unwrap();
+    }
+
+    fn reloader(dir: &Path) -> Reloader {
+        let library = Library::load(dir, LoadOptions::default()).unwrap();
+        let now = "2026-01-01T00:00:00Z".parse().unwrap();
+        let store = Store::build(library.parsed(), now);
+        Reloader::new(
+            library,
+            Arc::new(ArcSwap::from_pointee(store)),
+            Arc::new(FixedClock(now)),
+        )
+    }
+
+    #[test]
+    fn a_reload_names_created_updated_and_deleted_slugs_and_bumps_the_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", "A");
+        write(dir.path(), "b.md", "B");
+        let reloader = reloader(dir.path());
+        let mut receiver = reloader.subscribe();
+        write(dir.path(), "a.md", "A again");
+        write(dir.path(), "c.md", "C");
+        std::fs::remove_file(dir.path().join("b.md")).unwrap();
+
+        let report = reloader
+            .reload(&[dir.path().join("a.md")])
+            .expect("posts changed");
+
+        assert_eq!(report.generation, 2);
+        assert_eq!(
+            (&report.created, &report.updated, &report.deleted),
+            (
+                &vec!["c".to_owned()],
+                &vec!["a".to_owned()],
+                &vec!["b".to_owned()]
+            )
+        );
+        assert_eq!(reloader.store().generation(), 2);
+        assert_eq!(reloader.last_reload().unwrap().files_parsed, 2);
+        assert_eq!(receiver.try_recv().unwrap().generation, 2);
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["created"][0], "c");
+        assert_eq!(json["at"], "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn nothing_changed_means_no_new_store() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", "A");
+        let reloader = reloader(dir.path());
+        std::fs::write(dir.path().join(".a.md.swp"), "junk").unwrap();
+        assert!(reloader.reload(&[dir.path().join(".a.md.swp")]).is_none());
+        assert_eq!(reloader.store().generation(), 1);
+        assert!(reloader.last_reload().is_none());
+    }
+
+    #[test]
+    fn watcher_paths_become_root_relative() {
+        let root = Path::new("/content");
+        let paths = [
+            PathBuf::from("/content/a/b.md"),
+            PathBuf::from("/elsewhere/c.md"),
+        ];
+        assert_eq!(
+            relative_paths(root, &paths),
+            HashSet::from(["a/b.md".to_owned()])
+        );
+    }
+}
