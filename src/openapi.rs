@@ -22,6 +22,8 @@ use crate::routes;
         (name = "posts", description = "Published posts: lists with filters and pagination, single posts as JSON, HTML or Markdown."),
         (name = "taxonomies", description = "Categories, tags and authors with their published post counts."),
         (name = "meta", description = "The site, content problems and health."),
+        (name = "search", description = "Ranked full-text search with snippets and facets."),
+        (name = "feeds", description = "RSS 2.0, Atom and JSON Feed 1.1 feeds of the newest posts (site-wide, per category, per tag) and the sitemap."),
     )
 )]
 struct ApiDoc;

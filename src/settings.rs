@@ -78,6 +78,23 @@ pub struct ServeSettings {
     /// listening address.
     #[arg(long, env = "QUIRE_BASE_URL")]
     pub base_url: Option<String>,
+    /// What feeds carry for each post: the whole HTML body (`full`) or the excerpt (`summary`).
+    #[arg(long, value_enum, default_value_t = FeedContent::Full, env = "QUIRE_FEED_CONTENT")]
+    pub feed_content: FeedContent,
+    /// The public URL of a post in feeds and the sitemap; `{base}` is the base URL and `{slug}`
+    /// the post's slug.
+    #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
+    pub post_url: String,
+}
+
+/// What a feed entry carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FeedContent {
+    /// The whole post as HTML.
+    #[default]
+    Full,
+    /// Only the excerpt.
+    Summary,
 }
 
 impl ServeSettings {
@@ -91,6 +108,8 @@ impl ServeSettings {
             site_title: "Quire".to_owned(),
             site_description: String::new(),
             base_url: None,
+            feed_content: FeedContent::Full,
+            post_url: "{base}/posts/{slug}".to_owned(),
         }
     }
 }

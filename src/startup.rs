@@ -17,8 +17,10 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::clock::{Clock, SystemClock};
 use crate::content::{LoadOptions, Severity, load_dir};
+use crate::feeds::FeedOptions;
 use crate::openapi;
 use crate::routes::{self, AppState, KnownPaths, Site};
+use crate::search::{SearchError, SearchIndex};
 use crate::settings::ServeSettings;
 use crate::store::Store;
 
@@ -37,6 +39,8 @@ pub enum StartupError {
         /// How many files have errors.
         errors: usize,
     },
+    /// The search index could not be built.
+    Search(SearchError),
     /// The listening address could not be bound.
     Bind {
         /// The address.
@@ -61,6 +65,7 @@ impl fmt::Display for StartupError {
             StartupError::Bind { address, source } => {
                 write!(f, "cannot listen on {address}: {source}")
             }
+            StartupError::Search(err) => write!(f, "cannot build the {err}"),
         }
     }
 }
@@ -72,6 +77,7 @@ impl std::error::Error for StartupError {
                 Some(source)
             }
             StartupError::Strict { .. } => None,
+            StartupError::Search(err) => Some(err),
         }
     }
 }
@@ -140,6 +146,8 @@ impl Application {
             return Err(StartupError::Strict { errors });
         }
 
+        let search = build_search_index(&store)?;
+
         let bind_error = |source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
@@ -158,6 +166,11 @@ impl Application {
                 base_url: base_url.trim_end_matches('/').to_owned(),
             },
             clock,
+            search: Arc::new(search),
+            feeds: FeedOptions {
+                content: settings.feed_content,
+                post_url: settings.post_url.clone(),
+            },
         };
         let document = openapi::document();
         let known_paths = KnownPaths::from_openapi(&document);
@@ -215,4 +228,16 @@ async fn redirect_to_swagger_ui() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/swagger-ui/"))
         .finish()
+}
+
+/// Indexes the store's posts for search, logging how long it took.
+pub fn build_search_index(store: &Store) -> Result<SearchIndex, StartupError> {
+    let started = Instant::now();
+    let index = SearchIndex::build(store).map_err(StartupError::Search)?;
+    log::info!(
+        "indexed {} posts for search in {} ms",
+        store.all_posts().len(),
+        started.elapsed().as_millis()
+    );
+    Ok(index)
 }

@@ -420,6 +420,38 @@ impl Store {
         }
     }
 
+    /// A loaded post by slug, drafts and unpublished posts included (for indexing).
+    pub fn post_by_slug(&self, slug: &str) -> Option<&Arc<Post>> {
+        self.position_of(slug).map(|p| &self.posts[p])
+    }
+
+    /// A post's position in [`Store::all_posts`], by slug.
+    pub fn position_of(&self, slug: &str) -> Option<usize> {
+        self.by_slug.get(slug).map(|&p| p as usize)
+    }
+
+    /// For each position of [`Store::all_posts`], whether that post is published at `now` and
+    /// matches `filter`: the post list's filters applied to any set of candidates (search hits).
+    pub fn matching_mask(&self, filter: &PostFilter, now: Timestamp) -> Vec<bool> {
+        let mut mask = vec![false; self.posts.len()];
+        for position in self.matching(filter, now) {
+            mask[position as usize] = true;
+        }
+        mask
+    }
+
+    /// Sorts positions of [`Store::all_posts`] in a list order.
+    pub fn sort_positions(&self, positions: &mut [u32], sort: SortOrder) {
+        match sort {
+            SortOrder::DateDesc => positions.sort_unstable(),
+            SortOrder::DateAsc => positions.sort_unstable_by(|a, b| b.cmp(a)),
+            SortOrder::TitleAsc => positions.sort_unstable_by_key(|&p| self.title_rank[p as usize]),
+            SortOrder::TitleDesc => {
+                positions.sort_unstable_by_key(|&p| std::cmp::Reverse(self.title_rank[p as usize]))
+            }
+        }
+    }
+
     fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         match kind {
             TaxonomyKind::Category => &self.categories,

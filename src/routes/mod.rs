@@ -1,9 +1,12 @@
 //! HTTP handlers, one file per resource, with their wire types beside them. Handlers extract,
 //! make one store call, and map the result to a response.
 
+mod archive;
+mod feeds;
 mod meta;
 mod posts;
 mod query;
+mod search;
 mod terms;
 
 use std::sync::Arc;
@@ -16,6 +19,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::feeds::FeedOptions;
+use crate::search::SearchIndex;
 use crate::store::Store;
 
 pub use meta::{HealthResponse, MetaResponse};
@@ -42,6 +47,10 @@ pub struct AppState {
     pub site: Site,
     /// The source of "now" for scheduling.
     pub clock: Arc<dyn Clock>,
+    /// The full-text index of the store's posts; follows reloads through `SearchIndex::apply`.
+    pub search: Arc<SearchIndex>,
+    /// How feeds and the sitemap are written.
+    pub feeds: FeedOptions,
 }
 
 /// Registers every API handler; used both to serve and to generate the OpenAPI document.
@@ -59,8 +68,22 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(terms::list_authors)
             .service(terms::get_author)
             .service(meta::get_meta)
-            .service(meta::list_problems),
+            .service(meta::list_problems)
+            .service(search::search)
+            .service(search::related_posts)
+            .service(archive::get_archive),
     );
+    config
+        .service(feeds::rss_feed)
+        .service(feeds::atom_feed)
+        .service(feeds::json_feed)
+        .service(feeds::category_rss_feed)
+        .service(feeds::category_atom_feed)
+        .service(feeds::category_json_feed)
+        .service(feeds::tag_rss_feed)
+        .service(feeds::tag_atom_feed)
+        .service(feeds::tag_json_feed)
+        .service(feeds::sitemap);
 }
 
 /// The paths Quire serves, to tell a wrong method (405) from an unknown path (404).

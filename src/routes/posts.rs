@@ -333,6 +333,10 @@ pub struct PostListParams {
     /// always included.
     #[param(value_type = Option<Vec<SummaryField>>, inline)]
     fields: Option<String>,
+    /// Search text (at most 256 characters): the list becomes the matching posts, best first
+    /// unless `sort` is given. See `/api/v1/search` for the syntax.
+    #[param(max_length = 256, min_length = 1, example = "estimation")]
+    q: Option<String>,
 }
 
 /// Names `fields=` accepts.
@@ -361,7 +365,7 @@ enum SummaryField {
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(dead_code)]
-enum TagModeParam {
+pub(super) enum TagModeParam {
     Any,
     All,
 }
@@ -369,7 +373,7 @@ enum TagModeParam {
 /// Values of `sort`.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[allow(dead_code)]
-enum SortParam {
+pub(super) enum SortParam {
     #[serde(rename = "-date")]
     DateDesc,
     #[serde(rename = "date")]
@@ -382,11 +386,15 @@ enum SortParam {
 
 /// The checked query of a post list.
 #[derive(Debug)]
-struct PostListQuery {
-    filter: PostFilter,
+pub(super) struct PostListQuery {
+    pub(super) filter: PostFilter,
     sort: SortOrder,
-    page: PageRequest,
+    pub(super) page: PageRequest,
     fields: Option<Vec<String>>,
+    /// Search text: with it, the list is search hits, best first unless `sort` is given.
+    pub(super) q: Option<String>,
+    /// The order when `sort` is given.
+    pub(super) explicit_sort: Option<SortOrder>,
 }
 
 impl PostListQuery {
@@ -402,10 +410,16 @@ impl PostListQuery {
         "to",
         "sort",
         "fields",
+        "q",
     ];
 
     fn parse(query: &RawQuery) -> Result<PostListQuery, ApiError> {
-        query.reject_unknown(Self::PARAMETERS)?;
+        Self::parse_known(query, Self::PARAMETERS)
+    }
+
+    /// Parses the post list's parameters, accepting only `known` ones.
+    pub(super) fn parse_known(query: &RawQuery, known: &[&str]) -> Result<PostListQuery, ApiError> {
+        query.reject_unknown(known)?;
         let from = query.date_bound("from", false)?;
         let to = query.date_bound("to", true)?;
         if let (Some(start), Some(end)) = (from, to)
@@ -452,11 +466,14 @@ impl PostListQuery {
             sort,
             page,
             fields,
+            q: query.single("q")?.map(str::to_owned),
+            explicit_sort: query.single("sort")?.map(|_| sort),
         })
     }
 }
 
-/// Lists published posts, newest first, filtered and paginated.
+/// Lists published posts, newest first, filtered and paginated; with `q`, the posts matching
+/// the search, best first.
 #[utoipa::path(
     tag = "posts",
     params(PostListParams),
@@ -478,14 +495,27 @@ pub async fn list_posts(
     let raw = RawQuery::parse(request.query_string())?;
     let query = PostListQuery::parse(&raw)?;
     let store = state.store.load();
-    let page = store.list_posts(&query.filter, query.sort, query.page, state.clock.now());
-
-    let data: Vec<PostSummary> = page
-        .posts
-        .iter()
-        .map(|post| PostSummary::from(post.as_ref()))
-        .collect();
-    let pagination = paginate(query.page, page.total);
+    let (data, total) = match &query.q {
+        Some(text) => {
+            let results = super::search::run(&state, &store, &query, text)?;
+            let data = results
+                .hits
+                .iter()
+                .map(|hit| PostSummary::from(hit.post.as_ref()))
+                .collect();
+            (data, results.total)
+        }
+        None => {
+            let page = store.list_posts(&query.filter, query.sort, query.page, state.clock.now());
+            let data: Vec<PostSummary> = page
+                .posts
+                .iter()
+                .map(|post| PostSummary::from(post.as_ref()))
+                .collect();
+            (data, page.total)
+        }
+    };
+    let pagination = paginate(query.page, total);
     let link = link_header(request.path(), &raw, &pagination);
     let body = match &query.fields {
         None => serde_json::to_value(PostListResponse {
@@ -499,12 +529,12 @@ pub async fn list_posts(
         ApiError::Internal
     })?;
     Ok(HttpResponse::Ok()
-        .insert_header(("X-Total-Count", page.total.to_string()))
+        .insert_header(("X-Total-Count", total.to_string()))
         .insert_header((header::LINK, link))
         .json(body))
 }
 
-fn paginate(page: PageRequest, total: usize) -> Pagination {
+pub(super) fn paginate(page: PageRequest, total: usize) -> Pagination {
     let pages = u32::try_from(total.div_ceil(page.size as usize))
         .unwrap_or(u32::MAX)
         .max(1);
@@ -518,7 +548,7 @@ fn paginate(page: PageRequest, total: usize) -> Pagination {
     }
 }
 
-fn link_header(path: &str, query: &RawQuery, pagination: &Pagination) -> String {
+pub(super) fn link_header(path: &str, query: &RawQuery, pagination: &Pagination) -> String {
     let link = |page: u32, rel: &str| format!("<{path}?{}>; rel=\"{rel}\"", query.with_page(page));
     let mut links = vec![link(1, "first")];
     links.extend(pagination.prev.map(|page| link(page, "prev")));

@@ -1,0 +1,2 @@
+//! Search benchmarks.
+fn main() {}
