@@ -85,22 +85,24 @@ mod tests {
             now,
         );
         let years = archive(&store, now);
-        let summary: Vec<(i16, usize, Vec<(i8, usize, i8)>)> = years
-            .iter()
-            .map(|y| {
-                (
-                    y.year,
-                    y.count,
-                    y.months
-                        .iter()
-                        .map(|m| (m.month, m.count, m.last_day))
-                        .collect(),
-                )
-            })
-            .collect();
+        assert_eq!(years.len(), 2);
+        assert_eq!((years[0].year, years[0].count), (2025, 1));
         assert_eq!(
-            summary,
-            [(2025, 1, vec![(3, 1, 31)]), (2024, 2, vec![(2, 2, 29)])]
+            years[0].months,
+            [ArchiveMonth {
+                month: 3,
+                count: 1,
+                last_day: 31
+            }]
+        );
+        assert_eq!((years[1].year, years[1].count), (2024, 2));
+        assert_eq!(
+            years[1].months,
+            [ArchiveMonth {
+                month: 2,
+                count: 2,
+                last_day: 29
+            }]
         );
     }
 }

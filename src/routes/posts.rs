@@ -466,7 +466,10 @@ impl PostListQuery {
             sort,
             page,
             fields,
-            q: query.single("q")?.map(str::to_owned),
+            q: query
+                .single("q")?
+                .and(query.untrimmed("q"))
+                .map(str::to_owned),
             explicit_sort: query.single("sort")?.map(|_| sort),
         })
     }
