@@ -91,10 +91,7 @@ fn bench_search(c: &mut Criterion) {
             })
             .collect();
         times.sort_unstable();
-        let total = index
-            .search(&store, &request)
-            .map(|r| r.total)
-            .unwrap_or(0);
+        let total = index.search(&store, &request).map(|r| r.total).unwrap_or(0);
         eprintln!(
             "{name:>10} {text:?}: {total} hits, median {:.2} ms, p99 {:.2} ms",
             percentile(&times, 0.5).as_secs_f64() * 1000.0,

@@ -452,6 +452,32 @@ impl Store {
         }
     }
 
+    /// The terms of a taxonomy carried by the posts marked in `among` (a mask over
+    /// [`Store::all_posts`], such as search hits), with how many carry each, most first.
+    pub fn term_counts_among(&self, kind: TaxonomyKind, among: &[bool]) -> Vec<TermCount<'_>> {
+        let mut counts: Vec<TermCount<'_>> = self
+            .taxonomy(kind)
+            .entries
+            .iter()
+            .map(|entry| TermCount {
+                term: &entry.term,
+                count: entry
+                    .posts
+                    .iter()
+                    .filter(|&&p| among.get(p as usize).copied().unwrap_or(false))
+                    .count(),
+            })
+            .filter(|term| term.count > 0)
+            .collect();
+        counts.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.term.name.to_lowercase().cmp(&b.term.name.to_lowercase()))
+                .then_with(|| a.term.slug.cmp(&b.term.slug))
+        });
+        counts
+    }
+
     fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         match kind {
             TaxonomyKind::Category => &self.categories,

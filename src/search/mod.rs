@@ -12,7 +12,7 @@
 mod related;
 mod text;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -33,7 +33,7 @@ use tantivy::{
 };
 
 use crate::domain::{Post, Term as TaxonomyTerm};
-use crate::store::{PageRequest, PostFilter, SortOrder, Store};
+use crate::store::{PageRequest, PostFilter, SortOrder, Store, TaxonomyKind};
 
 pub use related::RelatedPost;
 pub use text::{Part, SearchText};
@@ -276,12 +276,29 @@ impl SearchIndex {
 
         let (categories, tags) = facets(store, &scored);
         match request.sort {
-            None => scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))),
+            None => {
+                // Only the hits up to the end of the page need ordering.
+                let by_relevance =
+                    |a: &(u32, Score), b: &(u32, Score)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                let end = (request.page.number as usize)
+                    .saturating_mul(request.page.size as usize)
+                    .min(scored.len());
+                if end > 0 && end < scored.len() {
+                    scored.select_nth_unstable_by(end - 1, by_relevance);
+                }
+                scored[..end].sort_unstable_by(by_relevance);
+            }
             Some(order) => {
-                let scores: HashMap<u32, Score> = scored.iter().copied().collect();
+                let mut score_at = vec![0.0; store.all_posts().len()];
+                for &(position, score) in &scored {
+                    score_at[position as usize] = score;
+                }
                 let mut positions: Vec<u32> = scored.iter().map(|&(p, _)| p).collect();
                 store.sort_positions(&mut positions, order);
-                scored = positions.into_iter().map(|p| (p, scores[&p])).collect();
+                scored = positions
+                    .into_iter()
+                    .map(|p| (p, score_at[p as usize]))
+                    .collect();
             }
         }
         let total = scored.len();
@@ -654,31 +671,21 @@ fn facets<'s>(
     store: &'s Store,
     scored: &[(u32, Score)],
 ) -> (Vec<FacetCount<'s>>, Vec<FacetCount<'s>>) {
-    let mut positions: Vec<u32> = scored.iter().map(|&(p, _)| p).collect();
-    positions.sort_unstable();
-    let count = |terms_of: &dyn Fn(&'s Post) -> &'s [TaxonomyTerm]| {
-        let mut counts: HashMap<&str, FacetCount<'s>> = HashMap::new();
-        for &position in &positions {
-            let Some(post) = store.all_posts().get(position as usize) else {
-                continue;
-            };
-            for term in terms_of(post) {
-                counts
-                    .entry(term.slug.as_str())
-                    .or_insert(FacetCount { term, count: 0 })
-                    .count += 1;
-            }
-        }
-        let mut counts: Vec<FacetCount<'s>> = counts.into_values().collect();
-        counts.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.term.name.to_lowercase().cmp(&b.term.name.to_lowercase()))
-                .then_with(|| a.term.slug.cmp(&b.term.slug))
-        });
-        counts
+    let mut hit = vec![false; store.all_posts().len()];
+    for &(position, _) in scored {
+        hit[position as usize] = true;
+    }
+    let counts = |kind| {
+        store
+            .term_counts_among(kind, &hit)
+            .into_iter()
+            .map(|t| FacetCount {
+                term: t.term,
+                count: t.count,
+            })
+            .collect()
     };
-    (count(&|p| &p.categories), count(&|p| &p.tags))
+    (counts(TaxonomyKind::Category), counts(TaxonomyKind::Tag))
 }
 
 /// The best snippet of the body, else the excerpt, else the title; with no match anywhere
