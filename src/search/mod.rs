@@ -203,7 +203,7 @@ impl SearchIndex {
             .iter()
             .map(|p| p.slug.to_string())
             .collect();
-        search.apply(store, &slugs, &[])?;
+        search.update(store, &slugs, &[], false)?;
         Ok(search)
     }
 
@@ -215,9 +215,22 @@ impl SearchIndex {
         upserted_slugs: &[String],
         deleted_slugs: &[String],
     ) -> Result<(), SearchError> {
+        self.update(store, upserted_slugs, deleted_slugs, true)
+    }
+
+    /// Applies changes; `replace` deletes the old documents first (not needed when building).
+    fn update(
+        &self,
+        store: &Store,
+        upserted_slugs: &[String],
+        deleted_slugs: &[String],
+        replace: bool,
+    ) -> Result<(), SearchError> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        for slug in upserted_slugs.iter().chain(deleted_slugs) {
-            writer.delete_term(Term::from_field_text(self.fields.slug, slug));
+        if replace {
+            for slug in upserted_slugs.iter().chain(deleted_slugs) {
+                writer.delete_term(Term::from_field_text(self.fields.slug, slug));
+            }
         }
         for slug in upserted_slugs {
             let Some(post) = store.post_by_slug(slug) else {
