@@ -4,6 +4,7 @@
 //!
 //! ```sh
 //! QUIRE_BENCH_POSTS=100000 cargo bench --bench search
+//! QUIRE_BENCH_DIR=/tmp/corpus cargo bench --bench search   # reuse `quire corpus` output
 //! ```
 
 use std::hint::black_box;
@@ -26,15 +27,23 @@ const QUERIES: [(&str, &str); 6] = [
     ("filtered", "velocity forecast "),
 ];
 
+/// The corpus: `QUIRE_BENCH_DIR` if set (a folder written by `quire corpus`), else a fresh one.
 fn corpus() -> (tempfile::TempDir, Store) {
     let posts = std::env::var("QUIRE_BENCH_POSTS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::TempDir::new().expect("a temporary folder");
-    write_corpus(dir.path(), CorpusOptions { posts, seed: 1 }).expect("the corpus is written");
+    let path = match std::env::var_os("QUIRE_BENCH_DIR") {
+        Some(existing) => std::path::PathBuf::from(existing),
+        None => {
+            write_corpus(dir.path(), CorpusOptions { posts, seed: 1 })
+                .expect("the corpus is written");
+            dir.path().to_owned()
+        }
+    };
     let started = Instant::now();
-    let parsed = load_dir(dir.path(), LoadOptions::default()).expect("the corpus loads");
+    let parsed = load_dir(&path, LoadOptions::default()).expect("the corpus loads");
     let store = Store::build(parsed, Timestamp::now());
     eprintln!(
         "loaded {} posts in {:.2} s",

@@ -335,7 +335,12 @@ pub struct PostListParams {
     fields: Option<String>,
     /// Search text (at most 256 characters): the list becomes the matching posts, best first
     /// unless `sort` is given. See `/api/v1/search` for the syntax.
-    #[param(max_length = 256, min_length = 1, pattern = r"\S", example = "estimation")]
+    #[param(
+        max_length = 256,
+        min_length = 1,
+        pattern = r"\S",
+        example = "estimation"
+    )]
     q: Option<String>,
 }
 

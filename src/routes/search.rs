@@ -95,7 +95,12 @@ pub struct SearchParams {
     /// `estimate`), or one typo away for words of 5 or more letters; the last word also matches
     /// as a prefix while it is being typed (no space after it); `"quoted phrases"` must appear
     /// as written. Other punctuation is ignored, so no text is a syntax error.
-    #[param(min_length = 1, max_length = 256, pattern = r"\S", example = "planning poker")]
+    #[param(
+        min_length = 1,
+        max_length = 256,
+        pattern = r"\S",
+        example = "planning poker"
+    )]
     q: String,
     /// Page number, from 1. A page past the end is empty.
     #[param(minimum = 1, maximum = 2147483647, default = 1)]

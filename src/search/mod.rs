@@ -4,7 +4,8 @@
 //! needs rebuilding when the clock moves, and follows reloads by re-indexing only changed posts.
 //!
 //! Matching: every word must match somewhere (title, tags, categories, excerpt or body), as its
-//! English stem, within one typo for words of 5 or more letters, or, for the last word while it
+//! English stem, within one typo for words of 5 or more letters that no post contains as they
+//! are (a known word is taken as meant), or, for the last word while it
 //! is still being typed, as a prefix; every "quoted phrase" must appear in order. Scores are
 //! BM25 sums with field boosts title 4, tags and categories 3, excerpt 2, body 1; typo and prefix
 //! matches count for less than exact ones.
@@ -275,7 +276,7 @@ impl SearchIndex {
         request: &SearchRequest<'_>,
     ) -> Result<SearchResults<'s>, SearchError> {
         let snapshot = self.snapshot.load();
-        let Some(plan) = self.plan(&SearchText::parse(request.text)) else {
+        let Some(plan) = self.plan(&snapshot.searcher, &SearchText::parse(request.text)) else {
             return Ok(SearchResults {
                 hits: Vec::new(),
                 total: 0,
@@ -368,7 +369,7 @@ impl SearchIndex {
     }
 
     /// Turns the reader's text into a query; `None` when it has no words at all.
-    fn plan(&self, text: &SearchText) -> Option<Plan> {
+    fn plan(&self, searcher: &Searcher, text: &SearchText) -> Option<Plan> {
         let mut words_analyzer = self.analyzer("default")?;
         let mut stemmer = self.analyzer("en_stem")?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -384,9 +385,15 @@ impl SearchIndex {
                         let Some((_, stem)) = tokens_first(&mut stemmer, word) else {
                             continue;
                         };
+                        // A word the index knows is taken as meant; only unknown ones may be typos.
+                        let known = self.fields.boosted().iter().any(|&(field, _)| {
+                            searcher
+                                .doc_freq(&Term::from_field_text(field, &stem))
+                                .is_ok_and(|n| n > 0)
+                        });
                         clauses.push((
                             Occur::Must,
-                            self.word_query(word, &stem, open, &mut plan_terms),
+                            self.word_query(word, &stem, open, !known, &mut plan_terms),
                         ));
                     }
                 }
@@ -397,7 +404,7 @@ impl SearchIndex {
                         [(_, stem)] => {
                             clauses.push((
                                 Occur::Must,
-                                self.word_query(stem, stem, false, &mut plan_terms),
+                                self.word_query(stem, stem, false, false, &mut plan_terms),
                             ));
                         }
                         _ => {
@@ -416,12 +423,14 @@ impl SearchIndex {
         })
     }
 
-    /// One word in any field: its stem, a typo away for long words, a prefix while typed.
+    /// One word in any field: its stem, a typo away for long words (when `typos`), a prefix
+    /// while typed (when `open`).
     fn word_query(
         &self,
         word: &str,
         stem: &str,
         open: bool,
+        typos: bool,
         plan_terms: &mut PlanTerms,
     ) -> Box<dyn Query> {
         let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -436,7 +445,7 @@ impl SearchIndex {
                 Occur::Should,
                 Box::new(BoostQuery::new(Box::new(exact), boost)),
             ));
-            if chars.len() >= TYPO_MIN_CHARS {
+            if typos && chars.len() >= TYPO_MIN_CHARS {
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, stem), 1, true);
                 if field == self.fields.body {
                     plan_terms.expanded.push(fuzzy.clone());
