@@ -1,5 +1,7 @@
 //! Quire: a folder of Markdown posts served as a fast, documented JSON API.
 
+/// Published posts counted by year and month.
+pub mod archive;
 /// The current time, injectable for tests.
 pub mod clock;
 /// Files to posts: front matter, Markdown, encodings, problems.
@@ -10,6 +12,8 @@ pub mod corpus;
 pub mod domain;
 /// The HTTP error type and its problem+json body.
 pub mod error;
+/// RSS, Atom and JSON feeds and the sitemap.
+pub mod feeds;
 /// HTTP semantics shared by every route: caching, conditional requests, compression, CORS,
 /// request ids, metrics.
 pub mod http;
@@ -19,6 +23,8 @@ pub mod openapi;
 pub mod reload;
 /// HTTP handlers and their wire types.
 pub mod routes;
+/// Full-text search and related posts over the store.
+pub mod search;
 /// Command-line and environment settings.
 pub mod settings;
 /// Building and running the server.

@@ -23,6 +23,8 @@ use crate::routes;
         (name = "taxonomies", description = "Categories, tags and authors with their published post counts."),
         (name = "meta", description = "The site, content problems and health."),
         (name = "events", description = "Change events: a Server-Sent Events stream of what each content reload changed."),
+        (name = "search", description = "Ranked full-text search with snippets and facets."),
+        (name = "feeds", description = "RSS 2.0, Atom and JSON Feed 1.1 feeds of the newest posts (site-wide, per category, per tag) and the sitemap."),
     )
 )]
 struct ApiDoc;

@@ -103,6 +103,23 @@ pub struct ServeSettings {
     /// The key that signs webhook bodies (`X-Quire-Signature: sha256=<HMAC>`).
     #[arg(long, env = "QUIRE_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<Secret>,
+    /// What feeds carry for each post: the whole HTML body (`full`) or the excerpt (`summary`).
+    #[arg(long, value_enum, default_value_t = FeedContent::Full, env = "QUIRE_FEED_CONTENT")]
+    pub feed_content: FeedContent,
+    /// The public URL of a post in feeds and the sitemap; `{base}` is the base URL and `{slug}`
+    /// the post's slug.
+    #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
+    pub post_url: String,
+}
+
+/// What a feed entry carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FeedContent {
+    /// The whole post as HTML.
+    #[default]
+    Full,
+    /// Only the excerpt.
+    Summary,
 }
 
 /// A setting that must never reach a log: its `Debug` form is redacted.
@@ -145,6 +162,8 @@ impl ServeSettings {
             preview_token: None,
             webhook_url: None,
             webhook_secret: None,
+            feed_content: FeedContent::Full,
+            post_url: "{base}/posts/{slug}".to_owned(),
         }
     }
 }

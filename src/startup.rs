@@ -17,11 +17,13 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::clock::{Clock, SystemClock};
 use crate::content::{LoadOptions, Severity};
+use crate::feeds::FeedOptions;
 use crate::http::{self, HttpContext, layers};
 use crate::openapi;
 use crate::reload::{self, Library, Reloader};
 use crate::routes::preview::PreviewToken;
 use crate::routes::{self, AppState, KnownPaths, Site};
+use crate::search::{self, SearchError, SearchIndex};
 use crate::settings::ServeSettings;
 use crate::store::Store;
 
@@ -40,6 +42,8 @@ pub enum StartupError {
         /// How many files have errors.
         errors: usize,
     },
+    /// The search index could not be built.
+    Search(SearchError),
     /// The listening address could not be bound.
     Bind {
         /// The address.
@@ -64,6 +68,7 @@ impl fmt::Display for StartupError {
             StartupError::Bind { address, source } => {
                 write!(f, "cannot listen on {address}: {source}")
             }
+            StartupError::Search(err) => write!(f, "cannot build the {err}"),
         }
     }
 }
@@ -75,6 +80,7 @@ impl std::error::Error for StartupError {
                 Some(source)
             }
             StartupError::Strict { .. } => None,
+            StartupError::Search(err) => Some(err),
         }
     }
 }
@@ -153,6 +159,8 @@ impl Application {
             return Err(StartupError::Strict { errors });
         }
 
+        let search = build_search_index(&store)?;
+
         let bind_error = |source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
@@ -169,6 +177,12 @@ impl Application {
             Arc::clone(&current),
             Arc::clone(&clock),
         ));
+        let search = Arc::new(search);
+        if let Err(err) = search::follow_reloads(Arc::clone(&search), &reloader) {
+            log::error!(
+                "cannot start the search index's reload thread: {err}; search will not see changes"
+            );
+        }
         reload::follow_changes(&reloader, &settings);
         let state = AppState {
             store: current,
@@ -180,6 +194,11 @@ impl Application {
             clock,
             reloader,
             preview: PreviewToken::new(settings.preview_token.as_ref()),
+            search,
+            feeds: FeedOptions {
+                content: settings.feed_content,
+                post_url: settings.post_url.clone(),
+            },
         };
         let document = openapi::document();
         let known_paths = KnownPaths::from_openapi(&document);
@@ -252,4 +271,16 @@ async fn redirect_to_swagger_ui() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/swagger-ui/"))
         .finish()
+}
+
+/// Indexes the store's posts for search, logging how long it took.
+pub fn build_search_index(store: &Store) -> Result<SearchIndex, StartupError> {
+    let started = Instant::now();
+    let index = SearchIndex::build(store).map_err(StartupError::Search)?;
+    log::info!(
+        "indexed {} posts for search in {} ms",
+        store.all_posts().len(),
+        started.elapsed().as_millis()
+    );
+    Ok(index)
 }

@@ -432,6 +432,64 @@ impl Store {
         }
     }
 
+    /// A loaded post by slug, drafts and unpublished posts included (for indexing).
+    pub fn post_by_slug(&self, slug: &str) -> Option<&Arc<Post>> {
+        self.position_of(slug).map(|p| &self.posts[p])
+    }
+
+    /// A post's position in [`Store::all_posts`], by slug.
+    pub fn position_of(&self, slug: &str) -> Option<usize> {
+        self.by_slug.get(slug).map(|&p| p as usize)
+    }
+
+    /// For each position of [`Store::all_posts`], whether that post is published at `now` and
+    /// matches `filter`: the post list's filters applied to any set of candidates (search hits).
+    pub fn matching_mask(&self, filter: &PostFilter, now: Timestamp) -> Vec<bool> {
+        let mut mask = vec![false; self.posts.len()];
+        for position in self.matching(filter, now) {
+            mask[position as usize] = true;
+        }
+        mask
+    }
+
+    /// Sorts positions of [`Store::all_posts`] in a list order.
+    pub fn sort_positions(&self, positions: &mut [u32], sort: SortOrder) {
+        match sort {
+            SortOrder::DateDesc => positions.sort_unstable(),
+            SortOrder::DateAsc => positions.sort_unstable_by(|a, b| b.cmp(a)),
+            SortOrder::TitleAsc => positions.sort_unstable_by_key(|&p| self.title_rank[p as usize]),
+            SortOrder::TitleDesc => {
+                positions.sort_unstable_by_key(|&p| std::cmp::Reverse(self.title_rank[p as usize]))
+            }
+        }
+    }
+
+    /// The terms of a taxonomy carried by the posts marked in `among` (a mask over
+    /// [`Store::all_posts`], such as search hits), with how many carry each, most first.
+    pub fn term_counts_among(&self, kind: TaxonomyKind, among: &[bool]) -> Vec<TermCount<'_>> {
+        let mut counts: Vec<TermCount<'_>> = self
+            .taxonomy(kind)
+            .entries
+            .iter()
+            .map(|entry| TermCount {
+                term: &entry.term,
+                count: entry
+                    .posts
+                    .iter()
+                    .filter(|&&p| among.get(p as usize).copied().unwrap_or(false))
+                    .count(),
+            })
+            .filter(|term| term.count > 0)
+            .collect();
+        counts.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.term.name.to_lowercase().cmp(&b.term.name.to_lowercase()))
+                .then_with(|| a.term.slug.cmp(&b.term.slug))
+        });
+        counts
+    }
+
     fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         match kind {
             TaxonomyKind::Category => &self.categories,

@@ -1,12 +1,15 @@
 //! HTTP handlers, one file per resource, with their wire types beside them. Handlers extract,
 //! make one store call, and map the result to a response.
 
+mod archive;
 mod events;
+mod feeds;
 mod meta;
 mod ops;
 mod posts;
 pub mod preview;
 mod query;
+mod search;
 mod terms;
 
 use std::sync::Arc;
@@ -19,7 +22,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
+use crate::feeds::FeedOptions;
 use crate::reload::Reloader;
+use crate::search::SearchIndex;
 use crate::store::Store;
 
 pub use meta::{HealthResponse, MetaResponse};
@@ -51,6 +56,10 @@ pub struct AppState {
     pub reloader: Arc<Reloader>,
     /// The preview token, if preview is on.
     pub preview: preview::PreviewToken,
+    /// The full-text index of the store's posts; follows reloads through `SearchIndex::apply`.
+    pub search: Arc<SearchIndex>,
+    /// How feeds and the sitemap are written.
+    pub feeds: FeedOptions,
 }
 
 /// Registers every API handler; used both to serve and to generate the OpenAPI document.
@@ -69,9 +78,23 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(terms::get_author)
             .service(meta::get_meta)
             .service(meta::list_problems)
-            .service(events::stream_events),
+            .service(events::stream_events)
+            .service(search::search)
+            .service(search::related_posts)
+            .service(archive::get_archive),
     );
     config.service(ops::readyz).service(ops::metrics);
+    config
+        .service(feeds::rss_feed)
+        .service(feeds::atom_feed)
+        .service(feeds::json_feed)
+        .service(feeds::category_rss_feed)
+        .service(feeds::category_atom_feed)
+        .service(feeds::category_json_feed)
+        .service(feeds::tag_rss_feed)
+        .service(feeds::tag_atom_feed)
+        .service(feeds::tag_json_feed)
+        .service(feeds::sitemap);
 }
 
 /// The paths Quire serves, to tell a wrong method (405) from an unknown path (404).

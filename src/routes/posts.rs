@@ -341,6 +341,15 @@ pub struct PostListParams {
     /// <preview token>` (see `--preview-token`), else the answer is 401.
     #[param(default = false)]
     preview: Option<bool>,
+    /// Search text (at most 256 characters): the list becomes the matching posts, best first
+    /// unless `sort` is given. See `/api/v1/search` for the syntax.
+    #[param(
+        max_length = 256,
+        min_length = 1,
+        pattern = r"\S",
+        example = "estimation"
+    )]
+    q: Option<String>,
 }
 
 /// Names `fields=` accepts.
@@ -369,7 +378,7 @@ enum SummaryField {
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(dead_code)]
-enum TagModeParam {
+pub(super) enum TagModeParam {
     Any,
     All,
 }
@@ -377,7 +386,7 @@ enum TagModeParam {
 /// Values of `sort`.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[allow(dead_code)]
-enum SortParam {
+pub(super) enum SortParam {
     #[serde(rename = "-date")]
     DateDesc,
     #[serde(rename = "date")]
@@ -390,11 +399,15 @@ enum SortParam {
 
 /// The checked query of a post list.
 #[derive(Debug)]
-struct PostListQuery {
-    filter: PostFilter,
+pub(super) struct PostListQuery {
+    pub(super) filter: PostFilter,
     sort: SortOrder,
-    page: PageRequest,
+    pub(super) page: PageRequest,
     fields: Option<Vec<String>>,
+    /// Search text: with it, the list is search hits, best first unless `sort` is given.
+    pub(super) q: Option<String>,
+    /// The order when `sort` is given.
+    pub(super) explicit_sort: Option<SortOrder>,
 }
 
 impl PostListQuery {
@@ -411,10 +424,16 @@ impl PostListQuery {
         "sort",
         "fields",
         "preview",
+        "q",
     ];
 
     fn parse(query: &RawQuery) -> Result<PostListQuery, ApiError> {
-        query.reject_unknown(Self::PARAMETERS)?;
+        Self::parse_known(query, Self::PARAMETERS)
+    }
+
+    /// Parses the post list's parameters, accepting only `known` ones.
+    pub(super) fn parse_known(query: &RawQuery, known: &[&str]) -> Result<PostListQuery, ApiError> {
+        query.reject_unknown(known)?;
         // `from` after `to` is a valid, empty range, not an error.
         let from = query.date_bound("from", false)?;
         let to = query.date_bound("to", true)?;
@@ -455,11 +474,17 @@ impl PostListQuery {
             sort,
             page,
             fields,
+            q: query
+                .single("q")?
+                .and(query.untrimmed("q"))
+                .map(str::to_owned),
+            explicit_sort: query.single("sort")?.map(|_| sort),
         })
     }
 }
 
-/// Lists published posts, newest first, filtered and paginated.
+/// Lists published posts, newest first, filtered and paginated; with `q`, the posts matching
+/// the search, best first.
 #[utoipa::path(
     tag = "posts",
     params(PostListParams),
@@ -493,15 +518,23 @@ pub async fn list_posts(
     }
     let store = state.store.load();
     let now = state.clock.now();
-    let page = store.list_posts(&query.filter, query.sort, query.page, now);
-
-    let pagination = paginate(query.page, page.total);
+    let (posts, total) = match &query.q {
+        Some(text) => {
+            let results = super::search::run(&state, &store, &query, text)?;
+            let posts: Vec<&Arc<Post>> = results.hits.iter().map(|hit| hit.post).collect();
+            (posts, results.total)
+        }
+        None => {
+            let page = store.list_posts(&query.filter, query.sort, query.page, now);
+            (page.posts, page.total)
+        }
+    };
+    let pagination = paginate(query.page, total);
     let link = link_header(request.path(), &raw, &pagination);
     let body = match &query.fields {
-        None => assemble_list(&http.summaries, store.generation(), &page.posts, pagination)?,
+        None => assemble_list(&http.summaries, store.generation(), &posts, pagination)?,
         Some(fields) => {
-            let data = page
-                .posts
+            let data = posts
                 .iter()
                 .map(|post| PostSummary::from(post.as_ref()))
                 .collect();
@@ -512,7 +545,7 @@ pub async fn list_posts(
         }
     };
     Ok(Prepared::json_bytes(body)
-        .header("X-Total-Count", page.total.to_string())
+        .header("X-Total-Count", total.to_string())
         .header("Link", link)
         .modified(content_modified(&store, now)))
 }
@@ -542,7 +575,7 @@ fn assemble_list(
     Ok(body)
 }
 
-fn paginate(page: PageRequest, total: usize) -> Pagination {
+pub(super) fn paginate(page: PageRequest, total: usize) -> Pagination {
     let pages = u32::try_from(total.div_ceil(page.size as usize))
         .unwrap_or(u32::MAX)
         .max(1);
@@ -556,7 +589,7 @@ fn paginate(page: PageRequest, total: usize) -> Pagination {
     }
 }
 
-fn link_header(path: &str, query: &RawQuery, pagination: &Pagination) -> String {
+pub(super) fn link_header(path: &str, query: &RawQuery, pagination: &Pagination) -> String {
     let link = |page: u32, rel: &str| format!("<{path}?{}>; rel=\"{rel}\"", query.with_page(page));
     let mut links = vec![link(1, "first")];
     links.extend(pagination.prev.map(|page| link(page, "prev")));

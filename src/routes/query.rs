@@ -74,6 +74,15 @@ impl RawQuery {
         }
     }
 
+    /// A parameter's first value exactly as sent, untrimmed, for text where a trailing space
+    /// means something (search-as-you-type); check it with `single` first.
+    pub fn untrimmed(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     /// A list parameter: comma-separated, repeatable (`tag=a,b` or `tag=a&tag=b`), blanks dropped.
     pub fn list(&self, name: &str) -> Result<Vec<&str>, ApiError> {
         let mut values = self.list_with_blanks(name)?;

@@ -100,6 +100,7 @@ fn the_spec_describes_every_endpoint() {
     assert_eq!(
         paths,
         [
+            "/api/v1/archive",
             "/api/v1/authors",
             "/api/v1/authors/{slug}",
             "/api/v1/categories",
@@ -110,12 +111,24 @@ fn the_spec_describes_every_endpoint() {
             "/api/v1/posts/{slug}",
             "/api/v1/posts/{slug}/html",
             "/api/v1/posts/{slug}/markdown",
+            "/api/v1/posts/{slug}/related",
             "/api/v1/problems",
+            "/api/v1/search",
             "/api/v1/tags",
             "/api/v1/tags/{slug}",
+            "/atom.xml",
+            "/categories/{slug}/atom.xml",
+            "/categories/{slug}/feed.json",
+            "/categories/{slug}/feed.xml",
+            "/feed.json",
+            "/feed.xml",
             "/healthz",
             "/metrics",
             "/readyz",
+            "/sitemap.xml",
+            "/tags/{slug}/atom.xml",
+            "/tags/{slug}/feed.json",
+            "/tags/{slug}/feed.xml",
         ]
     );
     let list = &document["paths"]["/api/v1/posts"]["get"]["responses"];

@@ -358,3 +358,22 @@ pub fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
         thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// `tests/fixtures/search`, posts written for search and related-posts tests.
+pub fn search_fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search")
+}
+
+/// Percent-encodes a query value (spaces, quotes, `&`, `#` and everything not alphanumeric).
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

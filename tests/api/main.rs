@@ -1,11 +1,15 @@
 //! Black-box tests: each starts Quire on a free port over fixture content and talks HTTP to it.
 
+mod archive;
 mod content;
 mod docs;
+mod feeds;
 mod helpers;
 mod http;
 mod meta;
 mod posts;
 mod preview;
+mod related;
 mod reload;
+mod search;
 mod terms;

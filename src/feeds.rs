@@ -1,0 +1,371 @@
+//! Feeds and the sitemap: RSS 2.0 (the `rss` crate), Atom (`atom_syndication`), JSON Feed 1.1
+//! (plain serde types) and a sitemap (`quick-xml`'s writer), all with absolute URLs built from
+//! the configured base URL and post URL pattern.
+
+use std::sync::Arc;
+
+use atom_syndication::FixedDateTime;
+use jiff::Timestamp;
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Post;
+use crate::settings::FeedContent;
+
+/// How many posts a feed lists.
+pub const FEED_POSTS: u32 = 20;
+
+/// How feeds are written, from settings.
+#[derive(Debug, Clone)]
+pub struct FeedOptions {
+    /// The whole body or only the excerpt.
+    pub content: FeedContent,
+    /// The post URL pattern with `{base}` and `{slug}`.
+    pub post_url: String,
+}
+
+impl FeedOptions {
+    /// A post's public URL under `base_url`.
+    ///
+    /// ```
+    /// use quire::feeds::FeedOptions;
+    /// use quire::settings::FeedContent;
+    /// let options = FeedOptions { content: FeedContent::Full, post_url: "{base}/blog/{slug}/".into() };
+    /// assert_eq!(options.post_url("https://x.org", "hello"), "https://x.org/blog/hello/");
+    /// ```
+    pub fn post_url(&self, base_url: &str, slug: &str) -> String {
+        self.post_url
+            .replace("{base}", base_url)
+            .replace("{slug}", slug)
+    }
+}
+
+/// What a feed is about: the whole site or one category or tag.
+#[derive(Debug, Clone)]
+pub struct FeedChannel {
+    /// The feed's title, e.g. `Quire` or `Quire: Estimation`.
+    pub title: String,
+    /// The feed's description.
+    pub description: String,
+    /// The site's base URL, without a trailing slash.
+    pub base_url: String,
+    /// The path of this feed under the base URL without the file name, e.g. `` or
+    /// `/tags/estimation`.
+    pub path: String,
+}
+
+impl FeedChannel {
+    fn url(&self, file: &str) -> String {
+        format!("{}{}/{file}", self.base_url, self.path)
+    }
+
+    fn home(&self) -> String {
+        format!(
+            "{}{}",
+            self.base_url,
+            if self.path.is_empty() {
+                "/"
+            } else {
+                &self.path
+            }
+        )
+    }
+}
+
+/// An RSS 2.0 document of `posts`.
+pub fn rss(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -> String {
+    let items: Vec<rss::Item> = posts
+        .iter()
+        .map(|post| {
+            let link = options.post_url(&channel.base_url, post.slug.as_str());
+            let categories = post
+                .categories
+                .iter()
+                .chain(&post.tags)
+                .map(|term| rss::Category {
+                    name: term.name.clone(),
+                    domain: None,
+                })
+                .collect::<Vec<_>>();
+            rss::ItemBuilder::default()
+                .title(Some(post.title.clone()))
+                .link(Some(link.clone()))
+                .guid(Some(rss::Guid {
+                    value: link,
+                    permalink: true,
+                }))
+                .pub_date(rfc2822(post.date))
+                .description(Some(post.excerpt.clone()))
+                .content(match options.content {
+                    FeedContent::Full => Some(post.html.clone()),
+                    FeedContent::Summary => None,
+                })
+                .categories(categories)
+                .build()
+        })
+        .collect();
+    let channel = rss::ChannelBuilder::default()
+        .title(channel.title.clone())
+        .link(channel.home())
+        .description(if channel.description.is_empty() {
+            channel.title.clone()
+        } else {
+            channel.description.clone()
+        })
+        .last_build_date(posts.first().and_then(|p| rfc2822(p.date)))
+        .generator(Some(format!("Quire {}", env!("CARGO_PKG_VERSION"))))
+        .items(items)
+        .build();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str(&channel.to_string());
+    xml
+}
+
+/// An Atom 1.0 document of `posts`.
+pub fn atom(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -> String {
+    let entries: Vec<atom_syndication::Entry> = posts
+        .iter()
+        .map(|post| {
+            let link = options.post_url(&channel.base_url, post.slug.as_str());
+            let mut entry = atom_syndication::EntryBuilder::default();
+            entry
+                .id(link.clone())
+                .title(post.title.clone())
+                .updated(fixed(post.updated.unwrap_or(post.date)))
+                .published(Some(fixed(post.date)))
+                .authors(
+                    post.authors
+                        .iter()
+                        .map(|a| atom_syndication::Person {
+                            name: a.name.clone(),
+                            ..Default::default()
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .categories(
+                    post.categories
+                        .iter()
+                        .chain(&post.tags)
+                        .map(|t| atom_syndication::Category {
+                            term: t.slug.to_string(),
+                            scheme: None,
+                            label: Some(t.name.clone()),
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .links(vec![atom_syndication::Link {
+                    href: link,
+                    rel: "alternate".to_owned(),
+                    mime_type: Some("text/html".to_owned()),
+                    ..Default::default()
+                }])
+                .summary(Some(atom_syndication::Text::plain(post.excerpt.clone())));
+            if options.content == FeedContent::Full {
+                entry.content(Some(atom_syndication::Content {
+                    value: Some(post.html.clone()),
+                    content_type: Some("html".to_owned()),
+                    ..Default::default()
+                }));
+            }
+            entry.build()
+        })
+        .collect();
+    let updated = posts
+        .iter()
+        .map(|p| p.updated.unwrap_or(p.date))
+        .max()
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let feed = atom_syndication::FeedBuilder::default()
+        .id(channel.url("atom.xml"))
+        .title(channel.title.clone())
+        .subtitle(
+            (!channel.description.is_empty())
+                .then(|| atom_syndication::Text::plain(channel.description.clone())),
+        )
+        .updated(fixed(updated))
+        .links(vec![
+            atom_syndication::Link {
+                href: channel.url("atom.xml"),
+                rel: "self".to_owned(),
+                mime_type: Some("application/atom+xml".to_owned()),
+                ..Default::default()
+            },
+            atom_syndication::Link {
+                href: channel.home(),
+                rel: "alternate".to_owned(),
+                mime_type: Some("text/html".to_owned()),
+                ..Default::default()
+            },
+        ])
+        .generator(Some(atom_syndication::Generator {
+            value: "Quire".to_owned(),
+            uri: None,
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        }))
+        .entries(entries)
+        .build();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str(&feed.to_string());
+    xml
+}
+
+/// A JSON Feed 1.1 document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JsonFeed {
+    /// Always `https://jsonfeed.org/version/1.1`.
+    pub version: &'static str,
+    /// The feed's title.
+    pub title: String,
+    /// The site (or term page) the feed describes.
+    pub home_page_url: String,
+    /// This feed's own URL.
+    pub feed_url: String,
+    /// The feed's description.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The newest posts first.
+    pub items: Vec<JsonFeedItem>,
+}
+
+/// One post in a JSON Feed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JsonFeedItem {
+    /// The post's URL, which is also its id.
+    pub id: String,
+    /// The post's URL.
+    pub url: String,
+    /// The title.
+    pub title: String,
+    /// The whole body as HTML (with `--feed-content full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_html: Option<String>,
+    /// The excerpt as plain text; the content with `--feed-content summary`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_text: Option<String>,
+    /// The excerpt.
+    pub summary: String,
+    /// The featured image, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Publication date, RFC 3339.
+    pub date_published: String,
+    /// Last revision date, RFC 3339, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_modified: Option<String>,
+    /// The authors.
+    pub authors: Vec<JsonFeedAuthor>,
+    /// Categories and tags by name.
+    pub tags: Vec<String>,
+}
+
+/// An author in a JSON Feed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JsonFeedAuthor {
+    /// The author's name.
+    pub name: String,
+}
+
+/// A JSON Feed 1.1 of `posts`.
+pub fn json_feed(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -> JsonFeed {
+    let items = posts
+        .iter()
+        .map(|post| {
+            let url = options.post_url(&channel.base_url, post.slug.as_str());
+            let (content_html, content_text) = match options.content {
+                FeedContent::Full => (Some(post.html.clone()), None),
+                FeedContent::Summary => (None, Some(post.excerpt.clone())),
+            };
+            JsonFeedItem {
+                id: url.clone(),
+                url,
+                title: post.title.clone(),
+                content_html,
+                content_text,
+                summary: post.excerpt.clone(),
+                image: post
+                    .featured_image
+                    .as_deref()
+                    .map(|image| absolute(&channel.base_url, image)),
+                date_published: post.date.to_string(),
+                date_modified: post.updated.map(|t| t.to_string()),
+                authors: post
+                    .authors
+                    .iter()
+                    .map(|a| JsonFeedAuthor {
+                        name: a.name.clone(),
+                    })
+                    .collect(),
+                tags: post
+                    .categories
+                    .iter()
+                    .chain(&post.tags)
+                    .map(|t| t.name.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: channel.title.clone(),
+        home_page_url: channel.home(),
+        feed_url: channel.url("feed.json"),
+        description: channel.description.clone(),
+        items,
+    }
+}
+
+/// A sitemap (sitemaps.org 0.9) listing `posts` with their last change.
+pub fn sitemap(base_url: &str, posts: &[&Arc<Post>], options: &FeedOptions) -> String {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let written: std::io::Result<()> = (|| {
+        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+        writer
+            .create_element("urlset")
+            .with_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"))
+            .write_inner_content(|writer| {
+                for post in posts {
+                    let loc = options.post_url(base_url, post.slug.as_str());
+                    let lastmod = post.updated.unwrap_or(post.date).to_string();
+                    writer.create_element("url").write_inner_content(|writer| {
+                        writer
+                            .create_element("loc")
+                            .write_text_content(BytesText::new(&loc))?;
+                        writer
+                            .create_element("lastmod")
+                            .write_text_content(BytesText::new(&lastmod))?;
+                        Ok(())
+                    })?;
+                }
+                Ok(())
+            })?;
+        Ok(())
+    })();
+    if let Err(err) = written {
+        // Writing to a Vec cannot fail; keep the reason if it ever does.
+        log::error!("writing the sitemap failed: {err}");
+    }
+    let mut xml = String::from_utf8_lossy(&writer.into_inner()).into_owned();
+    xml.push('\n');
+    xml
+}
+
+/// A URL made absolute against the base URL when it is a path.
+fn absolute(base_url: &str, url: &str) -> String {
+    if url.starts_with('/') {
+        format!("{base_url}{url}")
+    } else {
+        url.to_owned()
+    }
+}
+
+fn rfc2822(instant: Timestamp) -> Option<String> {
+    jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_string(&instant)
+        .ok()
+}
+
+fn fixed(instant: Timestamp) -> FixedDateTime {
+    FixedDateTime::parse_from_rfc3339(&instant.to_string()).unwrap_or_default()
+}

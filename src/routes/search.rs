@@ -1,0 +1,285 @@
+//! `/api/v1/search` and `/api/v1/posts/{slug}/related`: ranked full-text search with snippets
+//! and facets, and related posts with the reasons they are related.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use super::posts::{
+    Pagination, PostListQuery, PostSummary, SortParam, TagModeParam, TermRef, link_header, paginate,
+};
+use super::query::RawQuery;
+use super::terms::TermResponse;
+use crate::domain::Slug;
+use crate::error::{ApiError, Problem};
+use crate::search::{FacetCount, SearchRequest, SearchResults};
+use crate::store::Store;
+
+/// Runs a search with the post list's filters and page; shared by `/posts?q=` and `/search`.
+pub(super) fn run<'s>(
+    state: &AppState,
+    store: &'s Store,
+    query: &PostListQuery,
+    text: &str,
+) -> Result<SearchResults<'s>, ApiError> {
+    let request = SearchRequest {
+        text,
+        filter: &query.filter,
+        sort: query.explicit_sort,
+        page: query.page,
+        now: state.clock.now(),
+    };
+    state.search.search(store, &request).map_err(|err| {
+        log::error!("search for {text:?} failed: {err}");
+        ApiError::Internal
+    })
+}
+
+/// A search hit: the post's summary with its relevance and a highlighted snippet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchHitResponse {
+    /// The post.
+    #[serde(flatten)]
+    pub summary: PostSummary,
+    /// Relevance (BM25 with field boosts); higher is better, comparable within one search.
+    pub score: f32,
+    /// Matching text with `<mark>` around the matches; all other HTML is escaped.
+    #[schema(example = "Use <mark>planning</mark> poker to <mark>estimate</mark> stories.")]
+    pub snippet: String,
+}
+
+/// Facet counts over all hits (not only this page).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchFacets {
+    /// Hits by category, most first.
+    pub categories: Vec<TermResponse>,
+    /// Hits by tag, most first.
+    pub tags: Vec<TermResponse>,
+}
+
+/// Metadata of a search response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchMeta {
+    /// Where this page is among all hits.
+    pub pagination: Pagination,
+    /// Counts of all hits by category and tag.
+    pub facets: SearchFacets,
+}
+
+/// A page of search hits.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// The hits on this page, best first unless `sort` is given.
+    pub data: Vec<SearchHitResponse>,
+    /// Pagination and facets.
+    pub meta: SearchMeta,
+}
+
+fn facet(count: &FacetCount<'_>) -> TermResponse {
+    TermResponse {
+        name: count.term.name.clone(),
+        slug: count.term.slug.to_string(),
+        count: count.count,
+    }
+}
+
+/// Query parameters of `/api/v1/search`: `q` and the post list's filters and pagination.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; `PostListQuery` reads them.
+pub struct SearchParams {
+    /// What to search for, 1 to 256 characters. Every word must match (in the title, tags,
+    /// categories, excerpt or body), as written or another form of it (`estimating` finds
+    /// `estimate`), or one typo away for words of 5 or more letters; the last word also matches
+    /// as a prefix while it is being typed (no space after it); `"quoted phrases"` must appear
+    /// as written. Other punctuation is ignored, so no text is a syntax error.
+    #[param(
+        min_length = 1,
+        max_length = 256,
+        pattern = r"\S",
+        example = "planning poker"
+    )]
+    q: String,
+    /// Page number, from 1. A page past the end is empty.
+    #[param(minimum = 1, maximum = 2147483647, default = 1)]
+    page: Option<u32>,
+    /// Hits per page.
+    #[param(minimum = 1, maximum = 100, default = 10)]
+    limit: Option<u32>,
+    /// Only posts in any of these categories (comma-separated names or slugs).
+    #[param(example = "estimation")]
+    category: Option<String>,
+    /// Only posts with these tags (comma-separated names or slugs); see `tagMode`.
+    #[param(example = "estimation,meetings")]
+    tag: Option<String>,
+    /// `any` (the default): posts with at least one of the tags; `all`: posts with every one.
+    #[param(rename = "tagMode", inline)]
+    tag_mode: Option<TagModeParam>,
+    /// Leave out posts with any of these tags (comma-separated).
+    #[param(rename = "excludeTag")]
+    exclude_tag: Option<String>,
+    /// Only posts by any of these authors (comma-separated names or slugs).
+    author: Option<String>,
+    /// Only posts dated on or after this date (or RFC 3339 instant).
+    #[param(format = Date, example = "2025-01-01")]
+    from: Option<String>,
+    /// Only posts dated on or before this date (a plain date includes the whole day).
+    #[param(format = Date, example = "2025-12-31")]
+    to: Option<String>,
+    /// Order: best match first when absent; else newest first (`-date`), oldest first
+    /// (`date`), or by title (`title`, `-title`).
+    #[param(inline)]
+    sort: Option<SortParam>,
+}
+
+/// `/search` takes the post list's parameters except `fields`.
+const SEARCH_PARAMETERS: &[&str] = &[
+    "q",
+    "page",
+    "limit",
+    "category",
+    "tag",
+    "tagMode",
+    "excludeTag",
+    "author",
+    "from",
+    "to",
+    "sort",
+];
+
+/// Searches published posts: ranked hits with snippets, and facet counts.
+#[utoipa::path(
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "A page of hits, best first unless `sort` is given, with facet counts over all hits.", body = SearchResponse,
+            headers(
+                ("X-Total-Count" = u64, description = "Hits across all pages."),
+                ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages."),
+            )),
+        (status = 400, description = "`q` is missing, empty or longer than 256 characters, or another parameter has a value Quire does not accept; `parameter` names it.",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/search")]
+pub async fn search(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = RawQuery::parse(request.query_string())?;
+    let query = PostListQuery::parse_known(&raw, SEARCH_PARAMETERS)?;
+    let text = query
+        .q
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid("q", "`q` is required: give the text to search for"))?;
+    let store = state.store.load();
+    let results = run(&state, &store, &query, text)?;
+
+    let pagination = paginate(query.page, results.total);
+    let link = link_header(request.path(), &raw, &pagination);
+    let body = SearchResponse {
+        data: results
+            .hits
+            .iter()
+            .map(|hit| SearchHitResponse {
+                summary: PostSummary::from(hit.post.as_ref()),
+                score: hit.score,
+                snippet: hit.snippet.clone(),
+            })
+            .collect(),
+        meta: SearchMeta {
+            pagination,
+            facets: SearchFacets {
+                categories: results.categories.iter().map(facet).collect(),
+                tags: results.tags.iter().map(facet).collect(),
+            },
+        },
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("X-Total-Count", results.total.to_string()))
+        .insert_header((header::LINK, link))
+        .json(body))
+}
+
+/// A related post and why it is related.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedPostResponse {
+    /// The related post.
+    #[serde(flatten)]
+    pub summary: PostSummary,
+    /// Tags both posts carry.
+    pub shared_tags: Vec<TermRef>,
+    /// Whether both posts share a category.
+    pub same_category: bool,
+    /// The sum of `ln(published posts / posts with the tag)` over shared tags, 1 for a shared
+    /// category, and up to 1 for closeness of text; higher is more related.
+    pub score: f64,
+}
+
+/// Posts related to one post, most related first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelatedResponse {
+    /// Most related first; ties go to the newer post, then by slug.
+    pub data: Vec<RelatedPostResponse>,
+}
+
+/// Query parameters of the related posts.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameter; the handler reads it with `RawQuery`.
+pub struct RelatedParams {
+    /// How many related posts to return.
+    #[param(minimum = 1, maximum = 20, default = 5)]
+    limit: Option<u32>,
+}
+
+/// Posts related to a published post by shared tags (rare tags count more), category and text.
+#[utoipa::path(
+    tag = "posts",
+    params(
+        ("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"),
+        RelatedParams,
+    ),
+    responses(
+        (status = 200, description = "Related posts, most related first, each with the reasons.", body = RelatedResponse),
+        (status = 400, description = "`limit` is not a whole number from 1 to 20, or an unknown parameter was given; `parameter` names it.",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/posts/{slug}/related")]
+pub async fn related_posts(
+    request: HttpRequest,
+    slug: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<web::Json<RelatedResponse>, ApiError> {
+    let raw = RawQuery::parse(request.query_string())?;
+    raw.reject_unknown(&["limit"])?;
+    let limit = raw.number("limit", 1, 20, 5)?;
+    let not_found =
+        || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
+    let parsed = Slug::parse(&slug).map_err(|_| not_found())?;
+    let store = state.store.load();
+    let related = state
+        .search
+        .related(&store, &parsed, limit as usize, state.clock.now())
+        .map_err(|err| {
+            log::error!("related posts of {slug} failed: {err}");
+            ApiError::Internal
+        })?
+        .ok_or_else(not_found)?;
+    Ok(web::Json(RelatedResponse {
+        data: related
+            .iter()
+            .map(|r| RelatedPostResponse {
+                summary: PostSummary::from(r.post.as_ref()),
+                shared_tags: r.shared_tags.iter().map(|t| TermRef::from(*t)).collect(),
+                same_category: r.same_category,
+                score: r.score,
+            })
+            .collect(),
+    }))
+}

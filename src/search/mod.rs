@@ -1,0 +1,788 @@
+//! Ranked full-text search and related posts, on a tantivy index held in memory beside the
+//! store. The index holds one document per non-draft post; whether a hit may be shown (scheduled,
+//! expired) and the list filters are decided by the store at request time, so the index never
+//! needs rebuilding when the clock moves, and follows reloads by re-indexing only changed posts.
+//!
+//! Matching: every word must match somewhere (title, tags, categories, excerpt or body), as its
+//! English stem, within one typo for words of 5 or more letters that no post contains as they
+//! are (a known word is taken as meant), or, for the last word while it
+//! is still being typed, as a prefix; every "quoted phrase" must appear in order. Scores are
+//! BM25 sums with field boosts title 4, tags and categories 3, excerpt 2, body 1; typo and prefix
+//! matches count for less than exact ones.
+
+mod follow;
+mod related;
+mod text;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use jiff::Timestamp;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+};
+
+use crate::domain::{Post, Term as TaxonomyTerm};
+use crate::store::{PageRequest, PostFilter, SortOrder, Store, TaxonomyKind};
+
+pub use follow::follow_reloads;
+pub use related::RelatedPost;
+pub use text::{Part, SearchText};
+
+/// The longest search text Quire accepts, in characters.
+pub const MAX_QUERY_CHARS: usize = 256;
+
+/// Field boosts: a title match outranks a tag match, which outranks excerpt and body matches.
+const TITLE_BOOST: Score = 4.0;
+const TAGS_BOOST: Score = 3.0;
+const EXCERPT_BOOST: Score = 2.0;
+const BODY_BOOST: Score = 1.0;
+/// How much a typo or prefix match counts against an exact one.
+const FUZZY_WEIGHT: Score = 0.25;
+const PREFIX_WEIGHT: Score = 0.5;
+/// Words this long or longer tolerate one typo.
+const TYPO_MIN_CHARS: usize = 5;
+/// The longest snippet, in characters.
+const SNIPPET_CHARS: usize = 200;
+/// Marks for no position: a document whose post the store does not have.
+const NO_POSITION: u32 = u32::MAX;
+
+/// A failure inside the search library; a bug or resource problem, never the reader's input.
+#[derive(Debug)]
+pub struct SearchError(tantivy::TantivyError);
+
+impl fmt::Display for SearchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "search index: {}", self.0)
+    }
+}
+
+impl std::error::Error for SearchError {}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(err: tantivy::TantivyError) -> SearchError {
+        SearchError(err)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    slug: Field,
+    title: Field,
+    tags: Field,
+    category: Field,
+    excerpt: Field,
+    body: Field,
+}
+
+impl Fields {
+    /// The text fields with their boosts.
+    fn boosted(&self) -> [(Field, Score); 5] {
+        [
+            (self.title, TITLE_BOOST),
+            (self.tags, TAGS_BOOST),
+            (self.category, TAGS_BOOST),
+            (self.excerpt, EXCERPT_BOOST),
+            (self.body, BODY_BOOST),
+        ]
+    }
+}
+
+/// What one search sees: a searcher and, for the store generation it was made for, each
+/// document's position in that store.
+struct Snapshot {
+    searcher: Searcher,
+    generation: u64,
+    positions: Vec<Vec<u32>>,
+}
+
+/// The full-text index of a store's posts; searches never block, updates are serialised.
+pub struct SearchIndex {
+    index: Index,
+    fields: Fields,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    reader: IndexReader,
+    snapshot: ArcSwap<Snapshot>,
+}
+
+impl fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("generation", &self.snapshot.load().generation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to search for and how to page it.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchRequest<'a> {
+    /// The reader's text, at most [`MAX_QUERY_CHARS`] characters.
+    pub text: &'a str,
+    /// The post list's filters, applied to the hits.
+    pub filter: &'a PostFilter,
+    /// An explicit order; `None` is relevance (best first, then newest).
+    pub sort: Option<SortOrder>,
+    /// The page to return.
+    pub page: PageRequest,
+    /// The instant deciding what is published.
+    pub now: Timestamp,
+}
+
+/// One found post with its relevance and a highlighted snippet.
+#[derive(Debug)]
+pub struct SearchHit<'a> {
+    /// The post.
+    pub post: &'a Arc<Post>,
+    /// The BM25-based relevance; higher is better.
+    pub score: f32,
+    /// Matching text, HTML-escaped, with `<mark>` around the matches.
+    pub snippet: String,
+}
+
+/// A taxonomy term and how many hits carry it.
+#[derive(Debug, Clone)]
+pub struct FacetCount<'a> {
+    /// The term, as the newest hit carrying it spells it.
+    pub term: &'a TaxonomyTerm,
+    /// Hits carrying it.
+    pub count: usize,
+}
+
+/// One page of hits, how many there are in all, and facet counts over all of them.
+#[derive(Debug)]
+pub struct SearchResults<'a> {
+    /// The hits on the page.
+    pub hits: Vec<SearchHit<'a>>,
+    /// Hits across all pages.
+    pub total: usize,
+    /// Hits by category, most first.
+    pub categories: Vec<FacetCount<'a>>,
+    /// Hits by tag, most first.
+    pub tags: Vec<FacetCount<'a>>,
+}
+
+impl SearchIndex {
+    /// Indexes every non-draft post of `store`, using all cores.
+    pub fn build(store: &Store) -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        let text_bytes: usize = store.all_posts().iter().map(|p| p.text.len()).sum();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        // Big enough that a large site is indexed in few segments, small for a small one.
+        let budget = (text_bytes * 3).clamp(20_000_000 * threads, 1_000_000_000);
+        let writer = index.writer_with_num_threads(threads, budget)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let searcher = index.reader()?.searcher();
+        let search = SearchIndex {
+            snapshot: ArcSwap::from_pointee(Snapshot {
+                searcher,
+                generation: 0,
+                positions: Vec::new(),
+            }),
+            index,
+            fields,
+            writer: Mutex::new(writer),
+            reader,
+        };
+        let slugs: Vec<String> = store
+            .all_posts()
+            .iter()
+            .map(|p| p.slug.to_string())
+            .collect();
+        search.update(store, &slugs, &[], false)?;
+        Ok(search)
+    }
+
+    /// Follows a reload: re-indexes the posts of `upserted_slugs` from `store` (a draft or a
+    /// missing one is just removed), removes `deleted_slugs`, and makes the result visible.
+    pub fn apply(
+        &self,
+        store: &Store,
+        upserted_slugs: &[String],
+        deleted_slugs: &[String],
+    ) -> Result<(), SearchError> {
+        self.update(store, upserted_slugs, deleted_slugs, true)
+    }
+
+    /// Re-indexes every post of `store` from scratch, for when reload reports were missed.
+    pub fn rebuild(&self, store: &Store) -> Result<(), SearchError> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .delete_all_documents()?;
+        let slugs: Vec<String> = store
+            .all_posts()
+            .iter()
+            .map(|p| p.slug.to_string())
+            .collect();
+        self.update(store, &slugs, &[], false)
+    }
+
+    /// Applies changes; `replace` deletes the old documents first (not needed when building).
+    fn update(
+        &self,
+        store: &Store,
+        upserted_slugs: &[String],
+        deleted_slugs: &[String],
+        replace: bool,
+    ) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if replace {
+            for slug in upserted_slugs.iter().chain(deleted_slugs) {
+                writer.delete_term(Term::from_field_text(self.fields.slug, slug));
+            }
+        }
+        for slug in upserted_slugs {
+            let Some(post) = store.post_by_slug(slug) else {
+                continue;
+            };
+            if !post.draft {
+                writer.add_document(self.document(post))?;
+            }
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let positions = positions_of(&searcher, self.fields.slug, store);
+        self.snapshot.store(Arc::new(Snapshot {
+            searcher,
+            generation: store.generation(),
+            positions,
+        }));
+        Ok(())
+    }
+
+    fn document(&self, post: &Post) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_text(f.slug, post.slug.as_str());
+        doc.add_text(f.title, &post.title);
+        for tag in &post.tags {
+            doc.add_text(f.tags, &tag.name);
+        }
+        for category in &post.categories {
+            doc.add_text(f.category, &category.name);
+        }
+        doc.add_text(f.excerpt, &post.excerpt);
+        doc.add_text(f.body, &post.text);
+        doc
+    }
+
+    /// Searches the published posts of `store` that match the request's filters.
+    pub fn search<'s>(
+        &self,
+        store: &'s Store,
+        request: &SearchRequest<'_>,
+    ) -> Result<SearchResults<'s>, SearchError> {
+        let snapshot = self.snapshot.load();
+        let Some(plan) = self.plan(&snapshot.searcher, &SearchText::parse(request.text)) else {
+            return Ok(SearchResults {
+                hits: Vec::new(),
+                total: 0,
+                categories: Vec::new(),
+                tags: Vec::new(),
+            });
+        };
+        let mut scored = self.hits(&snapshot, store, plan.query.as_ref())?;
+        let allowed = store.matching_mask(request.filter, request.now);
+        scored.retain(|&(position, _)| allowed[position as usize]);
+
+        let (categories, tags) = facets(store, &scored);
+        match request.sort {
+            None => {
+                // Only the hits up to the end of the page need ordering.
+                let by_relevance =
+                    |a: &(u32, Score), b: &(u32, Score)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+                let end = (request.page.number as usize)
+                    .saturating_mul(request.page.size as usize)
+                    .min(scored.len());
+                if end > 0 && end < scored.len() {
+                    scored.select_nth_unstable_by(end - 1, by_relevance);
+                }
+                scored[..end].sort_unstable_by(by_relevance);
+            }
+            Some(order) => {
+                let mut score_at = vec![0.0; store.all_posts().len()];
+                for &(position, score) in &scored {
+                    score_at[position as usize] = score;
+                }
+                let mut positions: Vec<u32> = scored.iter().map(|&(p, _)| p).collect();
+                store.sort_positions(&mut positions, order);
+                scored = positions
+                    .into_iter()
+                    .map(|p| (p, score_at[p as usize]))
+                    .collect();
+            }
+        }
+        let total = scored.len();
+        let start = (request.page.number as usize - 1).saturating_mul(request.page.size as usize);
+        let snippets = self.snippet_generator(&snapshot.searcher, &plan)?;
+        let hits = scored
+            .iter()
+            .skip(start)
+            .take(request.page.size as usize)
+            .filter_map(|&(position, score)| {
+                let post = store.all_posts().get(position as usize)?;
+                Some(SearchHit {
+                    post,
+                    score,
+                    snippet: snippet(&snippets, post),
+                })
+            })
+            .collect();
+        Ok(SearchResults {
+            hits,
+            total,
+            categories,
+            tags,
+        })
+    }
+
+    /// Every matching document as (store position, score), for the store's generation.
+    fn hits(
+        &self,
+        snapshot: &Snapshot,
+        store: &Store,
+        query: &dyn Query,
+    ) -> Result<Vec<(u32, Score)>, SearchError> {
+        let fresh;
+        let positions = if snapshot.generation == store.generation() {
+            &snapshot.positions
+        } else {
+            // The store was swapped and the index not yet told: map documents by slug now.
+            fresh = positions_of(&snapshot.searcher, self.fields.slug, store);
+            &fresh
+        };
+        let found = snapshot.searcher.search(query, &AllHits)?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(segment, doc, score)| {
+                let position = *positions.get(segment as usize)?.get(doc as usize)?;
+                (position != NO_POSITION).then_some((position, score))
+            })
+            .collect())
+    }
+
+    fn analyzer(&self, name: &str) -> Option<TextAnalyzer> {
+        self.index.tokenizers().get(name)
+    }
+
+    /// Turns the reader's text into a query; `None` when it has no words at all.
+    fn plan(&self, searcher: &Searcher, text: &SearchText) -> Option<Plan> {
+        let mut words_analyzer = self.analyzer("default")?;
+        let mut stemmer = self.analyzer("en_stem")?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut plan_terms = PlanTerms::default();
+        let last_part = text.parts.len().saturating_sub(1);
+        for (index, part) in text.parts.iter().enumerate() {
+            match part {
+                Part::Words(words) => {
+                    let tokens = tokens(&mut words_analyzer, words);
+                    let last_token = tokens.len().saturating_sub(1);
+                    for (i, (_, word)) in tokens.iter().enumerate() {
+                        let open = text.last_word_open && index == last_part && i == last_token;
+                        let Some((_, stem)) = tokens_first(&mut stemmer, word) else {
+                            continue;
+                        };
+                        // A word the index knows is taken as meant; only unknown ones may be typos.
+                        let known = self.fields.boosted().iter().any(|&(field, _)| {
+                            searcher
+                                .doc_freq(&Term::from_field_text(field, &stem))
+                                .is_ok_and(|n| n > 0)
+                        });
+                        clauses.push((
+                            Occur::Must,
+                            self.word_query(word, &stem, open, !known, &mut plan_terms),
+                        ));
+                    }
+                }
+                Part::Phrase(phrase) => {
+                    let stems = tokens(&mut stemmer, phrase);
+                    match stems.as_slice() {
+                        [] => {}
+                        [(_, stem)] => {
+                            clauses.push((
+                                Occur::Must,
+                                self.word_query(stem, stem, false, false, &mut plan_terms),
+                            ));
+                        }
+                        _ => {
+                            clauses.push((Occur::Must, self.phrase_query(&stems, &mut plan_terms)))
+                        }
+                    }
+                }
+            }
+        }
+        if clauses.is_empty() {
+            return None;
+        }
+        Some(Plan {
+            query: Box::new(BooleanQuery::new(clauses)),
+            terms: plan_terms,
+        })
+    }
+
+    /// One word in any field: its stem, a typo away for long words (when `typos`), a prefix
+    /// while typed (when `open`).
+    fn word_query(
+        &self,
+        word: &str,
+        stem: &str,
+        open: bool,
+        typos: bool,
+        plan_terms: &mut PlanTerms,
+    ) -> Box<dyn Query> {
+        let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let chars: Vec<char> = word.chars().collect();
+        plan_terms.exact.push(stem.to_owned());
+        for (field, boost) in self.fields.boosted() {
+            let exact = TermQuery::new(
+                Term::from_field_text(field, stem),
+                IndexRecordOption::WithFreqs,
+            );
+            options.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(exact), boost)),
+            ));
+            if typos && chars.len() >= TYPO_MIN_CHARS {
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, stem), 1, true);
+                if field == self.fields.body {
+                    plan_terms.expanded.push(fuzzy.clone());
+                }
+                options.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(fuzzy), boost * FUZZY_WEIGHT)),
+                ));
+            }
+            if open {
+                let prefix =
+                    FuzzyTermQuery::new_prefix(Term::from_field_text(field, word), 0, true);
+                if field == self.fields.body {
+                    plan_terms.expanded.push(prefix.clone());
+                }
+                options.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(prefix), boost * PREFIX_WEIGHT)),
+                ));
+                // A half-typed word may already be longer than its stem (`estima` for `estim`).
+                for len in chars.len().saturating_sub(3).max(4)..chars.len() {
+                    let shorter: String = chars[..len].iter().collect();
+                    if field == self.fields.body {
+                        plan_terms.exact.push(shorter.clone());
+                    }
+                    let query = TermQuery::new(
+                        Term::from_field_text(field, &shorter),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    options.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(query), boost * PREFIX_WEIGHT)),
+                    ));
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(options))
+    }
+
+    /// A phrase in any field that keeps positions.
+    fn phrase_query(
+        &self,
+        stems: &[(usize, String)],
+        plan_terms: &mut PlanTerms,
+    ) -> Box<dyn Query> {
+        plan_terms
+            .exact
+            .extend(stems.iter().map(|(_, stem)| stem.clone()));
+        let options: Vec<(Occur, Box<dyn Query>)> = self
+            .fields
+            .boosted()
+            .into_iter()
+            .map(|(field, boost)| {
+                let terms = stems
+                    .iter()
+                    .map(|(position, stem)| (*position, Term::from_field_text(field, stem)))
+                    .collect();
+                let phrase = PhraseQuery::new_with_offset(terms);
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), boost)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(BooleanQuery::new(options))
+    }
+
+    /// A snippet maker that marks every term the query matched, typo and prefix matches
+    /// included (tantivy's own would only know the exact terms).
+    fn snippet_generator(
+        &self,
+        searcher: &Searcher,
+        plan: &Plan,
+    ) -> Result<SnippetGenerator, SearchError> {
+        let mut terms: BTreeMap<String, Score> = plan
+            .terms
+            .exact
+            .iter()
+            .map(|term| (term.clone(), 1.0))
+            .collect();
+        for query in &plan.terms.expanded {
+            let automaton = query.automaton()?;
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(self.fields.body)?;
+                let mut stream = inverted
+                    .terms()
+                    .search(&automaton)
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                let mut taken = 0;
+                while taken < 50 && stream.advance() {
+                    if let Ok(term) = std::str::from_utf8(stream.key()) {
+                        terms.insert(term.to_owned(), 0.5);
+                    }
+                    taken += 1;
+                }
+            }
+        }
+        let tokenizer = self.index.tokenizer_for_field(self.fields.body)?;
+        Ok(SnippetGenerator::new(
+            terms,
+            tokenizer,
+            self.fields.body,
+            SNIPPET_CHARS,
+        ))
+    }
+
+    /// Posts like the one with `slug`; see [`RelatedPost`] for the scoring.
+    pub fn related<'s>(
+        &self,
+        store: &'s Store,
+        slug: &crate::domain::Slug,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Option<Vec<RelatedPost<'s>>>, SearchError> {
+        related::related(self, store, slug, limit, now)
+    }
+
+    /// Published posts whose text is closest to `text` (any word, ranked), best first.
+    fn similar(
+        &self,
+        store: &Store,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<(u32, Score)>, SearchError> {
+        let snapshot = self.snapshot.load();
+        let Some(mut stemmer) = self.analyzer("en_stem") else {
+            return Ok(Vec::new());
+        };
+        let mut stems: Vec<String> = tokens(&mut stemmer, text)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        stems.sort();
+        stems.dedup();
+        let options: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .flat_map(|stem| {
+                [
+                    (self.fields.title, TITLE_BOOST),
+                    (self.fields.excerpt, EXCERPT_BOOST),
+                    (self.fields.body, BODY_BOOST),
+                ]
+                .map(|(field, boost)| {
+                    let query = TermQuery::new(
+                        Term::from_field_text(field, stem),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(query), boost)) as Box<dyn Query>,
+                    )
+                })
+            })
+            .collect();
+        if options.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut hits = self.hits(&snapshot, store, &BooleanQuery::new(options))?;
+        hits.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.truncate(limit);
+        Ok(hits)
+    }
+}
+
+/// A query and the terms its snippets should mark.
+struct Plan {
+    query: Box<dyn Query>,
+    terms: PlanTerms,
+}
+
+#[derive(Default)]
+struct PlanTerms {
+    /// Body terms matched as they are.
+    exact: Vec<String>,
+    /// Body queries that expand to several terms (typos, prefixes).
+    expanded: Vec<FuzzyTermQuery>,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("en_stem")
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        slug: builder.add_text_field("slug", STRING | FAST),
+        title: builder.add_text_field("title", text.clone()),
+        tags: builder.add_text_field("tags", text.clone()),
+        category: builder.add_text_field("category", text.clone()),
+        excerpt: builder.add_text_field("excerpt", text.clone()),
+        body: builder.add_text_field("body", text),
+    };
+    (builder.build(), fields)
+}
+
+/// Tokens of `text` as (position, text).
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        out.push((token.position, token.text.clone()));
+    }
+    out
+}
+
+fn tokens_first(analyzer: &mut TextAnalyzer, text: &str) -> Option<(usize, String)> {
+    tokens(analyzer, text).into_iter().next()
+}
+
+/// For each segment, each document's position in `store` (or [`NO_POSITION`]).
+fn positions_of(searcher: &Searcher, slug_field: Field, store: &Store) -> Vec<Vec<u32>> {
+    let name = searcher.schema().get_field_name(slug_field).to_owned();
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| segment_positions(segment, &name, store))
+        .collect()
+}
+
+fn segment_positions(segment: &SegmentReader, slug_field: &str, store: &Store) -> Vec<u32> {
+    let mut positions = vec![NO_POSITION; segment.max_doc() as usize];
+    let Ok(Some(column)) = segment.fast_fields().str(slug_field) else {
+        return positions;
+    };
+    let mut slug = String::new();
+    for (doc, position) in positions.iter_mut().enumerate() {
+        let Some(ord) = column.term_ords(doc as DocId).next() else {
+            continue;
+        };
+        slug.clear();
+        if column.ord_to_str(ord, &mut slug).unwrap_or(false)
+            && let Some(found) = store.position_of(&slug)
+        {
+            *position = found as u32;
+        }
+    }
+    positions
+}
+
+/// Counts hits by category and tag, most first, then by name.
+fn facets<'s>(
+    store: &'s Store,
+    scored: &[(u32, Score)],
+) -> (Vec<FacetCount<'s>>, Vec<FacetCount<'s>>) {
+    let mut hit = vec![false; store.all_posts().len()];
+    for &(position, _) in scored {
+        hit[position as usize] = true;
+    }
+    let counts = |kind| {
+        store
+            .term_counts_among(kind, &hit)
+            .into_iter()
+            .map(|t| FacetCount {
+                term: t.term,
+                count: t.count,
+            })
+            .collect()
+    };
+    (counts(TaxonomyKind::Category), counts(TaxonomyKind::Tag))
+}
+
+/// The best snippet of the body, else the excerpt, else the title; with no match anywhere
+/// (a match in tags), the excerpt escaped.
+fn snippet(generator: &SnippetGenerator, post: &Post) -> String {
+    for text in [&post.text, &post.excerpt, &post.title] {
+        let mut snippet = generator.snippet(text);
+        if !snippet.is_empty() {
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            return snippet.to_html();
+        }
+    }
+    let cut: String = post.excerpt.chars().take(SNIPPET_CHARS).collect();
+    quick_xml::escape::escape(cut.as_str()).into_owned()
+}
+
+/// Collects every matching document with its score.
+struct AllHits;
+
+struct SegmentHits {
+    segment: SegmentOrdinal,
+    hits: Vec<(SegmentOrdinal, DocId, Score)>,
+}
+
+impl Collector for AllHits {
+    type Fruit = Vec<(SegmentOrdinal, DocId, Score)>;
+    type Child = SegmentHits;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        _reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentHits> {
+        Ok(SegmentHits {
+            segment,
+            hits: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentHits {
+    type Fruit = Vec<(SegmentOrdinal, DocId, Score)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.hits.push((self.segment, doc, score));
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.hits
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,87 @@
+//! Unit tests of the index: building, ranking basics and incremental updates.
+
+use super::*;
+use crate::content::{LoadOptions, Parsed, parse_post};
+
+fn post(slug: &str, title: &str, body: &str) -> Parsed {
+    let text = format!("---\ntitle: {title}\ndate: 2025-01-01\ntags: [misc]\n---\n{body}\n");
+    parse_post(
+        &format!("{slug}.md"),
+        text.as_bytes(),
+        LoadOptions::default(),
+    )
+}
+
+fn now() -> Timestamp {
+    "2026-01-01T00:00:00Z".parse().unwrap()
+}
+
+fn store(posts: Vec<Parsed>, generation: u64) -> Store {
+    Store::build(posts, now()).with_generation(generation)
+}
+
+fn found(index: &SearchIndex, store: &Store, text: &str) -> Vec<String> {
+    let filter = PostFilter::default();
+    let request = SearchRequest {
+        text,
+        filter: &filter,
+        sort: None,
+        page: PageRequest {
+            number: 1,
+            size: 10,
+        },
+        now: now(),
+    };
+    index
+        .search(store, &request)
+        .unwrap()
+        .hits
+        .iter()
+        .map(|hit| hit.post.slug.to_string())
+        .collect()
+}
+
+#[test]
+fn apply_reindexes_an_edited_post_and_forgets_a_deleted_one() {
+    let first = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            post("b", "Beta", "The pelican dances."),
+        ],
+        1,
+    );
+    let index = SearchIndex::build(&first).unwrap();
+    assert_eq!(found(&index, &first, "walrus"), ["a"]);
+    assert_eq!(found(&index, &first, "pelican"), ["b"]);
+
+    let second = store(vec![post("a", "Alpha", "The narwhal sings.")], 2);
+    index
+        .apply(&second, &["a".to_owned()], &["b".to_owned()])
+        .unwrap();
+
+    assert!(found(&index, &second, "walrus").is_empty());
+    assert_eq!(found(&index, &second, "narwhal"), ["a"]);
+    assert!(found(&index, &second, "pelican").is_empty());
+}
+
+#[test]
+fn a_stale_index_still_maps_hits_to_the_new_store() {
+    let first = store(
+        vec![post("a", "Alpha", "walrus"), post("b", "Beta", "walrus")],
+        1,
+    );
+    let index = SearchIndex::build(&first).unwrap();
+    // A reload removed `a` but the index has not been told yet.
+    let second = store(vec![post("b", "Beta", "walrus")], 2);
+    assert_eq!(found(&index, &second, "walrus"), ["b"]);
+}
+
+#[test]
+fn text_without_words_finds_nothing_instead_of_failing() {
+    let store = store(vec![post("a", "Alpha", "walrus")], 1);
+    let index = SearchIndex::build(&store).unwrap();
+    for text in ["!!!", "\"\"", "*", "(", "AND", "title:", "~2"] {
+        let _ = found(&index, &store, text);
+    }
+    assert!(found(&index, &store, "!!!").is_empty());
+}
