@@ -101,9 +101,14 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// markup; `the_sanitizer_is_skipped_only_when_it_would_change_nothing` checks the claim.
 fn sanitizing_changes_nothing(events: &[Event<'_>]) -> bool {
     let plain_text = |text: &str| {
-        !text
-            .chars()
-            .any(|c| c == '\u{a0}' || (c.is_control() && c != '\n' && c != '\t'))
+        // A byte scan first: each character of concern is a control byte or starts with 0xC2.
+        let suspect = text
+            .bytes()
+            .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2);
+        !suspect
+            || !text
+                .chars()
+                .any(|c| c == '\u{a0}' || (c.is_control() && c != '\n' && c != '\t'))
     };
     let plain_name = |name: &str| {
         name.chars()
@@ -129,11 +134,7 @@ fn sanitizing_changes_nothing(events: &[Event<'_>]) -> bool {
             }
             Tag::Heading {
                 id, classes, attrs, ..
-            } => {
-                classes.is_empty()
-                    && attrs.is_empty()
-                    && id.as_deref().is_none_or(|id| plain_name(id))
-            }
+            } => classes.is_empty() && attrs.is_empty() && id.as_deref().is_none_or(&plain_name),
             Tag::Table(alignments) => alignments.iter().all(|a| *a == Alignment::None),
             Tag::BlockQuote(Some(_))
             | Tag::HtmlBlock
