@@ -28,6 +28,32 @@ pub struct Store {
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
     generation: u64,
+    /// For each position, when that post can be seen.
+    windows: Vec<Window>,
+}
+
+/// When a post can be seen, copied out of the post into one dense array: list requests test
+/// thousands of positions, and reaching into each post for its dates misses the cache.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: Timestamp,
+    until: Option<Timestamp>,
+    draft: bool,
+}
+
+impl Window {
+    fn of(post: &Post) -> Window {
+        Window {
+            from: post.date,
+            until: post.expires,
+            draft: post.draft,
+        }
+    }
+
+    /// The same answer as `Post::is_published`.
+    fn is_open(&self, now: Timestamp) -> bool {
+        !self.draft && self.from <= now && self.until.is_none_or(|until| until > now)
+    }
 }
 
 /// Which taxonomy a term belongs to.
@@ -230,6 +256,7 @@ impl Store {
             title_rank[position as usize] = rank as u32;
         }
 
+        let windows = posts.iter().map(|post| Window::of(post)).collect();
         Store {
             categories: Taxonomy::build(&posts, |p| &p.categories),
             tags: Taxonomy::build(&posts, |p| &p.tags),
@@ -240,6 +267,7 @@ impl Store {
             problems,
             loaded_at,
             generation: 1,
+            windows,
         }
     }
 
@@ -341,7 +369,7 @@ impl Store {
         };
         candidates
             .filter(|p| excluded.binary_search(p).is_err())
-            .filter(|&p| self.posts[p as usize].is_published(now))
+            .filter(|&p| self.windows[p as usize].is_open(now))
             .collect()
     }
 
@@ -431,7 +459,7 @@ impl Store {
     fn published_among(&self, positions: &[Position], now: Timestamp) -> usize {
         positions
             .iter()
-            .filter(|&&p| self.posts[p as usize].is_published(now))
+            .filter(|&&p| self.windows[p as usize].is_open(now))
             .count()
     }
 }
@@ -608,6 +636,34 @@ mod tests {
             .map(|t| (t.term.name.clone(), t.count))
             .collect();
         assert_eq!(counts, [("x".to_owned(), 3), ("y".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn publishing_windows_agree_with_post_visibility_at_every_boundary() {
+        let posts = [
+            post("plain", "2025-01-01", "", ""),
+            post("draft", "2025-01-01", "", "draft: true"),
+            post("expiring", "2025-01-01", "", "expires: 2025-06-01"),
+        ];
+        let moments = [
+            "2024-12-31T23:59:59Z",
+            "2025-01-01T00:00:00Z",
+            "2025-05-31T23:59:59Z",
+            "2025-06-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+        ];
+        for parsed in posts {
+            let post = parsed.post.unwrap();
+            for moment in moments {
+                let now: Timestamp = moment.parse().unwrap();
+                assert_eq!(
+                    Window::of(&post).is_open(now),
+                    post.is_published(now),
+                    "{} at {moment}",
+                    post.slug
+                );
+            }
+        }
     }
 
     #[test]
