@@ -134,6 +134,8 @@ fn load_path(c: &mut Criterion) {
     group.bench_function("parse_post generated", |b| {
         b.iter(|| parse_post(&name, black_box(text.as_bytes()), LoadOptions::default()))
     });
+    // Each sample builds or loads 1,000 posts: ten samples keep a run short.
+    group.sample_size(10);
     group.bench_function("Store::build 1,000 posts", |b| {
         b.iter_batched(
             || generated(FOLDER_POSTS),
@@ -149,7 +151,6 @@ fn load_path(c: &mut Criterion) {
     };
     write_corpus(folder.path(), options)
         .unwrap_or_else(|err| panic!("cannot write the corpus: {err}"));
-    group.sample_size(10);
     group.bench_function("load_dir 1,000 files", |b| {
         b.iter(|| load_dir(black_box(folder.path()), LoadOptions::default()).map(|p| p.len()))
     });

@@ -254,7 +254,9 @@ fn not_utf8(bytes: &[u8], err: std::str::Utf8Error) -> Located {
 fn repair_encoding(path: &str, text: String, warnings: &mut Vec<Problem>) -> String {
     let mut repaired_lines = Vec::new();
     let mut first_example = None;
-    let mut out = String::with_capacity(text.len());
+    // The repaired text is only built once a line needs repair: most files need none.
+    let mut out: Option<String> = None;
+    let mut offset = 0;
     for (index, line) in text.split_inclusive('\n').enumerate() {
         match mojibake::repair(line) {
             Some(fixed) => {
@@ -262,12 +264,22 @@ fn repair_encoding(path: &str, text: String, warnings: &mut Vec<Problem>) -> Str
                     first_example = Some(garbled_example(line, &fixed));
                 }
                 repaired_lines.push(index + 1);
-                out.push_str(&fixed);
+                out.get_or_insert_with(|| {
+                    let mut out = String::with_capacity(text.len());
+                    out.push_str(&text[..offset]);
+                    out
+                })
+                .push_str(&fixed);
             }
-            None => out.push_str(line),
+            None => {
+                if let Some(out) = out.as_mut() {
+                    out.push_str(line);
+                }
+            }
         }
+        offset += line.len();
     }
-    let Some(first_line) = repaired_lines.first().copied() else {
+    let (Some(first_line), Some(out)) = (repaired_lines.first().copied(), out) else {
         return text;
     };
     let (before, after) = first_example.unwrap_or_default();
