@@ -101,6 +101,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     if latencies.is_empty() {
         println!("result: no reload observed within 5 s; no latency to report");
+        report_last_reload(meta.as_ref());
         return Ok(());
     }
     latencies.sort();
