@@ -33,6 +33,32 @@ pub struct Store {
     visibility_changes: Vec<Timestamp>,
     /// The newest file modification time among the posts.
     newest_modified: Option<Timestamp>,
+    /// For each position, when that post can be seen.
+    windows: Vec<Window>,
+}
+
+/// When a post can be seen, copied out of the post into one dense array: list requests test
+/// thousands of positions, and reaching into each post for its dates misses the cache.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: Timestamp,
+    until: Option<Timestamp>,
+    draft: bool,
+}
+
+impl Window {
+    fn of(post: &Post) -> Window {
+        Window {
+            from: post.date,
+            until: post.expires,
+            draft: post.draft,
+        }
+    }
+
+    /// The same answer as `Post::is_published`.
+    fn is_open(&self, now: Timestamp) -> bool {
+        !self.draft && self.from <= now && self.until.is_none_or(|until| until > now)
+    }
 }
 
 /// Which taxonomy a term belongs to.
@@ -236,6 +262,7 @@ impl Store {
             title_rank[position as usize] = rank as u32;
         }
 
+        let windows = posts.iter().map(|post| Window::of(post)).collect();
         Store {
             categories: Taxonomy::build(&posts, |p| &p.categories),
             tags: Taxonomy::build(&posts, |p| &p.tags),
@@ -248,6 +275,7 @@ impl Store {
             visibility_changes: visibility_changes(&posts),
             newest_modified: posts.iter().filter_map(|p| p.modified).max(),
             posts,
+            windows,
         }
     }
 
@@ -349,7 +377,7 @@ impl Store {
         };
         candidates
             .filter(|p| excluded.binary_search(p).is_err())
-            .filter(|&p| filter.preview || self.posts[p as usize].is_published(now))
+            .filter(|&p| filter.preview || self.windows[p as usize].is_open(now))
             .collect()
     }
 
@@ -501,7 +529,7 @@ impl Store {
     fn published_among(&self, positions: &[Position], now: Timestamp) -> usize {
         positions
             .iter()
-            .filter(|&&p| self.posts[p as usize].is_published(now))
+            .filter(|&&p| self.windows[p as usize].is_open(now))
             .count()
     }
 }
@@ -760,6 +788,34 @@ mod tests {
             store.last_change_at_or_before(now()),
             Some("2025-04-01T00:00:00Z".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn publishing_windows_agree_with_post_visibility_at_every_boundary() {
+        let posts = [
+            post("plain", "2025-01-01", "", ""),
+            post("draft", "2025-01-01", "", "draft: true"),
+            post("expiring", "2025-01-01", "", "expires: 2025-06-01"),
+        ];
+        let moments = [
+            "2024-12-31T23:59:59Z",
+            "2025-01-01T00:00:00Z",
+            "2025-05-31T23:59:59Z",
+            "2025-06-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+        ];
+        for parsed in posts {
+            let post = parsed.post.unwrap();
+            for moment in moments {
+                let now: Timestamp = moment.parse().unwrap();
+                assert_eq!(
+                    Window::of(&post).is_open(now),
+                    post.is_published(now),
+                    "{} at {moment}",
+                    post.slug
+                );
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 
 use super::fields::{FieldError, Fields, TermList, keys};
 use super::front_matter::{self, Split};
@@ -72,12 +73,14 @@ pub fn discover(root: &Path) -> io::Result<Vec<String>> {
     Ok(found)
 }
 
-/// Reads and parses every post file under `root`. Fails only when the folder cannot be read;
-/// a file that cannot be read or parsed becomes an error in its `Parsed`.
+/// Reads and parses every post file under `root`, on all cores, returning them in path order.
+/// Fails only when the folder cannot be read; a file that cannot be read or parsed becomes an
+/// error in its `Parsed`.
 pub fn load_dir(root: &Path, options: LoadOptions) -> io::Result<Vec<Parsed>> {
     let paths = discover(root)?;
+    // An indexed parallel iterator collects in input order, so loading stays deterministic.
     Ok(paths
-        .iter()
+        .par_iter()
         .map(|path| load_file(root, path, options))
         .collect())
 }
@@ -271,7 +274,9 @@ fn not_utf8(bytes: &[u8], err: std::str::Utf8Error) -> Located {
 fn repair_encoding(path: &str, text: String, warnings: &mut Vec<Problem>) -> String {
     let mut repaired_lines = Vec::new();
     let mut first_example = None;
-    let mut out = String::with_capacity(text.len());
+    // The repaired text is only built once a line needs repair: most files need none.
+    let mut out: Option<String> = None;
+    let mut offset = 0;
     for (index, line) in text.split_inclusive('\n').enumerate() {
         match mojibake::repair(line) {
             Some(fixed) => {
@@ -279,12 +284,22 @@ fn repair_encoding(path: &str, text: String, warnings: &mut Vec<Problem>) -> Str
                     first_example = Some(garbled_example(line, &fixed));
                 }
                 repaired_lines.push(index + 1);
-                out.push_str(&fixed);
+                out.get_or_insert_with(|| {
+                    let mut out = String::with_capacity(text.len());
+                    out.push_str(&text[..offset]);
+                    out
+                })
+                .push_str(&fixed);
             }
-            None => out.push_str(line),
+            None => {
+                if let Some(out) = out.as_mut() {
+                    out.push_str(line);
+                }
+            }
         }
+        offset += line.len();
     }
-    let Some(first_line) = repaired_lines.first().copied() else {
+    let (Some(first_line), Some(out)) = (repaired_lines.first().copied(), out) else {
         return text;
     };
     let (before, after) = first_example.unwrap_or_default();

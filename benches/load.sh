@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# Quire's load benchmark: builds release, generates 10,000 and 100,000 posts, and for each
+# measures start-up time to ready, peak RSS against the corpus size, and requests per second
+# and p99 latency (wrk, 64 connections) of four endpoints next to an actix-web hello-world
+# (examples/hello.rs) serving the very bytes Quire answered. Servers run on core 0, wrk on
+# core 1. Prints Markdown tables.
+#
+#   benches/load.sh                        # both sizes, 10 s per measurement
+#   QUIRE_BENCH_SIZES=10000 benches/load.sh
+#
+# Settings (environment): QUIRE_BENCH_SIZES (default "10000 100000"), QUIRE_BENCH_DURATION
+# (seconds per measurement, default 10), QUIRE_BENCH_CONNECTIONS (default 64),
+# QUIRE_BENCH_RUST_LOG (the servers' log filter, default "warn": per-request logging off),
+# CARGO_TARGET_DIR (default ./target). Needs curl, jq, taskset and wrk; wrk and jq are
+# installed with apt-get when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=${QUIRE_BENCH_SIZES:-"10000 100000"}
+duration=${QUIRE_BENCH_DURATION:-10}
+connections=${QUIRE_BENCH_CONNECTIONS:-64}
+log_filter=${QUIRE_BENCH_RUST_LOG:-warn}
+target_dir=${CARGO_TARGET_DIR:-target}
+server_core=0
+client_core=1
+
+say() { printf '%s\n' "$*" >&2; }
+
+install_missing() {
+  local missing=()
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  say "installing ${missing[*]} with apt-get"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+install_missing wrk jq curl
+command -v taskset >/dev/null || { say "taskset (util-linux) is needed"; exit 1; }
+
+say "building release (quire and the hello-world baseline)"
+cargo build --release --quiet --bin quire --example hello
+quire="$target_dir/release/quire"
+hello="$target_dir/release/examples/hello"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+now_ns() { date +%s%N; }
+
+# Polls until the server answers 200 on /readyz (or /healthz where /readyz does not exist).
+wait_ready() {
+  local base=$1 pid=$2 limit_s=$3
+  local deadline=$(($(now_ns) + limit_s * 1000000000))
+  while [ "$(now_ns)" -lt "$deadline" ]; do
+    kill -0 "$pid" 2>/dev/null || { say "the server exited"; return 1; }
+    for path in /readyz /healthz; do
+      if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base$path" || true)" = 200 ]; then
+        return 0
+      fi
+    done
+    sleep 0.005
+  done
+  say "the server was not ready within ${limit_s} s"
+  return 1
+}
+
+# Polls until anything answers HTTP on the address (the hello-world may answer 304).
+wait_listening() {
+  local base=$1
+  for _ in $(seq 1 1000); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/" || true)" != 000 ] && return 0
+    sleep 0.01
+  done
+  say "nothing listens on $base"
+  return 1
+}
+
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+
+# Starts quire on a free port (optionally pinned); sets $server_pid and $server_base.
+start_quire() {
+  local content=$1 pin=$2
+  local port
+  port=$(free_port)
+  if [ "$pin" = pinned ]; then
+    RUST_LOG=$log_filter taskset -c "$server_core" "$quire" serve --content "$content" \
+      --bind "127.0.0.1:$port" 2>>"$work/quire.log" &
+  else
+    RUST_LOG=$log_filter "$quire" serve --content "$content" --bind "127.0.0.1:$port" \
+      2>>"$work/quire.log" &
+  fi
+  server_pid=$!
+  pids+=("$server_pid")
+  server_base="http://127.0.0.1:$port"
+}
+
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# Runs wrk pinned to the client core; prints "requests_per_second p99_ms non_2xx_3xx".
+measure() {
+  local url=$1
+  shift
+  taskset -c "$client_core" wrk -t1 -c"$connections" -d1s "$@" "$url" >/dev/null 2>&1 || true
+  taskset -c "$client_core" wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "$url" |
+    awk '
+      /Requests\/sec:/ { rps = $2 }
+      /Non-2xx or 3xx responses:/ { bad = $5 }
+      $1 == "99%" {
+        v = $2
+        if (v ~ /us$/) { sub(/us$/, "", v); p99 = v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); p99 = v }
+        else if (v ~ /s$/) { sub(/s$/, "", v); p99 = v * 1000 }
+      }
+      END { printf "%.0f %.2f %d\n", rps, p99, bad + 0 }'
+}
+
+# Fetches one request from Quire, starts the hello-world serving the same status, type and
+# body, measures both, and prints a table row.
+compare() {
+  local label=$1 path=$2 min_ratio=$3
+  shift 3
+  local headers=("$@") curl_headers=() wrk_headers=()
+  for header in "${headers[@]}"; do
+    curl_headers+=(-H "$header")
+    wrk_headers+=(-H "$header")
+  done
+  local body="$work/body" head="$work/head"
+  curl -s -D "$head" -o "$body" "${curl_headers[@]}" "$quire_base$path"
+  local status content_type
+  status=$(awk 'NR == 1 {print $2}' "$head")
+  content_type=$(awk -F': ' 'tolower($1) == "content-type" {print $2}' "$head" | tr -d '\r')
+  [ -n "$content_type" ] || content_type=application/json
+
+  local port
+  port=$(free_port)
+  taskset -c "$server_core" "$hello" "127.0.0.1:$port" "$status" "$content_type" "$body" \
+    2>>"$work/hello.log" &
+  local hello_pid=$!
+  pids+=("$hello_pid")
+  wait_listening "http://127.0.0.1:$port" || true
+
+  local q h
+  q=$(measure "$quire_base$path" "${wrk_headers[@]}")
+  h=$(measure "http://127.0.0.1:$port$path" "${wrk_headers[@]}")
+  stop "$hello_pid"
+
+  read -r q_rps q_p99 q_bad <<<"$q"
+  read -r h_rps h_p99 h_bad <<<"$h"
+  local ratio met
+  ratio=$(awk -v q="$q_rps" -v h="$h_rps" 'BEGIN { if (h > 0) printf "%.0f%%", 100 * q / h; else print "n/a" }')
+  met=$(awk -v q="$q_rps" -v h="$h_rps" -v r="$min_ratio" -v p="$q_p99" \
+    'BEGIN { print (h > 0 && q / h >= r / 100 && p < 5) ? "yes" : "no" }')
+  local note=""
+  [ "$q_bad" -gt 0 ] && note=" ($q_bad non-2xx/3xx)"
+  printf '| %s | `%s` | %s | %s | %s | %s | %s ms | %s ms | >= %s%%, p99 < 5 ms | %s |\n' \
+    "$posts" "$label" "$status$note" "$q_rps" "$h_rps" "$ratio" "$q_p99" "$h_p99" "$min_ratio" "$met"
+}
+
+printf '# Quire load benchmark\n\n'
+printf '%s; %s cores (%s); wrk %s s per measurement (after 1 s warm-up), %s connections, 1 thread;\n' \
+  "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -m)" "$duration" "$connections"
+printf 'servers on core %s, wrk on core %s; RUST_LOG=%s; commit %s.\n\n' \
+  "$server_core" "$client_core" "$log_filter" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+
+summary=()
+rows=()
+for posts in $sizes; do
+  content="$work/corpus-$posts"
+  say "generating $posts posts"
+  "$quire" corpus --posts "$posts" "$content" >/dev/null
+  corpus_bytes=$(du -sb "$content" | awk '{print $1}')
+
+  # Start-up on both cores, as served in production.
+  say "starting quire over $posts posts (both cores)"
+  started=$(now_ns)
+  start_quire "$content" unpinned
+  wait_ready "$server_base" "$server_pid" 120
+  ready_ms=$((($(now_ns) - started) / 1000000))
+  ready_hwm_kb=$(hwm_kb "$server_pid")
+  stop "$server_pid"
+
+  # Throughput: the same server pinned to one core, next to the hello-world on that core.
+  say "starting quire over $posts posts (pinned to core $server_core)"
+  start_quire "$content" pinned
+  wait_ready "$server_base" "$server_pid" 300
+  quire_base=$server_base
+
+  slug=$(curl -s "$quire_base/api/v1/posts?limit=1&page=$((posts / 20))" | jq -r '.data[0].slug')
+  read -r tag_a tag_b <<<"$(curl -s "$quire_base/api/v1/tags" | jq -r '[.data[0].slug, .data[1].slug] | join(" ")')"
+  pages=$(curl -s "$quire_base/api/v1/posts?tag=$tag_a,$tag_b&tagMode=all" | jq -r '.meta.pagination.pages')
+  etag=$(curl -s -D - -o /dev/null "$quire_base/api/v1/posts/$slug" |
+    awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r')
+
+  say "measuring $posts posts: slug $slug, tags $tag_a and $tag_b"
+  rows+=("$(compare "GET /api/v1/posts/{slug}" "/api/v1/posts/$slug" 80)")
+  rows+=("$(compare "GET /api/v1/posts?tag=$tag_a&limit=10" "/api/v1/posts?tag=$tag_a&limit=10" 60)")
+  if [ -n "$etag" ]; then
+    rows+=("$(compare "304: GET /api/v1/posts/{slug}, If-None-Match" "/api/v1/posts/$slug" 80 "If-None-Match: $etag")")
+    etag_note="the 304 row revalidates with the ETag of the first GET"
+  else
+    rows+=("$(compare "no ETag yet: GET /api/v1/posts/{slug}, If-None-Match" "/api/v1/posts/$slug" 80 'If-None-Match: "none"')")
+    etag_note="Quire sent no ETag header, so no 304 revalidation is possible yet: that row is a plain 200 GET with an If-None-Match header"
+  fi
+  rows+=("$(compare "GET /api/v1/posts?tag=$tag_a,$tag_b&tagMode=all&page=50" "/api/v1/posts?tag=$tag_a,$tag_b&tagMode=all&page=50" 60)")
+
+  end_hwm_kb=$(hwm_kb "$server_pid")
+  stop "$server_pid"
+
+  summary+=("$(awk -v n="$posts" -v ms="$ready_ms" -v c="$corpus_bytes" -v r="$ready_hwm_kb" -v e="$end_hwm_kb" -v p="$pages" '
+    BEGIN {
+      limit = (n >= 100000) ? 15000 : (n >= 10000 ? 1500 : 0)
+      tmet = (limit == 0) ? "n/a" : (ms < limit ? "yes" : "no")
+      rmet = (r * 1024 < 3 * c) ? "yes" : "no"
+      printf "| %d | %.1f MB | %d ms | %s | %.1f MB (%.2fx) | %s | %.1f MB (%.2fx) | %d |",
+        n, c / 1e6, ms, tmet, r * 1024 / 1e6, r * 1024 / c, rmet, e * 1024 / 1e6, e * 1024 / c, p
+    }')")
+  say "$etag_note"
+done
+
+printf '## Start-up and memory\n\n'
+printf 'Ready = from starting the process (both cores) to the first 200 from /readyz or /healthz; targets: 10,000 posts < 1.5 s, 100,000 < 15 s.\n'
+printf 'Peak RSS = VmHWM; target: under 3x the corpus (the posts'"'"' bytes on disk). "After load" is the pinned server after every measurement.\n\n'
+printf '| posts | corpus | ready | < target? | peak RSS at ready | < 3x? | peak RSS after load | tag A,B pages |\n'
+printf '|---:|---:|---:|---|---:|---|---:|---:|\n'
+printf '%s\n' "${summary[@]}"
+printf '\n## Requests (wrk, %s connections)\n\n' "$connections"
+printf '%s.\n\n' "$etag_note"
+printf '| posts | endpoint | status | Quire req/s | hello req/s | ratio | Quire p99 | hello p99 | target | met? |\n'
+printf '|---:|---|---|---:|---:|---:|---:|---:|---|---|\n'
+printf '%s\n' "${rows[@]}"
