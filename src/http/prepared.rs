@@ -62,6 +62,12 @@ impl Prepared {
         Prepared::new("application/json", body)
     }
 
+    /// The same response with another `Content-Type`, e.g. `application/feed+json`.
+    pub fn with_content_type(mut self, content_type: &'static str) -> Prepared {
+        self.content_type = content_type;
+        self
+    }
+
     /// Sets when the content last changed.
     pub fn modified(mut self, at: Option<Timestamp>) -> Prepared {
         self.last_modified = at;

@@ -2,6 +2,10 @@
 //! filtered post list.
 
 use actix_web::{get, web};
+
+use crate::error::ApiError;
+use crate::http::Prepared;
+use crate::http::layers::content_modified;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -66,10 +70,12 @@ impl From<&ArchiveYear> for ArchiveYearResponse {
     (status = 200, description = "Years and months with published posts, newest first, each month with a link to its posts.", body = ArchiveResponse),
 ))]
 #[get("/archive")]
-pub async fn get_archive(state: web::Data<AppState>) -> web::Json<ArchiveResponse> {
+pub async fn get_archive(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     let store = state.store.load();
-    let years = archive::archive(&store, state.clock.now());
-    web::Json(ArchiveResponse {
+    let now = state.clock.now();
+    let years = archive::archive(&store, now);
+    Ok(Prepared::json(&ArchiveResponse {
         data: years.iter().map(ArchiveYearResponse::from).collect(),
-    })
+    })?
+    .modified(content_modified(&store, now)))
 }

@@ -1,12 +1,14 @@
 //! `/feed.xml`, `/atom.xml`, `/feed.json` (site-wide and per category or tag) and
 //! `/sitemap.xml`: the newest posts for feed readers and every post for search engines.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{get, web};
 
 use super::AppState;
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::feeds::{self, FEED_POSTS, FeedChannel, JsonFeed};
+use crate::http::Prepared;
+use crate::http::layers::content_modified;
 use crate::store::{PageRequest, PostFilter, SortOrder, TaxonomyKind};
 
 /// The formats a feed is served in.
@@ -22,7 +24,7 @@ fn feed(
     state: &AppState,
     term: Option<(TaxonomyKind, &str)>,
     format: Format,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     let store = state.store.load();
     let now = state.clock.now();
     let mut filter = PostFilter::default();
@@ -60,24 +62,21 @@ fn feed(
     let posts = store
         .list_posts(&filter, SortOrder::DateDesc, page, now)
         .posts;
-    Ok(match format {
-        Format::Rss => HttpResponse::Ok()
-            .content_type("application/rss+xml")
-            .body(feeds::rss(&channel, &posts, &state.feeds)),
-        Format::Atom => HttpResponse::Ok()
-            .content_type("application/atom+xml")
-            .body(feeds::atom(&channel, &posts, &state.feeds)),
+    let prepared = match format {
+        Format::Rss => Prepared::new(
+            "application/rss+xml",
+            feeds::rss(&channel, &posts, &state.feeds),
+        ),
+        Format::Atom => Prepared::new(
+            "application/atom+xml",
+            feeds::atom(&channel, &posts, &state.feeds),
+        ),
         Format::Json => {
-            let body = serde_json::to_string(&feeds::json_feed(&channel, &posts, &state.feeds))
-                .map_err(|err| {
-                    log::error!("serializing a JSON feed failed: {err}");
-                    ApiError::Internal
-                })?;
-            HttpResponse::Ok()
-                .content_type("application/feed+json")
-                .body(body)
+            let feed = feeds::json_feed(&channel, &posts, &state.feeds);
+            Prepared::json(&feed)?.with_content_type("application/feed+json")
         }
-    })
+    };
+    Ok(prepared.modified(content_modified(&store, now)))
 }
 
 /// The newest published posts as RSS 2.0.
@@ -85,7 +84,7 @@ fn feed(
     (status = 200, description = "An RSS 2.0 feed of the 20 newest published posts.", body = String, content_type = "application/rss+xml"),
 ))]
 #[get("/feed.xml")]
-pub async fn rss_feed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn rss_feed(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     feed(&state, None, Format::Rss)
 }
 
@@ -94,7 +93,7 @@ pub async fn rss_feed(state: web::Data<AppState>) -> Result<HttpResponse, ApiErr
     (status = 200, description = "An Atom feed of the 20 newest published posts.", body = String, content_type = "application/atom+xml"),
 ))]
 #[get("/atom.xml")]
-pub async fn atom_feed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn atom_feed(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     feed(&state, None, Format::Atom)
 }
 
@@ -103,7 +102,7 @@ pub async fn atom_feed(state: web::Data<AppState>) -> Result<HttpResponse, ApiEr
     (status = 200, description = "A JSON Feed 1.1 of the 20 newest published posts.", body = JsonFeed, content_type = "application/feed+json"),
 ))]
 #[get("/feed.json")]
-pub async fn json_feed(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn json_feed(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     feed(&state, None, Format::Json)
 }
 
@@ -118,7 +117,7 @@ pub async fn json_feed(state: web::Data<AppState>) -> Result<HttpResponse, ApiEr
 pub async fn category_rss_feed(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     feed(&state, Some((TaxonomyKind::Category, &slug)), Format::Rss)
 }
 
@@ -133,7 +132,7 @@ pub async fn category_rss_feed(
 pub async fn category_atom_feed(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     feed(&state, Some((TaxonomyKind::Category, &slug)), Format::Atom)
 }
 
@@ -148,7 +147,7 @@ pub async fn category_atom_feed(
 pub async fn category_json_feed(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     feed(&state, Some((TaxonomyKind::Category, &slug)), Format::Json)
 }
 
@@ -163,7 +162,7 @@ pub async fn category_json_feed(
 pub async fn tag_rss_feed(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     feed(&state, Some((TaxonomyKind::Tag, &slug)), Format::Rss)
 }
 
@@ -178,7 +177,7 @@ pub async fn tag_rss_feed(
 pub async fn tag_atom_feed(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     feed(&state, Some((TaxonomyKind::Tag, &slug)), Format::Atom)
 }
 
@@ -193,7 +192,7 @@ pub async fn tag_atom_feed(
 pub async fn tag_json_feed(
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     feed(&state, Some((TaxonomyKind::Tag, &slug)), Format::Json)
 }
 
@@ -202,21 +201,19 @@ pub async fn tag_json_feed(
     (status = 200, description = "A sitemaps.org sitemap of every published post with its last change.", body = String, content_type = "application/xml"),
 ))]
 #[get("/sitemap.xml")]
-pub async fn sitemap(state: web::Data<AppState>) -> HttpResponse {
+pub async fn sitemap(state: web::Data<AppState>) -> Prepared {
     let store = state.store.load();
+    let now = state.clock.now();
     let everything = PageRequest {
         number: 1,
         size: u32::MAX,
     };
     let posts = store
-        .list_posts(
-            &PostFilter::default(),
-            SortOrder::DateDesc,
-            everything,
-            state.clock.now(),
-        )
+        .list_posts(&PostFilter::default(), SortOrder::DateDesc, everything, now)
         .posts;
-    HttpResponse::Ok()
-        .content_type("application/xml")
-        .body(feeds::sitemap(&state.site.base_url, &posts, &state.feeds))
+    Prepared::new(
+        "application/xml",
+        feeds::sitemap(&state.site.base_url, &posts, &state.feeds),
+    )
+    .modified(content_modified(&store, now))
 }

@@ -544,10 +544,14 @@ pub async fn list_posts(
             })?)?
         }
     };
-    Ok(Prepared::json_bytes(body)
+    let prepared = Prepared::json_bytes(body)
         .header("X-Total-Count", total.to_string())
         .header("Link", link)
-        .modified(content_modified(&store, now)))
+        .modified(content_modified(&store, now));
+    Ok(match query.q {
+        Some(_) => super::search::unless_index_behind(prepared, &state, &store),
+        None => prepared,
+    })
 }
 
 /// A whole list page, `{"data": [...], "meta": ...}`, assembled from each post's summary JSON,

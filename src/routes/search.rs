@@ -1,8 +1,7 @@
 //! `/api/v1/search` and `/api/v1/posts/{slug}/related`: ranked full-text search with snippets
 //! and facets, and related posts with the reasons they are related.
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,6 +13,8 @@ use super::query::RawQuery;
 use super::terms::TermResponse;
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
+use crate::http::Prepared;
+use crate::http::layers::content_modified;
 use crate::search::{FacetCount, SearchRequest, SearchResults};
 use crate::store::Store;
 
@@ -167,7 +168,7 @@ const SEARCH_PARAMETERS: &[&str] = &[
 pub async fn search(
     request: HttpRequest,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Prepared, ApiError> {
     let raw = RawQuery::parse(request.query_string())?;
     let query = PostListQuery::parse_known(&raw, SEARCH_PARAMETERS)?;
     let text = query
@@ -197,10 +198,11 @@ pub async fn search(
             },
         },
     };
-    Ok(HttpResponse::Ok()
-        .insert_header(("X-Total-Count", results.total.to_string()))
-        .insert_header((header::LINK, link))
-        .json(body))
+    let prepared = Prepared::json(&body)?
+        .header("X-Total-Count", results.total.to_string())
+        .header("Link", link)
+        .modified(content_modified(&store, state.clock.now()));
+    Ok(unless_index_behind(prepared, &state, &store))
 }
 
 /// A related post and why it is related.
@@ -255,7 +257,7 @@ pub async fn related_posts(
     request: HttpRequest,
     slug: web::Path<String>,
     state: web::Data<AppState>,
-) -> Result<web::Json<RelatedResponse>, ApiError> {
+) -> Result<Prepared, ApiError> {
     let raw = RawQuery::parse(request.query_string())?;
     raw.reject_unknown(&["limit"])?;
     let limit = raw.number("limit", 1, 20, 5)?;
@@ -271,7 +273,8 @@ pub async fn related_posts(
             ApiError::Internal
         })?
         .ok_or_else(not_found)?;
-    Ok(web::Json(RelatedResponse {
+    let modified = content_modified(&store, state.clock.now());
+    let prepared = Prepared::json(&RelatedResponse {
         data: related
             .iter()
             .map(|r| RelatedPostResponse {
@@ -281,5 +284,17 @@ pub async fn related_posts(
                 score: r.score,
             })
             .collect(),
-    }))
+    })?
+    .modified(modified);
+    Ok(unless_index_behind(prepared, &state, &store))
+}
+
+/// A response computed from the index while it is still catching up with a reload is sent
+/// but not cached, so the content version's cached answer always comes from a current index.
+pub(super) fn unless_index_behind(prepared: Prepared, state: &AppState, store: &Store) -> Prepared {
+    if state.search.generation() == store.generation() {
+        prepared
+    } else {
+        prepared.no_store()
+    }
 }

@@ -221,6 +221,12 @@ impl SearchIndex {
         self.update(store, upserted_slugs, deleted_slugs, true)
     }
 
+    /// The store generation the index last caught up with; behind the served store for the
+    /// moment between a reload and the index applying it.
+    pub fn generation(&self) -> u64 {
+        self.snapshot.load().generation
+    }
+
     /// Re-indexes every post of `store` from scratch, for when reload reports were missed.
     pub fn rebuild(&self, store: &Store) -> Result<(), SearchError> {
         self.writer
