@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::content::loader::load_file;
+use rayon::prelude::*;
+
+use crate::content::loader::{is_post_file, load_file};
 use crate::content::{LoadOptions, Parsed, Problem, discover};
 use crate::domain::Post;
 
@@ -58,13 +60,55 @@ impl Refresh {
 impl Library {
     /// Reads and parses every post file under `root`. Fails only when the folder cannot be read.
     pub fn load(root: &Path, options: LoadOptions) -> io::Result<Library> {
-        let mut library = Library {
+        // Files are parsed on all cores; collecting into the map keeps them in path order.
+        let files = discover(root)?
+            .into_par_iter()
+            .map(|path| {
+                let full = root.join(&path);
+                let mut state = FileState {
+                    stamp: stamp_of(&full),
+                    ..FileState::default()
+                };
+                state.update(load_file(root, &path, options));
+                (path, state)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        Ok(Library {
             root: root.to_path_buf(),
             options,
-            files: BTreeMap::new(),
-        };
-        library.refresh(&HashSet::new())?;
-        Ok(library)
+            files,
+        })
+    }
+
+    /// Re-reads just the post files the watcher named (root-relative paths), without listing
+    /// the folder: each that exists is re-parsed, each that is gone is dropped. `None` when a
+    /// path calls for listing the whole folder instead (see [`needs_listing`]).
+    pub fn refresh_named(&mut self, touched: &HashSet<String>) -> Option<Refresh> {
+        if touched.is_empty() || touched.iter().any(|path| needs_listing(path)) {
+            return None;
+        }
+        let mut refresh = Refresh::default();
+        for path in touched.iter().filter(|path| is_content_file(path)) {
+            let full = self.root.join(path);
+            match std::fs::metadata(&full) {
+                Ok(metadata) if metadata.is_file() => {
+                    let state = self.files.entry(path.clone()).or_default();
+                    state.stamp = stamp_of(&full);
+                    state.update(load_file(&self.root, path, self.options));
+                    refresh.parsed += 1;
+                }
+                Ok(_) => return None,
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                    if self.files.remove(path).is_some() {
+                        refresh.removed += 1;
+                    }
+                }
+                Err(_) => return None,
+            }
+        }
+        Some(refresh)
     }
 
     /// The content folder.
@@ -152,6 +196,42 @@ impl FileState {
     }
 }
 
+/// Whether a path the watcher named is a post file Quire serves: a Markdown file that is not
+/// hidden, temporary, or inside a hidden folder.
+fn is_content_file(path: &str) -> bool {
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return is_post_file(part);
+        }
+        if part.starts_with('.') {
+            return false;
+        }
+    }
+    false
+}
+
+/// Whether a change at `path` can only be understood by listing the folder again: anything
+/// that is neither a post file nor an editor's scratch file (`4913` is Vim's probe file), such as a folder that was renamed,
+/// created or removed (or the root itself, which the watcher names after an error).
+pub fn needs_listing(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let scratch = name.starts_with('.')
+        || name.starts_with('~')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913";
+    let in_hidden_folder = path
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|part| part.starts_with('.'));
+    !(is_post_file(name) || scratch || in_hidden_folder) || path.is_empty()
+}
+
 fn stamp_of(path: &Path) -> Option<Stamp> {
     let metadata = std::fs::metadata(path).ok()?;
     Some(Stamp {
@@ -164,6 +244,54 @@ fn stamp_of(path: &Path) -> Option<Stamp> {
 mod tests {
     use super::*;
     use crate::content::Severity;
+
+    #[test]
+    fn only_folders_and_unknown_files_call_for_listing_the_folder() {
+        for path in [
+            "a.md",
+            "posts/b.markdown",
+            ".a.md.swp",
+            "a.md~",
+            "4913",
+            ".git/index",
+            "x/.hidden/c.md",
+        ] {
+            assert!(!needs_listing(path), "{path}");
+        }
+        for path in ["", "posts", "2025/02", "notes.txt"] {
+            assert!(needs_listing(path), "{path}");
+        }
+        assert!(is_content_file("posts/b.md"));
+        assert!(!is_content_file("x/.hidden/c.md"));
+        assert!(!is_content_file(".a.md.swp"));
+    }
+
+    #[test]
+    fn a_named_refresh_rereads_only_the_named_files_and_drops_deleted_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, title: &str| {
+            std::fs::write(
+                dir.path().join(name),
+                format!("---\ntitle: {title}\ndate: 2025-01-01\n---\nBody.\n"),
+            )
+            .unwrap()
+        };
+        write("a.md", "A");
+        write("b.md", "B");
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        write("a.md", "A again");
+        std::fs::remove_file(dir.path().join("b.md")).unwrap();
+        let touched: HashSet<String> = ["a.md", "b.md", ".a.md.swp"].map(String::from).into();
+
+        let refresh = library.refresh_named(&touched).expect("no listing needed");
+
+        assert_eq!((refresh.parsed, refresh.removed), (1, 1));
+        let parsed = library.parsed();
+        assert_eq!(parsed.len(), 1);
+        assert_eq!(parsed[0].post.as_ref().unwrap().title, "A again");
+        let folder: HashSet<String> = ["sub".to_owned()].into();
+        assert!(library.refresh_named(&folder).is_none());
+    }
 
     fn write(dir: &Path, name: &str, text: &str) {
         let path = dir.join(name);

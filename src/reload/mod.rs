@@ -121,7 +121,11 @@ impl Reloader {
         let started = Instant::now();
         let mut library = self.library.lock().unwrap_or_else(PoisonError::into_inner);
         let touched = relative_paths(library.root(), touched);
-        let refresh = match library.refresh(&touched) {
+        // Edits to named post files re-read just those; anything else lists the folder again.
+        let refresh = match library
+            .refresh_named(&touched)
+            .map_or_else(|| library.refresh(&touched), Ok)
+        {
             Ok(refresh) => refresh,
             Err(err) => {
                 log::warn!(
@@ -296,9 +300,8 @@ mod tests {
         write(dir.path(), "c.md", "C");
         std::fs::remove_file(dir.path().join("b.md")).unwrap();
 
-        let report = reloader
-            .reload(&[dir.path().join("a.md")])
-            .expect("posts changed");
+        let named = ["a.md", "b.md", "c.md"].map(|name| dir.path().join(name));
+        let report = reloader.reload(&named).expect("posts changed");
 
         assert_eq!(report.generation, 2);
         assert_eq!(

@@ -132,6 +132,8 @@ fn collect(batch: DebounceEventResult, paths: &mut Vec<PathBuf>) -> bool {
             for err in errors {
                 log::warn!("the file watcher reported: {err}; rescanning the folder");
             }
+            // An empty path stands for the whole folder, which makes the reload list it again.
+            paths.push(PathBuf::new());
             true
         }
     }
