@@ -122,7 +122,10 @@ fn start_server(content: &Path) -> Result<(Server, String), Box<dyn std::error::
     let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
         .args(["serve", "--bind", "127.0.0.1:0", "--content"])
         .arg(content)
-        .env("RUST_LOG", "info,actix_web::middleware::logger=warn")
+        .env(
+            "RUST_LOG",
+            "info,quire::reload=debug,actix_web::middleware::logger=warn",
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()?;

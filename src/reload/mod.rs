@@ -138,12 +138,12 @@ impl Reloader {
         if !refresh.changed() {
             return None;
         }
+        let read = started.elapsed();
         let old = self.store.load_full();
         let generation = old.generation() + 1;
         let now = self.clock.now();
         let store = Arc::new(Store::build(library.parsed(), now).with_generation(generation));
         drop(library);
-        let changes = Changes::between(&old, &store);
         // The stats go first, so whoever sees the new store also sees how it was made.
         let took = started.elapsed();
         self.last.store(Some(Arc::new(ReloadStats {
@@ -151,6 +151,13 @@ impl Reloader {
             took,
         })));
         self.store.store(Arc::clone(&store));
+        // Telling what changed happens after the swap, so it never delays the new content.
+        let changes = Changes::between(&old, &store);
+        log::debug!(
+            "reload {generation}: reading files {:.1} ms, building the store {:.1} ms",
+            read.as_secs_f64() * 1000.0,
+            (took - read).as_secs_f64() * 1000.0,
+        );
         log::info!(
             "reload {generation}: {} created, {} updated, {} deleted; {} files parsed, {} gone, {} problems, in {:.1} ms",
             changes.created.len(),
