@@ -87,13 +87,22 @@ impl RawQuery {
     pub fn list(&self, name: &str) -> Result<Vec<&str>, ApiError> {
         let mut values = self.list_with_blanks(name)?;
         values.retain(|value| !value.is_empty());
+        if values.len() > MAX_LIST_VALUES {
+            return Err(ApiError::invalid(
+                name,
+                format!("`{name}` has more than {MAX_LIST_VALUES} values"),
+            ));
+        }
         Ok(values)
     }
 
     /// A list of words from a fixed set (`fields=title,date`); a blank or unknown word is
-    /// refused with the allowed ones.
+    /// refused with the allowed ones. Repeats are harmless and dropped, so the set bounds the
+    /// list and no count limit applies.
     pub fn word_list(&self, name: &str, allowed: &[&str]) -> Result<Vec<&str>, ApiError> {
-        let values = self.list_with_blanks(name)?;
+        let mut values = self.list_with_blanks(name)?;
+        let mut seen = std::collections::HashSet::new();
+        values.retain(|value| seen.insert(*value));
         match values.iter().find(|value| !allowed.contains(value)) {
             Some(unknown) => Err(ApiError::invalid(
                 name,
@@ -114,12 +123,6 @@ impl RawQuery {
             .flat_map(|(_, value)| value.split(','))
             .map(str::trim)
             .collect();
-        if values.len() > MAX_LIST_VALUES {
-            return Err(ApiError::invalid(
-                name,
-                format!("`{name}` has more than {MAX_LIST_VALUES} values"),
-            ));
-        }
         if values
             .iter()
             .any(|value| value.chars().count() > MAX_VALUE_LEN)
@@ -270,6 +273,17 @@ mod tests {
         assert!(query("f=").word_list("f", &allowed).is_err());
         assert!(query("f=title,size").word_list("f", &allowed).is_err());
         assert!(query("").word_list("f", &allowed).unwrap().is_empty());
+        let repeated = "f=title&".repeat(30) + "f=date";
+        assert_eq!(
+            query(&repeated).word_list("f", &allowed).unwrap(),
+            ["title", "date"],
+            "repeats of allowed words are no error"
+        );
+        let many_tags = (0..21)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(query(&format!("tag={many_tags}")).list("tag").is_err());
     }
 
     #[test]
