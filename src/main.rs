@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::Timestamp;
-use quire::content::{LoadOptions, Severity, load_dir};
+use quire::content::{LoadOptions, load_dir};
 use quire::corpus::{CorpusOptions, write_corpus};
 use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
 use quire::startup::Application;
@@ -57,12 +57,7 @@ fn check(settings: &CheckSettings) -> ExitCode {
     for problem in store.problems() {
         println!("{problem}");
     }
-    let errors = store
-        .problems()
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
-    let warnings = store.problems().len() - errors;
+    let (errors, warnings) = store.problem_counts();
     println!(
         "{} posts loaded, {errors} errors, {warnings} warnings",
         store.all_posts().len()

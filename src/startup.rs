@@ -113,18 +113,12 @@ pub fn load_library(
             Severity::Warning => log::warn!("content: {problem}"),
         }
     }
-    let errors = store
-        .problems()
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
+    let (errors, warnings) = store.problem_counts();
     log::info!(
-        "loaded {} posts from {} in {} ms ({} errors, {} warnings)",
+        "loaded {} posts from {} in {} ms ({errors} errors, {warnings} warnings)",
         store.all_posts().len(),
         dir.display(),
         started.elapsed().as_millis(),
-        errors,
-        store.problems().len() - errors,
     );
     Ok((library, store))
 }
@@ -150,11 +144,7 @@ impl Application {
             trust_html: settings.trust_html,
         };
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
-        let errors = store
-            .problems()
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count();
+        let (errors, _) = store.problem_counts();
         if settings.strict && errors > 0 {
             return Err(StartupError::Strict { errors });
         }

@@ -301,6 +301,16 @@ impl Store {
         &self.problems
     }
 
+    /// How many problems are errors (skipped files) and how many warnings (repairs).
+    pub fn problem_counts(&self) -> (usize, usize) {
+        let errors = self
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        (errors, self.problems.len() - errors)
+    }
+
     /// All loaded posts, drafts included, newest first.
     pub fn all_posts(&self) -> &[Arc<Post>] {
         &self.posts
@@ -413,12 +423,7 @@ impl Store {
             })
             .filter(|term| term.count > 0)
             .collect();
-        counts.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.term.name.to_lowercase().cmp(&b.term.name.to_lowercase()))
-                .then_with(|| a.term.slug.cmp(&b.term.slug))
-        });
+        most_used_first(&mut counts);
         counts
     }
 
@@ -509,12 +514,7 @@ impl Store {
             })
             .filter(|term| term.count > 0)
             .collect();
-        counts.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.term.name.to_lowercase().cmp(&b.term.name.to_lowercase()))
-                .then_with(|| a.term.slug.cmp(&b.term.slug))
-        });
+        most_used_first(&mut counts);
         counts
     }
 
@@ -573,6 +573,16 @@ fn visibility_changes(posts: &[Arc<Post>]) -> Vec<Timestamp> {
     changes.sort_unstable();
     changes.dedup();
     changes
+}
+
+/// Orders term counts most used first, then by name (ignoring case), then by slug.
+fn most_used_first(counts: &mut [TermCount<'_>]) {
+    counts.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.term.name.to_lowercase().cmp(&b.term.name.to_lowercase()))
+            .then_with(|| a.term.slug.cmp(&b.term.slug))
+    });
 }
 
 /// The sorted union of sorted position lists.

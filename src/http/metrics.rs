@@ -13,7 +13,6 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::content::Severity;
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -120,12 +119,7 @@ impl Metrics {
         let generation = i64::try_from(store.generation()).unwrap_or(i64::MAX);
         self.generation.set(generation);
         self.reloads.set(generation.saturating_sub(1));
-        let errors = store
-            .problems()
-            .iter()
-            .filter(|p| p.severity == Severity::Error)
-            .count();
-        let warnings = store.problems().len() - errors;
+        let (errors, warnings) = store.problem_counts();
         for (severity, count) in [("error", errors), ("warning", warnings)] {
             self.problems
                 .get_or_create(&ProblemLabels { severity })

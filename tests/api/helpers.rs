@@ -155,29 +155,7 @@ pub fn simple_post(title: &str, date: &str, body: &str) -> String {
 impl TestApp {
     /// Sends a request with no body to `path` (which starts with `/` and may carry a query).
     pub fn request(&self, method: Method, path: &str) -> TestResponse {
-        let url = format!("{}{path}", self.address);
-        let request = Request::builder()
-            .method(method.clone())
-            .uri(&url)
-            .body(())
-            .unwrap_or_else(|err| panic!("{method} {url} is not a valid request: {err}"));
-        let response = self
-            .agent
-            .run(request)
-            .unwrap_or_else(|err| panic!("{method} {url} failed: {err}"));
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .with_config()
-            .limit(20 * 1024 * 1024)
-            .read_to_string()
-            .unwrap_or_else(|err| panic!("the body of {method} {url} is not text: {err}"));
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
+        self.send(method, path, &[]).into_text()
     }
 
     pub fn get(&self, path: &str) -> TestResponse {
@@ -186,12 +164,7 @@ impl TestApp {
 
     /// A GET with extra request headers, e.g. `Authorization`, its body read as text.
     pub fn get_text_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
-        let response = self.get_with(path, headers);
-        TestResponse {
-            status: response.status,
-            body: response.text(),
-            headers: response.headers,
-        }
+        self.get_with(path, headers).into_text()
     }
 
     /// The `host:port` the app listens on.
@@ -304,6 +277,15 @@ impl RawResponse {
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("the body is UTF-8")
+    }
+
+    /// The response with its body read as text.
+    pub fn into_text(self) -> TestResponse {
+        TestResponse {
+            status: self.status,
+            body: String::from_utf8(self.body).expect("the body is UTF-8"),
+            headers: self.headers,
+        }
     }
 }
 
