@@ -3,6 +3,7 @@
 //! seed-shaped post, loading a folder of 1,000 files). Run with `cargo bench --bench store`.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use fastrand::Rng;
@@ -140,6 +141,25 @@ fn load_path(c: &mut Criterion) {
         b.iter_batched(
             || generated(FOLDER_POSTS),
             |parsed| Store::build(parsed, now()),
+            BatchSize::LargeInput,
+        )
+    });
+
+    // A reload after one post's title was edited: the previous store's indexes are reused.
+    let files = generated(FOLDER_POSTS);
+    let before = Store::build(files.clone(), now());
+    group.bench_function("Store::rebuild 1,000 posts, one title edited", |b| {
+        b.iter_batched(
+            || {
+                let mut edited = files.clone();
+                if let Some(Ok(post)) = edited.get_mut(FOLDER_POSTS / 2).map(|f| &mut f.post) {
+                    let mut changed = (**post).clone();
+                    changed.title.push_str(" (edited)");
+                    *post = Arc::new(changed);
+                }
+                edited
+            },
+            |parsed| before.rebuild(parsed, now()),
             BatchSize::LargeInput,
         )
     });

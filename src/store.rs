@@ -3,6 +3,7 @@
 //! current time, because whether a post is visible is decided per request.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -18,23 +19,110 @@ type Position = u32;
 pub struct Store {
     /// Every loaded post, drafts included, newest first (ties by slug).
     posts: Vec<Arc<Post>>,
-    by_slug: HashMap<String, Position>,
-    /// For each position, its rank in title order.
-    title_rank: Vec<u32>,
-    categories: Taxonomy,
-    tags: Taxonomy,
-    authors: Taxonomy,
+    /// Where each post sits and who carries which term; shared with the next store when a
+    /// reload leaves every post's place unchanged.
+    order: Arc<Order>,
+    /// For each position, its rank in title order; shared when no title changed.
+    title_rank: Arc<Vec<u32>>,
     problems: Vec<Problem>,
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
     generation: u64,
+    /// The newest file modification time among the posts.
+    newest_modified: Option<Timestamp>,
+}
+
+/// The indexes that depend only on each post's slug, dates, draft flag and terms, which is
+/// what decides its position: most edits (a body, a title, an excerpt) leave all of it as is.
+#[derive(Debug)]
+struct Order {
+    by_slug: HashMap<String, Position>,
+    categories: Taxonomy,
+    tags: Taxonomy,
+    authors: Taxonomy,
     /// The instants at which the published set changes (dates and expiries of posts that are
     /// not drafts), ascending and without repeats.
     visibility_changes: Vec<Timestamp>,
-    /// The newest file modification time among the posts.
-    newest_modified: Option<Timestamp>,
     /// For each position, when that post can be seen.
     windows: Vec<Window>,
+}
+
+impl Order {
+    fn of(posts: &[Arc<Post>]) -> Order {
+        Order {
+            by_slug: posts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.slug.as_str().to_owned(), i as Position))
+                .collect(),
+            categories: Taxonomy::build(posts, |p| &p.categories),
+            tags: Taxonomy::build(posts, |p| &p.tags),
+            authors: Taxonomy::build(posts, |p| &p.authors),
+            visibility_changes: visibility_changes(posts),
+            windows: posts.iter().map(|post| Window::of(post)).collect(),
+        }
+    }
+}
+
+/// Whether `new` takes exactly the place of `old` in every index of [`Order`].
+fn same_place(old: &Post, new: &Post) -> bool {
+    old.slug == new.slug
+        && old.date == new.date
+        && old.expires == new.expires
+        && old.draft == new.draft
+        && old.categories == new.categories
+        && old.tags == new.tags
+        && old.authors == new.authors
+}
+
+/// For each position, its rank when the posts are sorted by title (ignoring case), ties in
+/// position order.
+fn title_ranks(posts: &[Arc<Post>]) -> Vec<u32> {
+    let keys: Vec<String> = posts.iter().map(|p| p.title.to_lowercase()).collect();
+    let mut by_title: Vec<Position> = (0..posts.len() as Position).collect();
+    by_title.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+    let mut rank = vec![0; posts.len()];
+    for (r, &position) in by_title.iter().enumerate() {
+        rank[position as usize] = r as u32;
+    }
+    rank
+}
+
+/// Takes the posts of parsed files (in path order) and every problem; a post whose slug an
+/// earlier file already has is skipped with an error naming that file.
+fn accept(parsed: Vec<Parsed>) -> (Vec<Arc<Post>>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut candidates: Vec<(String, Arc<Post>)> = Vec::with_capacity(parsed.len());
+    for file in parsed {
+        problems.extend(file.warnings);
+        match file.post {
+            Ok(post) => candidates.push((file.path, post)),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let mut owners: HashMap<&str, &str> = HashMap::with_capacity(candidates.len());
+    let mut posts = Vec::with_capacity(candidates.len());
+    for (path, post) in &candidates {
+        match owners.entry(post.slug.as_str()) {
+            Entry::Occupied(owner) => problems.push(Problem {
+                path: path.clone(),
+                line: 1,
+                column: None,
+                severity: Severity::Error,
+                message: format!(
+                    "the slug `{}` is already used by {}; give this post a different `slug:` in its front matter or rename the file",
+                    post.slug,
+                    owner.get()
+                ),
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(path);
+                posts.push(Arc::clone(post));
+            }
+        }
+    }
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    (posts, problems)
 }
 
 /// When a post can be seen, copied out of the post into one dense array: list requests test
@@ -217,65 +305,70 @@ impl Store {
     /// Builds a store from parsed files (in path order): posts whose slug an earlier file already
     /// has are skipped with an error, and every problem is kept for `/problems`.
     pub fn build(parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
-        let mut problems = Vec::new();
-        let mut posts: Vec<Arc<Post>> = Vec::with_capacity(parsed.len());
-        let mut owner_of: HashMap<String, String> = HashMap::with_capacity(parsed.len());
-        for file in parsed {
-            problems.extend(file.warnings);
-            match file.post {
-                Ok(post) => match owner_of.get(post.slug.as_str()) {
-                    Some(owner) => problems.push(Problem {
-                        path: file.path,
-                        line: 1,
-                        column: None,
-                        severity: Severity::Error,
-                        message: format!(
-                            "the slug `{}` is already used by {owner}; give this post a different `slug:` in its front matter or rename the file",
-                            post.slug
-                        ),
-                    }),
-                    None => {
-                        owner_of.insert(post.slug.as_str().to_owned(), file.path);
-                        posts.push(post);
-                    }
-                },
-                Err(problem) => problems.push(problem),
-            }
-        }
-        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-        posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        let (posts, problems) = accept(parsed);
+        Store::index(posts, problems, loaded_at)
+    }
 
-        let by_slug = posts
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.slug.as_str().to_owned(), i as Position))
-            .collect();
-        let mut by_title: Vec<Position> = (0..posts.len() as Position).collect();
-        let title_keys: Vec<String> = posts.iter().map(|p| p.title.to_lowercase()).collect();
-        by_title.sort_by(|&a, &b| {
-            title_keys[a as usize]
-                .cmp(&title_keys[b as usize])
-                .then(a.cmp(&b))
-        });
-        let mut title_rank = vec![0; posts.len()];
-        for (rank, &position) in by_title.iter().enumerate() {
-            title_rank[position as usize] = rank as u32;
-        }
-
-        let windows = posts.iter().map(|post| Window::of(post)).collect();
+    /// Builds the store that follows this one after a reload, with the same result as
+    /// [`Store::build`]. When every post keeps its place (same slugs, dates, draft flags and
+    /// terms: an edit to a body or a title), this store's indexes are shared and only the
+    /// changed posts are swapped in, so a reload costs one pass over the posts, not a sort.
+    pub fn rebuild(&self, parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
+        let (posts, problems) = accept(parsed);
+        let Some((placed, titles_changed)) = self.place(&posts) else {
+            return Store::index(posts, problems, loaded_at);
+        };
+        let title_rank = if titles_changed {
+            Arc::new(title_ranks(&placed))
+        } else {
+            Arc::clone(&self.title_rank)
+        };
         Store {
-            categories: Taxonomy::build(&posts, |p| &p.categories),
-            tags: Taxonomy::build(&posts, |p| &p.tags),
-            authors: Taxonomy::build(&posts, |p| &p.authors),
-            by_slug,
+            newest_modified: placed.iter().filter_map(|p| p.modified).max(),
+            posts: placed,
+            order: Arc::clone(&self.order),
             title_rank,
             problems,
             loaded_at,
             generation: 1,
-            visibility_changes: visibility_changes(&posts),
+        }
+    }
+
+    /// The posts in this store's order, if each takes exactly the place of the old post with
+    /// its slug, and whether any title changed.
+    fn place(&self, posts: &[Arc<Post>]) -> Option<(Vec<Arc<Post>>, bool)> {
+        if posts.len() != self.posts.len() {
+            return None;
+        }
+        // Slugs are unique on both sides and the counts match, so this is a one-to-one map.
+        let mut placed = self.posts.clone();
+        let mut titles_changed = false;
+        for post in posts {
+            let position = *self.order.by_slug.get(post.slug.as_str())? as usize;
+            let old = &self.posts[position];
+            if Arc::ptr_eq(old, post) {
+                continue;
+            }
+            if !same_place(old, post) {
+                return None;
+            }
+            titles_changed |= old.title != post.title;
+            placed[position] = Arc::clone(post);
+        }
+        Some((placed, titles_changed))
+    }
+
+    /// Sorts accepted posts newest first and indexes them.
+    fn index(mut posts: Vec<Arc<Post>>, problems: Vec<Problem>, loaded_at: Timestamp) -> Store {
+        posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        Store {
+            order: Arc::new(Order::of(&posts)),
+            title_rank: Arc::new(title_ranks(&posts)),
+            problems,
+            loaded_at,
+            generation: 1,
             newest_modified: posts.iter().filter_map(|p| p.modified).max(),
             posts,
-            windows,
         }
     }
 
@@ -361,22 +454,30 @@ impl Store {
                 filter
                     .categories
                     .iter()
-                    .map(|s| self.categories.posts_of(s)),
+                    .map(|s| self.order.categories.posts_of(s)),
             ));
         }
         if !filter.authors.is_empty() {
             constraints.push(union(
-                filter.authors.iter().map(|s| self.authors.posts_of(s)),
+                filter
+                    .authors
+                    .iter()
+                    .map(|s| self.order.authors.posts_of(s)),
             ));
         }
         if !filter.tags.is_empty() {
-            let lists = filter.tags.iter().map(|s| self.tags.posts_of(s));
+            let lists = filter.tags.iter().map(|s| self.order.tags.posts_of(s));
             constraints.push(match filter.tag_mode {
                 TagMode::Any => union(lists),
                 TagMode::All => intersection(lists),
             });
         }
-        let excluded = union(filter.exclude_tags.iter().map(|s| self.tags.posts_of(s)));
+        let excluded = union(
+            filter
+                .exclude_tags
+                .iter()
+                .map(|s| self.order.tags.posts_of(s)),
+        );
 
         let candidates: Box<dyn Iterator<Item = Position> + '_> = match constraints
             .into_iter()
@@ -387,7 +488,7 @@ impl Store {
         };
         candidates
             .filter(|p| excluded.binary_search(p).is_err())
-            .filter(|&p| filter.preview || self.windows[p as usize].is_open(now))
+            .filter(|&p| filter.preview || self.order.windows[p as usize].is_open(now))
             .collect()
     }
 
@@ -400,7 +501,7 @@ impl Store {
     /// A post by slug whatever its visibility (draft, scheduled, expired), for an editor's
     /// preview; its neighbours are still the published ones.
     pub fn find_post_for_preview(&self, slug: &Slug, now: Timestamp) -> Option<PostInContext<'_>> {
-        let position = *self.by_slug.get(slug.as_str())? as usize;
+        let position = *self.order.by_slug.get(slug.as_str())? as usize;
         let post = &self.posts[position];
         let published = |p: &&Arc<Post>| p.is_published(now);
         Some(PostInContext {
@@ -472,7 +573,7 @@ impl Store {
 
     /// A post's position in [`Store::all_posts`], by slug.
     pub fn position_of(&self, slug: &str) -> Option<usize> {
-        self.by_slug.get(slug).map(|&p| p as usize)
+        self.order.by_slug.get(slug).map(|&p| p as usize)
     }
 
     /// For each position of [`Store::all_posts`], whether that post is published at `now` and
@@ -520,16 +621,16 @@ impl Store {
 
     fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         match kind {
-            TaxonomyKind::Category => &self.categories,
-            TaxonomyKind::Tag => &self.tags,
-            TaxonomyKind::Author => &self.authors,
+            TaxonomyKind::Category => &self.order.categories,
+            TaxonomyKind::Tag => &self.order.tags,
+            TaxonomyKind::Author => &self.order.authors,
         }
     }
 
     fn published_among(&self, positions: &[Position], now: Timestamp) -> usize {
         positions
             .iter()
-            .filter(|&&p| self.windows[p as usize].is_open(now))
+            .filter(|&&p| self.order.windows[p as usize].is_open(now))
             .count()
     }
 }
@@ -539,13 +640,15 @@ impl Store {
     /// passed. Between two changes every list, count and neighbour is the same, so responses
     /// are cached per (generation, epoch).
     pub fn visibility_epoch(&self, now: Timestamp) -> usize {
-        self.visibility_changes
+        self.order
+            .visibility_changes
             .partition_point(|&change| change <= now)
     }
 
     /// The next instant after `now` at which a post goes live or expires, if any.
     pub fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
-        self.visibility_changes
+        self.order
+            .visibility_changes
             .get(self.visibility_epoch(now))
             .copied()
     }
@@ -554,12 +657,17 @@ impl Store {
     pub fn last_change_at_or_before(&self, now: Timestamp) -> Option<Timestamp> {
         self.visibility_epoch(now)
             .checked_sub(1)
-            .map(|index| self.visibility_changes[index])
+            .map(|index| self.order.visibility_changes[index])
     }
 
     /// The newest modification time among the posts' files.
     pub fn newest_modified(&self) -> Option<Timestamp> {
         self.newest_modified
+    }
+
+    #[cfg(test)]
+    fn visibility_changes_for_tests(&self) -> &[Timestamp] {
+        &self.order.visibility_changes
     }
 }
 
@@ -840,5 +948,181 @@ mod tests {
         assert_eq!(store.all_posts().len(), 1);
         assert_eq!(store.problems().len(), 1);
         assert!(store.problems()[0].message.contains("already used by a.md"));
+    }
+
+    /// Everything a request can observe of a store, in one comparable value.
+    fn observable(store: &Store) -> Vec<String> {
+        let page = PageRequest {
+            number: 1,
+            size: 100,
+        };
+        let mut seen = Vec::new();
+        for sort in [
+            SortOrder::DateDesc,
+            SortOrder::TitleAsc,
+            SortOrder::TitleDesc,
+        ] {
+            for preview in [false, true] {
+                let filter = PostFilter {
+                    preview,
+                    ..PostFilter::default()
+                };
+                let listed = store.list_posts(&filter, sort, page, now());
+                seen.push(format!("{sort:?} {preview}: {:?}", slugs(&listed)));
+                let titles: Vec<&str> = listed.posts.iter().map(|p| p.title.as_str()).collect();
+                seen.push(format!("titles: {titles:?}"));
+            }
+        }
+        for kind in [
+            TaxonomyKind::Category,
+            TaxonomyKind::Tag,
+            TaxonomyKind::Author,
+        ] {
+            let terms: Vec<(String, String, usize)> = store
+                .terms(kind, now())
+                .iter()
+                .map(|t| (t.term.slug.to_string(), t.term.name.clone(), t.count))
+                .collect();
+            seen.push(format!("{kind:?}: {terms:?}"));
+        }
+        for post in store.all_posts() {
+            let found = store.find_post(&post.slug, now());
+            seen.push(format!(
+                "{}: {:?} {:?}",
+                post.slug,
+                found
+                    .as_ref()
+                    .and_then(|f| f.previous)
+                    .map(|p| p.slug.to_string()),
+                found
+                    .as_ref()
+                    .and_then(|f| f.next)
+                    .map(|p| p.slug.to_string()),
+            ));
+        }
+        seen.push(format!("{:?}", store.visibility_changes_for_tests()));
+        seen.push(format!(
+            "{:?} {:?}",
+            store.newest_modified(),
+            store.problems()
+        ));
+        seen
+    }
+
+    fn files() -> Vec<Parsed> {
+        vec![
+            post("a", "2025-01-01", "x, y", "category: One"),
+            post("b", "2025-02-01", "x", "category: Two"),
+            post("c", "2025-03-01", "y", "draft: true"),
+            post("d", "2025-04-01", "x, y", "category: One"),
+            post("e", "2030-01-01", "x", ""),
+        ]
+    }
+
+    #[test]
+    fn a_rebuild_answers_exactly_like_a_fresh_build_after_any_edit() {
+        let edits: Vec<(&str, Vec<Parsed>)> = vec![
+            ("nothing changed", files()),
+            ("a body changed", {
+                let mut f = files();
+                f[1] = parse_post(
+                    "b.md",
+                    b"---\ntitle: b\ndate: 2025-02-01\ntags: [x]\ncategory: Two\n---\nNew body.\n",
+                    LoadOptions::default(),
+                );
+                f
+            }),
+            ("a title changed", {
+                let mut f = files();
+                f[0] = parse_post(
+                    "a.md",
+                    b"---\ntitle: zz top\ndate: 2025-01-01\ntags: [x, y]\ncategory: One\n---\nBody.\n",
+                    LoadOptions::default(),
+                );
+                f
+            }),
+            ("a date changed", {
+                let mut f = files();
+                f[0] = post("a", "2025-05-01", "x, y", "category: One");
+                f
+            }),
+            ("a tag was added", {
+                let mut f = files();
+                f[1] = post("b", "2025-02-01", "x, z", "category: Two");
+                f
+            }),
+            ("a term was respelt", {
+                let mut f = files();
+                f[3] = post("d", "2025-04-01", "X, y", "category: One");
+                f
+            }),
+            ("a draft was published", {
+                let mut f = files();
+                f[2] = post("c", "2025-03-01", "y", "");
+                f
+            }),
+            ("an expiry was set", {
+                let mut f = files();
+                f[3] = post(
+                    "d",
+                    "2025-04-01",
+                    "x, y",
+                    "category: One\nexpires: 2025-12-01",
+                );
+                f
+            }),
+            ("a post was deleted", files().into_iter().take(4).collect()),
+            ("a post was added", {
+                let mut f = files();
+                f.push(post("f", "2025-06-01", "y", ""));
+                f
+            }),
+            ("a post was renamed", {
+                let mut f = files();
+                f[1] = post("b2", "2025-02-01", "x", "category: Two");
+                f
+            }),
+            ("a file broke", {
+                let mut f = files();
+                f[1] = parse_post("b.md", b"---\ntitle: [\n---\n", LoadOptions::default());
+                f
+            }),
+            ("a slug was duplicated", {
+                let mut f = files();
+                f.push(parse_post(
+                    "z.md",
+                    b"---\ntitle: Z\nslug: a\ndate: 2025-01-01\n---\nx\n",
+                    LoadOptions::default(),
+                ));
+                f
+            }),
+        ];
+        let old = Store::build(files(), now());
+        for (edit, parsed) in edits {
+            let fresh = Store::build(parsed.clone(), now());
+            let rebuilt = old.rebuild(parsed, now());
+            assert_eq!(observable(&rebuilt), observable(&fresh), "{edit}");
+        }
+    }
+
+    #[test]
+    fn a_rebuild_after_a_body_edit_shares_the_old_indexes() {
+        let old = Store::build(files(), now());
+        let mut edited = files();
+        edited[1] = parse_post(
+            "b.md",
+            b"---\ntitle: b\ndate: 2025-02-01\ntags: [x]\ncategory: Two\n---\nNew body.\n",
+            LoadOptions::default(),
+        );
+        let rebuilt = old.rebuild(edited, now());
+        assert!(Arc::ptr_eq(&old.order, &rebuilt.order));
+        assert!(Arc::ptr_eq(&old.title_rank, &rebuilt.title_rank));
+        let body = |store: &Store| store.post_by_slug("b").map(|p| p.markdown.clone());
+        assert_eq!(body(&rebuilt).as_deref(), Some("New body.\n"));
+        assert_ne!(body(&old), body(&rebuilt));
+
+        let mut moved = files();
+        moved[1] = post("b", "2025-02-02", "x", "category: Two");
+        assert!(!Arc::ptr_eq(&old.order, &old.rebuild(moved, now()).order));
     }
 }

@@ -142,7 +142,10 @@ impl Reloader {
         let old = self.store.load_full();
         let generation = old.generation() + 1;
         let now = self.clock.now();
-        let store = Arc::new(Store::build(library.parsed(), now).with_generation(generation));
+        let store = Arc::new(
+            old.rebuild(library.parsed(), now)
+                .with_generation(generation),
+        );
         drop(library);
         // The stats go first, so whoever sees the new store also sees how it was made.
         let took = started.elapsed();
