@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware::{self, Logger};
+use actix_web::middleware;
 use actix_web::{App, HttpResponse, HttpServer, http::header, web};
 use arc_swap::ArcSwap;
 use utoipa_actix_web::AppExt;
@@ -202,7 +202,6 @@ impl Application {
                 .wrap(http::cors(&cors_origins))
                 .wrap(middleware::from_fn(layers::finish_coding))
                 .wrap(middleware::from_fn(layers::edge))
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms id=%{x-request-id}o"))
                 .wrap_fn(answer_head_like_get)
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(known_paths.clone()))

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
-use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+use quick_cache::{Equivalent, Weighter};
 
 use super::prepared::Prepared;
 
@@ -30,18 +30,63 @@ pub struct ResponseKey {
     pub query: String,
 }
 
+/// A [`ResponseKey`] borrowing the request's path and query, to look up without copying
+/// them; it hashes exactly like the owned key.
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct ResponseKeyRef<'a> {
+    /// The store's content version.
+    pub generation: u64,
+    /// How many visibility changes have passed.
+    pub epoch: usize,
+    /// The request path.
+    pub path: &'a str,
+    /// The query string as sent.
+    pub query: &'a str,
+}
+
+impl Equivalent<ResponseKey> for ResponseKeyRef<'_> {
+    fn equivalent(&self, key: &ResponseKey) -> bool {
+        self.generation == key.generation
+            && self.epoch == key.epoch
+            && self.path == key.path
+            && self.query == key.query
+    }
+}
+
+impl ResponseKeyRef<'_> {
+    /// The owned key, to insert under.
+    pub fn to_owned(&self) -> ResponseKey {
+        ResponseKey {
+            generation: self.generation,
+            epoch: self.epoch,
+            path: self.path.to_owned(),
+            query: self.query.to_owned(),
+        }
+    }
+}
+
+/// A cached response with the route pattern that prepared it, so an answer from the cache,
+/// which skips routing, is still counted under its route.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    /// The response.
+    pub prepared: Arc<Prepared>,
+    /// The route pattern, e.g. `/api/v1/posts/{slug}`.
+    pub route: Arc<str>,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct ResponseWeight;
 
-impl Weighter<ResponseKey, Arc<Prepared>> for ResponseWeight {
-    fn weight(&self, key: &ResponseKey, value: &Arc<Prepared>) -> u64 {
-        (key.path.len() + key.query.len() + value.weight()) as u64
+impl Weighter<ResponseKey, Cached> for ResponseWeight {
+    fn weight(&self, key: &ResponseKey, value: &Cached) -> u64 {
+        (key.path.len() + key.query.len() + value.route.len() + value.prepared.weight()) as u64
     }
 }
 
 /// Prepared responses by content version, path and query.
 #[derive(Debug)]
-pub struct ResponseCache(Cache<ResponseKey, Arc<Prepared>, ResponseWeight>);
+pub struct ResponseCache(Cache<ResponseKey, Cached, ResponseWeight>);
 
 impl Default for ResponseCache {
     fn default() -> ResponseCache {
@@ -51,13 +96,13 @@ impl Default for ResponseCache {
 
 impl ResponseCache {
     /// The response cached under `key`, if any.
-    pub fn get(&self, key: &ResponseKey) -> Option<Arc<Prepared>> {
+    pub fn get(&self, key: &ResponseKeyRef<'_>) -> Option<Cached> {
         self.0.get(key)
     }
 
     /// Keeps a response.
-    pub fn insert(&self, key: ResponseKey, prepared: Arc<Prepared>) {
-        self.0.insert(key, prepared);
+    pub fn insert(&self, key: ResponseKey, cached: Cached) {
+        self.0.insert(key, cached);
     }
 }
 
@@ -103,6 +148,37 @@ impl SummaryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_borrowed_key_finds_what_the_owned_key_stored() {
+        let cache = ResponseCache::default();
+        let key = ResponseKeyRef {
+            generation: 3,
+            epoch: 1,
+            path: "/api/v1/posts",
+            query: "tag=a",
+        };
+        let cached = Cached {
+            prepared: Arc::new(Prepared::json_bytes("[]")),
+            route: Arc::from("/api/v1/posts"),
+        };
+        cache.insert(key.to_owned(), cached);
+        assert!(cache.get(&key).is_some());
+        for other in [
+            ResponseKeyRef {
+                generation: 4,
+                ..key
+            },
+            ResponseKeyRef { epoch: 2, ..key },
+            ResponseKeyRef {
+                path: "/api/v1/posts/",
+                ..key
+            },
+            ResponseKeyRef { query: "", ..key },
+        ] {
+            assert!(cache.get(&other).is_none(), "{other:?}");
+        }
+    }
 
     #[test]
     fn a_summary_is_serialized_once_per_generation() {

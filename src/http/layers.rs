@@ -1,30 +1,34 @@
 //! The middleware layers every request passes, from the outside in:
 //!
-//! 1. [`edge`]: refuses over-long query strings (414), echoes or makes an `X-Request-Id`, sets
-//!    `X-Content-Type-Options: nosniff`, and counts the request in the metrics.
-//! 2. [`finish_coding`]: gives a compressed body its own `ETag`, and a prepared response one
-//!    `Vary` (CORS and `Compress` each append theirs).
+//! 1. [`edge`]: refuses over-long query strings (414); answers a request that needs no CORS
+//!    and no credentials straight from the response cache, without routing; echoes or makes
+//!    an `X-Request-Id`; sets `X-Content-Type-Options: nosniff`; counts the request in the
+//!    metrics and writes the access log line.
+//! 2. [`finish_coding`]: drops the marker that kept `Compress` off a body, and gives a
+//!    prepared response one `Vary` and its exposed headers (CORS appends to both).
 //! 3. CORS (actix-cors): preflights, and `Access-Control-*` on responses to allowed origins.
-//! 4. `Compress` (actix-web): gzip or brotli by `Accept-Encoding`, except bodies marked
-//!    `Content-Encoding: identity`.
+//! 4. `Compress` (actix-web): gzip or brotli by `Accept-Encoding` for what no handler prepared
+//!    (Swagger UI); prepared bodies come compressed already and pass through.
 //! 5. [`serve_prepared`]: answers from the response cache, or lets the handler prepare the
-//!    response and keeps it; then adds `ETag`, `Last-Modified`, `Cache-Control` and `Vary`, and
+//!    response and keeps it; then adds `ETag`, `Last-Modified`, `Cache-Control` and `Vary`,
+//!    sends the body in the client's coding (compressed once per response, then kept), and
 //!    answers 304 when the client's copy is current.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::Method;
+use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use jiff::Timestamp;
 
-use super::HttpContext;
-use super::cache::ResponseKey;
+use super::cache::{Cached, ResponseKeyRef};
 use super::conditional::{etag_value, http_date, is_not_modified};
-use super::prepared::{Prepared, PreparedMarker, Sharing};
+use super::prepared::{Coding, Prepared, PreparedMarker, Sharing};
+use super::{EXPOSED_HEADERS, HttpContext};
 use crate::error::ApiError;
 use crate::routes::AppState;
 use crate::store::Store;
@@ -37,8 +41,9 @@ pub const MIN_COMPRESSED_BYTES: usize = 1024;
 const MAX_REQUEST_ID: usize = 128;
 /// What every prepared response varies by.
 const VARY: &str = "Accept-Encoding, Origin";
-/// The codings `Compress` offers with Quire's features, in its order, so a 304 carries the
-/// tag the 200 would have.
+/// Where access log lines go: `RUST_LOG=quire::access=info` shows them.
+const ACCESS_LOG: &str = "quire::access";
+/// The codings a prepared body is offered in, preferred first.
 const CODINGS: [Encoding; 4] = [
     Encoding::identity(),
     Encoding::brotli(),
@@ -46,11 +51,9 @@ const CODINGS: [Encoding; 4] = [
     Encoding::deflate(),
 ];
 
-/// Marks a response made from a prepared one, with its body hash for [`finish_coding`].
-#[derive(Debug, Clone)]
-struct Served {
-    hash: String,
-}
+/// Marks a response made from a prepared one, for [`finish_coding`].
+#[derive(Debug, Clone, Copy)]
+struct Served;
 
 /// When a response's content last changed, for lists, terms and meta: the newest file, or
 /// the last time a post went live or expired, whichever is later.
@@ -60,7 +63,8 @@ pub fn content_modified(store: &Store, now: Timestamp) -> Option<Timestamp> {
         .max(store.last_change_at_or_before(now))
 }
 
-/// The outermost layer: limits, request ids, `nosniff` and metrics, for every response.
+/// The outermost layer: limits, answers from the cache, request ids, `nosniff`, metrics and
+/// the access log, for every response.
 pub async fn edge(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -68,15 +72,32 @@ pub async fn edge(
     let started = Instant::now();
     let request_id = request_id(&request);
     let context = request.app_data::<web::Data<HttpContext>>().cloned();
-    let mut response = if request.query_string().len() > MAX_QUERY_BYTES {
+    let access = log::log_enabled!(target: ACCESS_LOG, log::Level::Info).then(|| AccessLine {
+        peer: request
+            .peer_addr()
+            .map_or_else(|| "-".to_owned(), |a| a.ip().to_string()),
+        request_line: format!(
+            "{} {} {:?}",
+            request.method(),
+            request.uri(),
+            request.version()
+        ),
+    });
+    let cached = context
+        .as_deref()
+        .zip(request.app_data::<web::Data<AppState>>())
+        .and_then(|(context, state)| answer_from_cache(&request, context, state));
+    let (mut response, route) = if request.query_string().len() > MAX_QUERY_BYTES {
         let error = ApiError::UriTooLong {
             limit: MAX_QUERY_BYTES,
         };
-        request.into_response(error.error_response())
+        (request.into_response(error.error_response()), None)
+    } else if let Some((answer, route)) = cached {
+        (request.into_response(answer), Some(route))
     } else {
         // The request is not cloned: routing needs to own it. An error from an inner layer
         // (handlers' errors are already responses) passes through.
-        next.call(request).await?.map_into_boxed_body()
+        (next.call(request).await?.map_into_boxed_body(), None)
     };
     let headers = response.headers_mut();
     headers.insert(
@@ -86,15 +107,75 @@ pub async fn edge(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(header::HeaderName::from_static("x-request-id"), value);
     }
+    let status = response.status().as_u16();
     if let Some(context) = context {
-        let route = response.request().match_pattern();
-        context.metrics.observe_request(
-            route.as_deref().unwrap_or("unmatched"),
-            response.status().as_u16(),
-            started.elapsed(),
+        let route = route.unwrap_or_else(|| {
+            Arc::from(
+                response
+                    .request()
+                    .match_pattern()
+                    .as_deref()
+                    .unwrap_or("unmatched"),
+            )
+        });
+        context
+            .metrics
+            .observe_request(&route, status, started.elapsed());
+    }
+    if let Some(access) = access {
+        let size = match response.response().body().size() {
+            BodySize::Sized(size) => size.to_string(),
+            BodySize::None | BodySize::Stream => "-".to_owned(),
+        };
+        log::info!(
+            target: ACCESS_LOG,
+            "{} \"{}\" {status} {size} {:.3}ms id={request_id}",
+            access.peer,
+            access.request_line,
+            started.elapsed().as_secs_f64() * 1000.0,
         );
     }
     Ok(response)
+}
+
+/// What the access log line says of a request, taken before the request is handed on.
+struct AccessLine {
+    peer: String,
+    request_line: String,
+}
+
+/// The whole answer to a GET that the response cache holds, with its route, when the request
+/// needs nothing the inner layers do: no `Authorization` (a preview, never cached) and no
+/// `Origin` (CORS). Everything else (codings, conditional requests, caching headers) is the
+/// same as [`serve_prepared`] and [`finish_coding`] give, so the answer is byte for byte the
+/// one routing would have made.
+fn answer_from_cache(
+    request: &ServiceRequest,
+    context: &HttpContext,
+    state: &AppState,
+) -> Option<(HttpResponse, Arc<str>)> {
+    let headers = request.headers();
+    if request.method() != Method::GET
+        || headers.contains_key(header::AUTHORIZATION)
+        || headers.contains_key(header::ORIGIN)
+    {
+        return None;
+    }
+    let now = state.clock.now();
+    let store = state.store.load();
+    let cached = context.responses.get(&ResponseKeyRef {
+        generation: store.generation(),
+        epoch: store.visibility_epoch(now),
+        path: request.path(),
+        query: request.query_string(),
+    })?;
+    let seconds_until_change = store
+        .next_change_after(now)
+        .map(|at| seconds_between(now, at));
+    let cache_control = context.policy.header_value(seconds_until_change);
+    let mut response = render(&cached.prepared, request.request(), &cache_control);
+    finish_prepared(response.headers_mut());
+    Some((response, cached.route))
 }
 
 /// The client's `X-Request-Id` when it is sane (1 to 128 visible ASCII characters), else a
@@ -110,35 +191,39 @@ fn request_id(request: &ServiceRequest) -> String {
         .map_or_else(|| format!("{:032x}", fastrand::u128(..)), str::to_owned)
 }
 
-/// Outside CORS and `Compress`: drops the `Content-Encoding: identity` that kept a small body
-/// from being compressed, tags a compressed body with its coding, and leaves one `Vary`.
+/// Outside CORS and `Compress`: drops the `Content-Encoding: identity` that kept a body from
+/// being compressed, and leaves a prepared response one `Vary` and the exposed headers.
 pub async fn finish_coding(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let mut response = next.call(request).await?;
-    let served = response.response().extensions().get::<Served>().cloned();
-    let status = response.status();
-    let headers = response.headers_mut();
-    let coding = headers
+    let served = response.response().extensions().get::<Served>().is_some();
+    if served {
+        finish_prepared(response.headers_mut());
+    } else {
+        drop_identity_marker(response.headers_mut());
+    }
+    Ok(response)
+}
+
+/// The last headers of a prepared response, whichever way it was answered.
+fn finish_prepared(headers: &mut HeaderMap) {
+    drop_identity_marker(headers);
+    headers.insert(header::VARY, HeaderValue::from_static(VARY));
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSED_HEADERS),
+    );
+}
+
+fn drop_identity_marker(headers: &mut HeaderMap) {
+    if headers
         .get(header::CONTENT_ENCODING)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    if coding
-        .as_deref()
-        .is_some_and(|c| c.eq_ignore_ascii_case("identity"))
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"identity"))
     {
         headers.remove(header::CONTENT_ENCODING);
     }
-    if let Some(served) = served {
-        if status == StatusCode::OK
-            && let Ok(etag) = HeaderValue::from_str(&etag_value(&served.hash, coding.as_deref()))
-        {
-            headers.insert(header::ETAG, etag);
-        }
-        headers.insert(header::VARY, HeaderValue::from_static(VARY));
-    }
-    Ok(response)
 }
 
 /// The innermost layer: serves prepared responses from the cache or keeps what a handler
@@ -161,12 +246,13 @@ pub async fn serve_prepared(
     let now = state.clock.now();
     let (key, seconds_until_change) = {
         let store = state.store.load();
-        let key = ResponseKey {
+        let key = ResponseKeyRef {
             generation: store.generation(),
             epoch: store.visibility_epoch(now),
-            path: request.path().to_owned(),
-            query: request.query_string().to_owned(),
-        };
+            path: request.path(),
+            query: request.query_string(),
+        }
+        .to_owned();
         let seconds = store
             .next_change_after(now)
             .map(|at| seconds_between(now, at));
@@ -178,8 +264,18 @@ pub async fn serve_prepared(
         (false, Sharing::Public) => context.policy.header_value(seconds_until_change),
     };
 
-    if !private && let Some(prepared) = context.responses.get(&key) {
-        let response = render(&prepared, request.request(), &cache_control(&prepared));
+    let borrowed = ResponseKeyRef {
+        generation: key.generation,
+        epoch: key.epoch,
+        path: &key.path,
+        query: &key.query,
+    };
+    if !private && let Some(cached) = context.responses.get(&borrowed) {
+        let response = render(
+            &cached.prepared,
+            request.request(),
+            &cache_control(&cached.prepared),
+        );
         return Ok(request.into_response(response));
     }
     let response = next.call(request).await?;
@@ -187,7 +283,12 @@ pub async fn serve_prepared(
         return Ok(unprepared(response));
     };
     if !private && prepared.sharing == Sharing::Public {
-        context.responses.insert(key, prepared.clone());
+        let route = response.request().match_pattern();
+        let cached = Cached {
+            prepared: Arc::clone(&prepared),
+            route: Arc::from(route.as_deref().unwrap_or("unmatched")),
+        };
+        context.responses.insert(key, cached);
     }
     let (request, _) = response.into_parts();
     let rendered = render(&prepared, &request, &cache_control(&prepared));
@@ -220,18 +321,39 @@ fn seconds_between(now: Timestamp, at: Timestamp) -> u64 {
     u64::try_from((nanos + 999_999_999) / 1_000_000_000).unwrap_or(u64::MAX)
 }
 
+/// The coding a compressible body goes out in for this request: the first of Quire's
+/// codings the client accepts most; `None` for the bytes as prepared.
+fn negotiate(request: &HttpRequest) -> Option<Coding> {
+    if !request.headers().contains_key(header::ACCEPT_ENCODING) {
+        return None;
+    }
+    let chosen = request
+        .get_header::<AcceptEncoding>()?
+        .negotiate(CODINGS.iter())?;
+    [Coding::Brotli, Coding::Gzip, Coding::Deflate]
+        .into_iter()
+        .find(|coding| chosen.to_string() == coding.name())
+}
+
 /// The HTTP response for a prepared one: a 304 when the client's copy is current, else the
-/// body; both with the validators and caching headers.
+/// body in the client's coding; both with the validators and caching headers. The body is
+/// marked `Content-Encoding: identity` when sent as prepared, so `Compress` leaves it alone.
 fn render(prepared: &Prepared, request: &HttpRequest, cache_control: &str) -> HttpResponse {
-    let compressible = prepared.body.len() >= MIN_COMPRESSED_BYTES;
     let not_modified = is_not_modified(request.headers(), &prepared.etag, prepared.last_modified);
-    let coding = if compressible {
-        request
-            .get_header::<AcceptEncoding>()
-            .and_then(|accept| accept.negotiate(CODINGS.iter()))
-            .map(|coding| coding.to_string())
+    let coding = if prepared.body.len() >= MIN_COMPRESSED_BYTES {
+        negotiate(request)
     } else {
         None
+    };
+    // A body that could not be compressed goes out as it is, under its own tag.
+    let encoded = if not_modified {
+        None
+    } else {
+        coding.and_then(|coding| Some((coding, prepared.encoded(coding)?)))
+    };
+    let tag_coding = match (not_modified, &encoded) {
+        (true, _) => coding,
+        (false, encoded) => encoded.as_ref().map(|(coding, _)| *coding),
     };
     let mut builder = if not_modified {
         HttpResponse::NotModified()
@@ -239,7 +361,10 @@ fn render(prepared: &Prepared, request: &HttpRequest, cache_control: &str) -> Ht
         HttpResponse::Ok()
     };
     builder
-        .insert_header((header::ETAG, etag_value(&prepared.etag, coding.as_deref())))
+        .insert_header((
+            header::ETAG,
+            etag_value(&prepared.etag, tag_coding.map(Coding::name)),
+        ))
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::VARY, VARY));
     if let Some(modified) = prepared.last_modified {
@@ -252,14 +377,16 @@ fn render(prepared: &Prepared, request: &HttpRequest, cache_control: &str) -> Ht
         for (name, value) in &prepared.headers {
             builder.insert_header((*name, value.as_str()));
         }
-        if !compressible {
-            builder.insert_header((header::CONTENT_ENCODING, "identity"));
+        match encoded {
+            Some((coding, bytes)) => builder
+                .insert_header((header::CONTENT_ENCODING, coding.name()))
+                .body(bytes),
+            None => builder
+                .insert_header((header::CONTENT_ENCODING, "identity"))
+                .body(prepared.body.clone()),
         }
-        builder.body(prepared.body.clone())
     };
-    response.extensions_mut().insert(Served {
-        hash: prepared.etag.clone(),
-    });
+    response.extensions_mut().insert(Served);
     response
 }
 

@@ -2,6 +2,7 @@
 //! status, request latency, and the content served (posts, generation, reloads, problems),
 //! the last read from the current store when scraped.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -17,8 +18,8 @@ use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RequestLabels {
-    route: String,
-    status: String,
+    route: Arc<str>,
+    status: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -98,11 +99,11 @@ impl Default for Metrics {
 impl Metrics {
     /// Counts one answered request; `route` is the matched pattern, never the raw path, so
     /// the number of series stays small.
-    pub fn observe_request(&self, route: &str, status: u16, elapsed: Duration) {
+    pub fn observe_request(&self, route: &Arc<str>, status: u16, elapsed: Duration) {
         self.requests
             .get_or_create(&RequestLabels {
-                route: route.to_owned(),
-                status: status.to_string(),
+                route: Arc::clone(route),
+                status,
             })
             .inc();
         self.latency.observe(elapsed.as_secs_f64());

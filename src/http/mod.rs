@@ -19,7 +19,7 @@ pub mod prepared;
 pub mod spec;
 
 use actix_cors::Cors;
-use actix_web::http::{Method, header};
+use actix_web::http::Method;
 
 pub use cache::{ResponseCache, SummaryCache};
 pub use metrics::Metrics;
@@ -51,6 +51,10 @@ impl HttpContext {
     }
 }
 
+/// The response headers a browser app may read (CORS `Access-Control-Expose-Headers`), in
+/// the one spelling every response carries.
+pub const EXPOSED_HEADERS: &str = "ETag, Link, X-Total-Count";
+
 /// The CORS policy: the given origins (any origin when none), read-only methods, and the
 /// headers a browser app needs to read exposed.
 pub fn cors(origins: &[String]) -> Cors {
@@ -63,10 +67,6 @@ pub fn cors(origins: &[String]) -> Cors {
     };
     cors.allowed_methods([Method::GET, Method::HEAD, Method::OPTIONS])
         .allow_any_header()
-        .expose_headers([
-            header::ETAG,
-            header::LINK,
-            header::HeaderName::from_static("x-total-count"),
-        ])
+        .expose_headers(EXPOSED_HEADERS.split(", "))
         .max_age(3600)
 }

@@ -1,8 +1,10 @@
 //! A response computed once and served as bytes: the body, its type, its entity tag (hashed
-//! once, when prepared), when its content last changed, and any extra headers. Handlers
-//! return one; `layers` caches it and answers conditional requests from it.
+//! once, when prepared), when its content last changed, any extra headers, and its compressed
+//! forms (each made the first time a client asks for it). Handlers return one; `layers`
+//! caches it and answers conditional requests from it.
 
-use std::sync::Arc;
+use std::io::Write;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::body::BoxBody;
 use actix_web::web::Bytes;
@@ -21,6 +23,75 @@ pub enum Sharing {
     NoStore,
 }
 
+/// Brotli quality for prepared bodies: each is compressed once per content version, so a
+/// better ratio than per-response compression affords (actix's default is 3) is cheap.
+const BROTLI_QUALITY: u32 = 5;
+/// Brotli's window, as a power of two.
+const BROTLI_WINDOW: u32 = 22;
+
+/// A content coding a prepared body is sent in besides its own bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    /// `br`
+    Brotli,
+    /// `gzip`
+    Gzip,
+    /// `deflate` (the zlib format, as HTTP means it)
+    Deflate,
+}
+
+impl Coding {
+    /// The coding's name in `Content-Encoding` and in the entity tag's suffix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Coding::Brotli => "br",
+            Coding::Gzip => "gzip",
+            Coding::Deflate => "deflate",
+        }
+    }
+
+    fn compress(self, body: &[u8]) -> std::io::Result<Vec<u8>> {
+        match self {
+            Coding::Brotli => {
+                let mut writer = brotli::CompressorWriter::new(
+                    Vec::with_capacity(body.len() / 4),
+                    4096,
+                    BROTLI_QUALITY,
+                    BROTLI_WINDOW,
+                );
+                writer.write_all(body)?;
+                writer.flush()?;
+                Ok(writer.into_inner())
+            }
+            Coding::Gzip => {
+                let mut encoder = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(body.len() / 4),
+                    flate2::Compression::default(),
+                );
+                encoder.write_all(body)?;
+                encoder.finish()
+            }
+            Coding::Deflate => {
+                let mut encoder = flate2::write::ZlibEncoder::new(
+                    Vec::with_capacity(body.len() / 4),
+                    flate2::Compression::default(),
+                );
+                encoder.write_all(body)?;
+                encoder.finish()
+            }
+        }
+    }
+}
+
+/// A body's compressed forms, each made once, when first asked for; `None` inside when
+/// compressing failed, so the body is sent as it is.
+#[derive(Debug, Clone, Default)]
+struct Encoded {
+    brotli: OnceLock<Option<Bytes>>,
+    gzip: OnceLock<Option<Bytes>>,
+    deflate: OnceLock<Option<Bytes>>,
+}
+
 /// A 200 response ready to send many times.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -36,6 +107,8 @@ pub struct Prepared {
     pub headers: Vec<(&'static str, String)>,
     /// Who may keep it.
     pub sharing: Sharing,
+    /// The body compressed, by coding.
+    encoded: Encoded,
 }
 
 impl Prepared {
@@ -49,7 +122,29 @@ impl Prepared {
             last_modified: None,
             headers: Vec::new(),
             sharing: Sharing::Public,
+            encoded: Encoded::default(),
         }
+    }
+
+    /// The body in `coding`, compressed the first time any request asks for it and kept for
+    /// the next; `None` if compressing failed (logged), and the body goes out as it is.
+    pub fn encoded(&self, coding: Coding) -> Option<Bytes> {
+        let slot = match coding {
+            Coding::Brotli => &self.encoded.brotli,
+            Coding::Gzip => &self.encoded.gzip,
+            Coding::Deflate => &self.encoded.deflate,
+        };
+        slot.get_or_init(|| match coding.compress(&self.body) {
+            Ok(bytes) => Some(Bytes::from(bytes)),
+            Err(err) => {
+                log::error!(
+                    "compressing a response with {} failed: {err}",
+                    coding.name()
+                );
+                None
+            }
+        })
+        .clone()
     }
 
     /// A JSON response; a serialization failure is logged and becomes a 500.
@@ -86,9 +181,11 @@ impl Prepared {
         self
     }
 
-    /// The bytes this response weighs in a cache.
+    /// The bytes this response weighs in a cache; its compressed forms, made later, are
+    /// counted ahead at half the body, more than JSON and HTML usually take.
     pub fn weight(&self) -> usize {
         self.body.len()
+            + self.body.len() / 2
             + self.etag.len()
             + self
                 .headers
@@ -136,6 +233,39 @@ impl Responder for Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_coding_is_compressed_once_and_decodes_to_the_body() {
+        use std::io::Read;
+
+        let body = "{\"title\": \"Backlog refinement\"} ".repeat(200);
+        let prepared = Prepared::json_bytes(body.clone());
+        let decoded = |coding| {
+            let bytes = prepared.encoded(coding).unwrap();
+            assert!(bytes.len() < body.len() / 4, "{coding:?} does not compress");
+            assert_eq!(
+                bytes,
+                prepared.encoded(coding).unwrap(),
+                "{coding:?} is kept"
+            );
+            let mut text = String::new();
+            match coding {
+                Coding::Brotli => brotli::Decompressor::new(&bytes[..], 4096)
+                    .read_to_string(&mut text)
+                    .unwrap(),
+                Coding::Gzip => flate2::read::GzDecoder::new(&bytes[..])
+                    .read_to_string(&mut text)
+                    .unwrap(),
+                Coding::Deflate => flate2::read::ZlibDecoder::new(&bytes[..])
+                    .read_to_string(&mut text)
+                    .unwrap(),
+            };
+            text
+        };
+        for coding in [Coding::Brotli, Coding::Gzip, Coding::Deflate] {
+            assert_eq!(decoded(coding), body, "{coding:?}");
+        }
+    }
 
     #[test]
     fn entity_tags_are_stable_and_differ_with_the_bytes() {

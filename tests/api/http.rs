@@ -495,6 +495,8 @@ fn a_sane_request_id_is_echoed_and_otherwise_one_is_made() {
 fn metrics_count_requests_by_route_and_status_and_report_the_content() {
     let app = spawn_fixture_app();
     app.get("/api/v1/tags/meetings");
+    // The second is answered from the response cache, without routing: still counted.
+    app.get("/api/v1/tags/meetings");
     app.get("/api/v1/tags/nope");
 
     let response = app.get("/metrics");
@@ -506,7 +508,7 @@ fn metrics_count_requests_by_route_and_status_and_report_the_content() {
             .starts_with("application/openmetrics-text")
     );
     for line in [
-        "quire_http_requests_total{route=\"/api/v1/tags/{slug}\",status=\"200\"} 1",
+        "quire_http_requests_total{route=\"/api/v1/tags/{slug}\",status=\"200\"} 2",
         "quire_http_requests_total{route=\"/api/v1/tags/{slug}\",status=\"404\"} 1",
         "quire_http_request_duration_seconds_count",
         "quire_posts{state=\"total\"} 11",
@@ -629,5 +631,76 @@ fn a_client_that_never_finishes_its_headers_is_cut_off() {
     assert!(
         answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
         "{answer}"
+    );
+}
+
+/// Every header but the ones that differ per response by design.
+fn lasting_headers(response: &crate::helpers::RawResponse) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = response
+        .headers
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "date" | "x-request-id"))
+        .map(|(name, value)| {
+            let value = value.to_str().expect("header values are ASCII");
+            (name.as_str().to_owned(), value.to_owned())
+        })
+        .collect();
+    headers.sort();
+    headers
+}
+
+#[test]
+fn an_answer_from_the_response_cache_is_the_answer_routing_gives() {
+    let app = spawn_fixture_app();
+    let codings: &[&[(&str, &str)]] = &[
+        &[],
+        &[("Accept-Encoding", "gzip")],
+        &[("Accept-Encoding", "br;q=1, gzip;q=0.5")],
+        &[("Accept-Encoding", "deflate")],
+    ];
+    for path in ROUTES {
+        for headers in codings {
+            // The first request is routed and prepares the response; the next come from the
+            // cache. Both kinds must be indistinguishable.
+            let routed = app.get_with(path, headers);
+            let cached = app.get_with(path, headers);
+            assert_eq!(cached.status, routed.status, "{path} {headers:?}");
+            assert_eq!(
+                lasting_headers(&cached),
+                lasting_headers(&routed),
+                "{path} {headers:?}"
+            );
+            assert_eq!(cached.body, routed.body, "{path} {headers:?}");
+            assert_eq!(cached.header("x-content-type-options"), Some("nosniff"));
+            assert!(cached.header("x-request-id").is_some(), "{path}");
+
+            if let Some(etag) = routed.header("etag") {
+                let mut conditional = headers.to_vec();
+                conditional.push(("If-None-Match", etag));
+                let first = app.get_with(path, &conditional);
+                let again = app.get_with(path, &conditional);
+                assert_eq!(first.status, 304, "{path} {headers:?}");
+                assert_eq!(lasting_headers(&again), lasting_headers(&first), "{path}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_request_with_an_origin_still_gets_cors_headers_once_its_answer_is_cached() {
+    let app = spawn_fixture_app();
+    app.get(LARGE);
+    app.get(LARGE);
+
+    let response = app.get_with(LARGE, &[("Origin", "https://blog.example")]);
+
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("access-control-allow-origin"),
+        Some("https://blog.example")
+    );
+    assert_eq!(
+        response.header("access-control-expose-headers"),
+        Some("ETag, Link, X-Total-Count")
     );
 }
