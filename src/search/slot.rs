@@ -30,13 +30,6 @@ impl SearchSlot {
         SearchSlot::default()
     }
 
-    /// A slot holding an index built already.
-    pub fn ready(index: SearchIndex) -> SearchSlot {
-        let slot = SearchSlot::default();
-        slot.fill(index);
-        slot
-    }
-
     /// The index, once it is built.
     pub fn index(&self) -> Option<&SearchIndex> {
         self.index.get()
