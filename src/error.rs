@@ -38,6 +38,13 @@ pub enum ApiError {
         /// What is needed.
         detail: String,
     },
+    /// 503: search is not available yet (the index is being built after start-up) or at all
+    /// (building it failed); the rest of the API is served.
+    SearchUnavailable {
+        /// Whether the index is still being built (worth retrying in a second), rather than
+        /// failed.
+        building: bool,
+    },
 }
 
 impl ApiError {
@@ -71,6 +78,12 @@ impl std::fmt::Display for ApiError {
             ),
             ApiError::Internal => f.write_str("internal server error"),
             ApiError::Unauthorized { detail } => f.write_str(detail),
+            ApiError::SearchUnavailable { building: true } => f.write_str(
+                "the search index is being built after start-up; retry in a moment (posts are served meanwhile)",
+            ),
+            ApiError::SearchUnavailable { building: false } => f.write_str(
+                "the search index could not be built (see the server log); the next content reload tries again",
+            ),
         }
     }
 }
@@ -108,6 +121,7 @@ impl ResponseError for ApiError {
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::SearchUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -135,6 +149,14 @@ impl ResponseError for ApiError {
         }
         if let ApiError::Unauthorized { .. } = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let ApiError::SearchUnavailable { building } = self {
+            // Errors are never kept by Quire's response cache; this keeps shared caches from
+            // holding on to a state that lasts seconds.
+            response.insert_header((header::CACHE_CONTROL, "no-store"));
+            if *building {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
         }
         response.json(body)
     }

@@ -1,6 +1,7 @@
 //! Command-line and environment settings: every flag is also a `QUIRE_*` variable.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Barrier};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -110,6 +111,12 @@ pub struct ServeSettings {
     /// the post's slug.
     #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
     pub post_url: String,
+    /// For tests only: when set, the background build of the search index waits on this
+    /// barrier (of two) before it starts, so a test can see search while the index is being
+    /// built, then release it by waiting on the barrier too. Never set by the command line.
+    #[doc(hidden)]
+    #[arg(skip)]
+    pub search_hold: Option<Arc<Barrier>>,
 }
 
 /// What a feed entry carries.
@@ -164,6 +171,7 @@ impl ServeSettings {
             webhook_secret: None,
             feed_content: FeedContent::Full,
             post_url: "{base}/posts/{slug}".to_owned(),
+            search_hold: None,
         }
     }
 }

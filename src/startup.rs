@@ -23,7 +23,7 @@ use crate::openapi;
 use crate::reload::{self, Library, Reloader};
 use crate::routes::preview::PreviewToken;
 use crate::routes::{self, AppState, KnownPaths, Site};
-use crate::search::{self, SearchError, SearchIndex};
+use crate::search::{self, SearchSlot};
 use crate::settings::ServeSettings;
 use crate::store::Store;
 
@@ -42,8 +42,6 @@ pub enum StartupError {
         /// How many files have errors.
         errors: usize,
     },
-    /// The search index could not be built.
-    Search(SearchError),
     /// The listening address could not be bound.
     Bind {
         /// The address.
@@ -68,7 +66,6 @@ impl fmt::Display for StartupError {
             StartupError::Bind { address, source } => {
                 write!(f, "cannot listen on {address}: {source}")
             }
-            StartupError::Search(err) => write!(f, "cannot build the {err}"),
         }
     }
 }
@@ -80,7 +77,6 @@ impl std::error::Error for StartupError {
                 Some(source)
             }
             StartupError::Strict { .. } => None,
-            StartupError::Search(err) => Some(err),
         }
     }
 }
@@ -149,8 +145,6 @@ impl Application {
             return Err(StartupError::Strict { errors });
         }
 
-        let search = build_search_index(&store)?;
-
         let bind_error = |source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
@@ -167,11 +161,14 @@ impl Application {
             Arc::clone(&current),
             Arc::clone(&clock),
         ));
-        let search = Arc::new(search);
-        if let Err(err) = search::follow_reloads(Arc::clone(&search), &reloader) {
-            log::error!(
-                "cannot start the search index's reload thread: {err}; search will not see changes"
-            );
+        // Posts are served as soon as the store is loaded; the search index is built on its own
+        // thread, and search answers 503 until it is done.
+        let search = Arc::new(SearchSlot::building());
+        if let Err(err) =
+            search::build_and_follow(Arc::clone(&search), &reloader, settings.search_hold.clone())
+        {
+            log::error!("cannot start the search index's thread: {err}; search is unavailable");
+            search.set_failed(true);
         }
         reload::follow_changes(&reloader, &settings);
         let state = AppState {
@@ -260,16 +257,4 @@ async fn redirect_to_swagger_ui() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/swagger-ui/"))
         .finish()
-}
-
-/// Indexes the store's posts for search, logging how long it took.
-pub fn build_search_index(store: &Store) -> Result<SearchIndex, StartupError> {
-    let started = Instant::now();
-    let index = SearchIndex::build(store).map_err(StartupError::Search)?;
-    log::info!(
-        "indexed {} posts for search in {} ms",
-        store.all_posts().len(),
-        started.elapsed().as_millis()
-    );
-    Ok(index)
 }

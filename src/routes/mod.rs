@@ -24,7 +24,7 @@ use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::feeds::FeedOptions;
 use crate::reload::Reloader;
-use crate::search::SearchIndex;
+use crate::search::SearchSlot;
 use crate::store::Store;
 
 pub use meta::{HealthResponse, MetaResponse};
@@ -56,8 +56,9 @@ pub struct AppState {
     pub reloader: Arc<Reloader>,
     /// The preview token, if preview is on.
     pub preview: preview::PreviewToken,
-    /// The full-text index of the store's posts; follows reloads through `SearchIndex::apply`.
-    pub search: Arc<SearchIndex>,
+    /// The full-text index of the store's posts, once the background build has made it; it
+    /// follows reloads through `SearchIndex::apply`.
+    pub search: Arc<SearchSlot>,
     /// How feeds and the sitemap are written.
     pub feeds: FeedOptions,
 }

@@ -1,4 +1,5 @@
-//! `/readyz` and `/metrics`: whether the content is loaded, and Prometheus metrics.
+//! `/readyz` and `/metrics`: whether the content is loaded and search is ready, and Prometheus
+//! metrics.
 
 use actix_web::{get, web};
 use serde::Serialize;
@@ -7,6 +8,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use crate::error::ApiError;
 use crate::http::{HttpContext, Prepared};
+use crate::search::SearchStatus;
 
 /// The OpenMetrics text type Prometheus scrapes.
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -21,10 +23,37 @@ pub struct ReadyResponse {
     pub generation: u64,
     /// Posts loaded, drafts and scheduled posts included.
     pub posts: usize,
+    /// Whether search (and related posts) can answer yet: the index is built in the background
+    /// after the content is loaded.
+    pub search: SearchReadiness,
 }
 
-/// Answers 200 once the content is loaded, with the content version served.
-#[utoipa::path(tag = "meta", responses((status = 200, description = "The content is loaded and served.", body = ReadyResponse)))]
+/// Whether the search index is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchReadiness {
+    /// The index is being built; search routes answer 503 with `Retry-After`.
+    Building,
+    /// Search routes answer.
+    Ready,
+    /// Building the index failed (see the log); search routes answer 503 until a reload
+    /// rebuilds it.
+    Failed,
+}
+
+impl From<SearchStatus> for SearchReadiness {
+    fn from(status: SearchStatus) -> SearchReadiness {
+        match status {
+            SearchStatus::Building => SearchReadiness::Building,
+            SearchStatus::Ready => SearchReadiness::Ready,
+            SearchStatus::Failed => SearchReadiness::Failed,
+        }
+    }
+}
+
+/// Answers 200 once the content is loaded, with the content version served and whether search
+/// is ready yet.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "The content is loaded and served; `search` says whether the search index is built yet.", body = ReadyResponse)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     let store = state.store.load();
@@ -32,6 +61,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
         status: "ready",
         generation: store.generation(),
         posts: store.all_posts().len(),
+        search: state.search.status().into(),
     })?
     .no_store())
 }

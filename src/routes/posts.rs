@@ -499,6 +499,12 @@ impl PostListQuery {
         (status = 401, description = "`preview=true` without `Authorization: Bearer <preview token>`, or preview is off.",
             body = Problem, content_type = "application/problem+json",
             headers(("WWW-Authenticate" = String, description = "`Bearer`: send the preview token as a bearer token."))),
+        (status = 503, description = "Only with `q`: the search index is not ready: it is being built after start-up (posts are served meanwhile), or building it failed.",
+            body = Problem, content_type = "application/problem+json",
+            headers(
+                ("Retry-After" = u32, description = "`1` (seconds) while the index is being built; absent when building it failed."),
+                ("Cache-Control" = String, description = "`no-store`."),
+            )),
     )
 )]
 #[get("/posts")]

@@ -15,7 +15,7 @@ use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
 use crate::http::layers::content_modified;
-use crate::search::{FacetCount, SearchRequest, SearchResults};
+use crate::search::{FacetCount, SearchIndex, SearchRequest, SearchResults, SearchStatus};
 use crate::store::Store;
 
 /// Runs a search with the post list's filters and page; shared by `/posts?q=` and `/search`.
@@ -32,7 +32,7 @@ pub(super) fn run<'s>(
         page: query.page,
         now: state.clock.now(),
     };
-    state.search.search(store, &request).map_err(|err| {
+    index(state)?.search(store, &request).map_err(|err| {
         log::error!("search for {text:?} failed: {err}");
         ApiError::Internal
     })
@@ -135,6 +135,9 @@ pub struct SearchParams {
     sort: Option<SortParam>,
 }
 
+/// The 503 of the routes here, which need the search index, in the OpenAPI document.
+const SEARCH_UNAVAILABLE: &str = "The search index is not ready: it is being built after start-up (posts are served meanwhile), or building it failed.";
+
 /// `/search` takes the post list's parameters except `fields`.
 const SEARCH_PARAMETERS: &[&str] = &[
     "q",
@@ -162,6 +165,11 @@ const SEARCH_PARAMETERS: &[&str] = &[
             )),
         (status = 400, description = "`q` is missing, empty or longer than 256 characters, or another parameter has a value Quire does not accept; `parameter` names it.",
             body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = SEARCH_UNAVAILABLE, body = Problem, content_type = "application/problem+json",
+            headers(
+                ("Retry-After" = u32, description = "`1` (seconds) while the index is being built; absent when building it failed."),
+                ("Cache-Control" = String, description = "`no-store`."),
+            )),
     )
 )]
 #[get("/search")]
@@ -250,6 +258,11 @@ pub struct RelatedParams {
         (status = 400, description = "`limit` is not a whole number from 1 to 20, or an unknown parameter was given; `parameter` names it.",
             body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = SEARCH_UNAVAILABLE, body = Problem, content_type = "application/problem+json",
+            headers(
+                ("Retry-After" = u32, description = "`1` (seconds) while the index is being built; absent when building it failed."),
+                ("Cache-Control" = String, description = "`no-store`."),
+            )),
     )
 )]
 #[get("/posts/{slug}/related")]
@@ -265,8 +278,7 @@ pub async fn related_posts(
         || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
     let parsed = Slug::parse(&slug).map_err(|_| not_found())?;
     let store = state.store.load();
-    let related = state
-        .search
+    let related = index(&state)?
         .related(&store, &parsed, limit as usize, state.clock.now())
         .map_err(|err| {
             log::error!("related posts of {slug} failed: {err}");
@@ -289,12 +301,21 @@ pub async fn related_posts(
     Ok(unless_index_behind(prepared, &state, &store))
 }
 
+/// The search index, or a 503 while it is being built (or when building it failed).
+fn index(state: &AppState) -> Result<&SearchIndex, ApiError> {
+    state
+        .search
+        .index()
+        .ok_or_else(|| ApiError::SearchUnavailable {
+            building: state.search.status() == SearchStatus::Building,
+        })
+}
+
 /// A response computed from the index while it is still catching up with a reload is sent
 /// but not cached, so the content version's cached answer always comes from a current index.
 pub(super) fn unless_index_behind(prepared: Prepared, state: &AppState, store: &Store) -> Prepared {
-    if state.search.generation() == store.generation() {
-        prepared
-    } else {
-        prepared.no_store()
+    match state.search.index() {
+        Some(index) if index.generation() == store.generation() => prepared,
+        _ => prepared.no_store(),
     }
 }

@@ -1,33 +1,64 @@
-//! Keeping the search index in step with hot reload: a thread applies each reload report's
-//! created, updated and deleted slugs to the index, and rebuilds it if reports were missed.
+//! Building the search index in the background and keeping it in step with hot reload: one
+//! thread builds the index from the served store while posts are already being served, then
+//! applies each later reload report's created, updated and deleted slugs, and rebuilds the
+//! index if reports were missed.
 
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
 use std::thread;
+use std::time::Instant;
 
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::SearchIndex;
+use super::{SearchIndex, SearchSlot};
 use crate::reload::{ReloadReport, Reloader};
+use crate::store::Store;
 
-/// Starts a thread that applies every later reload to `index`. Searches keep using the
-/// previous index state until an update is committed, and map hits through the newest store.
-pub fn follow_reloads(index: Arc<SearchIndex>, reloader: &Arc<Reloader>) -> std::io::Result<()> {
+/// Starts the `quire-search` thread: it builds the index of the store being served into `slot`,
+/// then applies every later reload to it. Searches are refused until the slot is filled; after
+/// that they keep using the previous index state until an update is committed, and map hits
+/// through the newest store.
+///
+/// `hold`, when given, keeps the build from starting until the other party also waits on the
+/// barrier; tests use it to see search while the index is being built.
+pub fn build_and_follow(
+    slot: Arc<SearchSlot>,
+    reloader: &Arc<Reloader>,
+    hold: Option<Arc<Barrier>>,
+) -> std::io::Result<()> {
+    // Subscribed before the build reads the store, so no reload can fall between the two.
     let reports = reloader.subscribe();
     let reloader = Arc::clone(reloader);
     thread::Builder::new()
         .name("quire-search".to_owned())
-        .spawn(move || apply_reports(&index, &reloader, reports))
+        .spawn(move || {
+            if let Some(hold) = hold {
+                hold.wait();
+            }
+            build_then_follow(&slot, &reloader, reports);
+        })
         .map(|_| ())
 }
 
-fn apply_reports(
-    index: &SearchIndex,
+fn build_then_follow(
+    slot: &SearchSlot,
     reloader: &Reloader,
     mut reports: Receiver<Arc<ReloadReport>>,
 ) {
+    // The store generation the index holds; reports up to it are already in the index.
+    let mut indexed = build_into(slot, &reloader.store());
     loop {
-        let result = match reports.blocking_recv() {
+        let next = reports.blocking_recv();
+        if let Err(RecvError::Closed) = next {
+            return;
+        }
+        let Some(index) = slot.index() else {
+            // The build failed: try again from the store this reload swapped in.
+            indexed = build_into(slot, &reloader.store());
+            continue;
+        };
+        let result = match next {
+            Ok(report) if report.generation <= indexed => continue,
             Ok(report) => {
                 let upserted: Vec<String> = report
                     .created
@@ -35,16 +66,42 @@ fn apply_reports(
                     .chain(&report.updated)
                     .cloned()
                     .collect();
+                indexed = report.generation;
                 index.apply(&report.store, &upserted, &report.deleted)
             }
             Err(RecvError::Lagged(missed)) => {
                 log::warn!("search: {missed} reloads were missed; re-indexing everything");
-                index.rebuild(&reloader.store())
+                let store = reloader.store();
+                indexed = store.generation();
+                index.rebuild(&store)
             }
             Err(RecvError::Closed) => return,
         };
         if let Err(err) = result {
             log::error!("search: the index could not follow a reload: {err}");
+        }
+    }
+}
+
+/// Builds the index of `store` into `slot`, logging how long it took; returns the generation
+/// indexed, or 0 (no store has it) when building failed and the slot says so.
+fn build_into(slot: &SearchSlot, store: &Store) -> u64 {
+    slot.set_failed(false);
+    let started = Instant::now();
+    match SearchIndex::build(store) {
+        Ok(index) => {
+            log::info!(
+                "indexed {} posts for search in {} ms",
+                store.all_posts().len(),
+                started.elapsed().as_millis()
+            );
+            slot.fill(index);
+            store.generation()
+        }
+        Err(err) => {
+            log::error!("cannot build the {err}; search answers 503 until a reload rebuilds it");
+            slot.set_failed(true);
+            0
         }
     }
 }

@@ -12,6 +12,7 @@
 
 mod follow;
 mod related;
+mod slot;
 mod text;
 
 use std::collections::BTreeMap;
@@ -37,8 +38,9 @@ use tantivy::{
 use crate::domain::{Post, Term as TaxonomyTerm};
 use crate::store::{PageRequest, PostFilter, SortOrder, Store, TaxonomyKind};
 
-pub use follow::follow_reloads;
+pub use follow::build_and_follow;
 pub use related::RelatedPost;
+pub use slot::{SearchSlot, SearchStatus};
 pub use text::{Part, SearchText};
 
 /// The longest search text Quire accepts, in characters.

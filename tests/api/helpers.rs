@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Barrier};
 use std::thread;
 
 use jiff::Timestamp;
@@ -62,8 +62,27 @@ pub fn spawn_app_with(settings: ServeSettings) -> TestApp {
     spawn_app_with_clock(settings, Arc::new(FixedClock(now())))
 }
 
-/// Starts Quire with the given settings and clock (a `ManualClock` lets a test move "now").
+/// Starts Quire with the given settings and clock (a `ManualClock` lets a test move "now"),
+/// and waits until its search index, built in the background, is ready.
 pub fn spawn_app_with_clock(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
+    let app = start_app(settings, clock);
+    app.wait_for_search();
+    app
+}
+
+/// Starts Quire over `content_dir` with the search index's background build held until the
+/// returned barrier is waited on (which releases it), so a test sees search while it builds.
+pub fn spawn_app_with_search_held(content_dir: impl Into<PathBuf>) -> (TestApp, Arc<Barrier>) {
+    let hold = Arc::new(Barrier::new(2));
+    let settings = ServeSettings {
+        search_hold: Some(Arc::clone(&hold)),
+        ..ServeSettings::for_content(content_dir)
+    };
+    (start_app(settings, Arc::new(FixedClock(now()))), hold)
+}
+
+/// Starts Quire and returns as soon as it listens, before the search index may be ready.
+fn start_app(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
     let (port_sender, port_receiver) = mpsc::channel();
     // The server future is not `Send`, so the app is built and run on its own thread, in its
     // own actix system; only the port comes back.
@@ -191,6 +210,21 @@ impl TestApp {
             response.body
         );
         response.json()
+    }
+
+    /// `/readyz`'s `search` field: `building`, `ready` or `failed`.
+    pub fn search_readiness(&self) -> String {
+        self.get_ok_json("/readyz")["search"]
+            .as_str()
+            .unwrap_or_else(|| panic!("/readyz has no `search` field"))
+            .to_owned()
+    }
+
+    /// Waits (bounded) until `/readyz` says the search index is ready.
+    pub fn wait_for_search(&self) {
+        wait_for("the search index to be ready", || {
+            (self.search_readiness() == "ready").then_some(())
+        });
     }
 
     /// The slugs of a post list, in order.

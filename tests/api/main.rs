@@ -12,4 +12,5 @@ mod preview;
 mod related;
 mod reload;
 mod search;
+mod search_readiness;
 mod terms;
