@@ -26,7 +26,7 @@ use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError, we
 use jiff::Timestamp;
 
 use super::cache::{Cached, ResponseKeyRef};
-use super::conditional::{etag_value, http_date, is_not_modified};
+use super::conditional::is_not_modified;
 use super::prepared::{Coding, Prepared, PreparedMarker, Sharing};
 use super::{EXPOSED_HEADERS, HttpContext};
 use crate::error::ApiError;
@@ -104,9 +104,10 @@ pub async fn edge(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        headers.insert(header::HeaderName::from_static("x-request-id"), value);
-    }
+    headers.insert(
+        header::HeaderName::from_static("x-request-id"),
+        request_id.clone(),
+    );
     let status = response.status().as_u16();
     if let Some(context) = context {
         let route = route.unwrap_or_else(|| {
@@ -129,10 +130,11 @@ pub async fn edge(
         };
         log::info!(
             target: ACCESS_LOG,
-            "{} \"{}\" {status} {size} {:.3}ms id={request_id}",
+            "{} \"{}\" {status} {size} {:.3}ms id={}",
             access.peer,
             access.request_line,
             started.elapsed().as_secs_f64() * 1000.0,
+            String::from_utf8_lossy(request_id.as_bytes()),
         );
     }
     Ok(response)
@@ -172,23 +174,28 @@ fn answer_from_cache(
     let seconds_until_change = store
         .next_change_after(now)
         .map(|at| seconds_between(now, at));
-    let cache_control = context.policy.header_value(seconds_until_change);
-    let mut response = render(&cached.prepared, request.request(), &cache_control);
+    let cache_control = context.policy.header(seconds_until_change);
+    let mut response = render(&cached.prepared, request.request(), cache_control, false);
     finish_prepared(response.headers_mut());
     Some((response, cached.route))
 }
 
 /// The client's `X-Request-Id` when it is sane (1 to 128 visible ASCII characters), else a
-/// new random one.
-fn request_id(request: &ServiceRequest) -> String {
-    request
-        .headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .filter(|id| {
-            (1..=MAX_REQUEST_ID).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
-        })
-        .map_or_else(|| format!("{:032x}", fastrand::u128(..)), str::to_owned)
+/// new random one of 32 hex digits.
+fn request_id(request: &ServiceRequest) -> HeaderValue {
+    let sane = |id: &&HeaderValue| {
+        (1..=MAX_REQUEST_ID).contains(&id.len()) && id.as_bytes().iter().all(u8::is_ascii_graphic)
+    };
+    if let Some(id) = request.headers().get("x-request-id").filter(sane) {
+        return id.clone();
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let random = fastrand::u128(..);
+    let mut digits = [0u8; 32];
+    for (i, digit) in digits.iter_mut().enumerate() {
+        *digit = HEX[((random >> (124 - 4 * i)) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&digits).unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
 /// Outside CORS and `Compress`: drops the `Content-Encoding: identity` that kept a body from
@@ -259,9 +266,9 @@ pub async fn serve_prepared(
         (key, seconds)
     };
     let cache_control = |prepared: &Prepared| match (private, prepared.sharing) {
-        (true, _) => "private, no-store".to_owned(),
-        (false, Sharing::NoStore) => "no-store".to_owned(),
-        (false, Sharing::Public) => context.policy.header_value(seconds_until_change),
+        (true, _) => HeaderValue::from_static("private, no-store"),
+        (false, Sharing::NoStore) => HeaderValue::from_static("no-store"),
+        (false, Sharing::Public) => context.policy.header(seconds_until_change),
     };
 
     let borrowed = ResponseKeyRef {
@@ -274,7 +281,8 @@ pub async fn serve_prepared(
         let response = render(
             &cached.prepared,
             request.request(),
-            &cache_control(&cached.prepared),
+            cache_control(&cached.prepared),
+            true,
         );
         return Ok(request.into_response(response));
     }
@@ -291,7 +299,7 @@ pub async fn serve_prepared(
         context.responses.insert(key, cached);
     }
     let (request, _) = response.into_parts();
-    let rendered = render(&prepared, &request, &cache_control(&prepared));
+    let rendered = render(&prepared, &request, cache_control(&prepared), true);
     Ok(ServiceResponse::new(request, rendered))
 }
 
@@ -336,9 +344,15 @@ fn negotiate(request: &HttpRequest) -> Option<Coding> {
 }
 
 /// The HTTP response for a prepared one: a 304 when the client's copy is current, else the
-/// body in the client's coding; both with the validators and caching headers. The body is
-/// marked `Content-Encoding: identity` when sent as prepared, so `Compress` leaves it alone.
-fn render(prepared: &Prepared, request: &HttpRequest, cache_control: &str) -> HttpResponse {
+/// body in the client's coding; both with the validators and caching headers. Inside the
+/// layers (`inner`), a body sent as prepared is marked `Content-Encoding: identity` so
+/// `Compress` leaves it alone, and the response is marked for [`finish_coding`].
+fn render(
+    prepared: &Prepared,
+    request: &HttpRequest,
+    cache_control: HeaderValue,
+    inner: bool,
+) -> HttpResponse {
     let not_modified = is_not_modified(request.headers(), &prepared.etag, prepared.last_modified);
     let coding = if prepared.body.len() >= MIN_COMPRESSED_BYTES {
         negotiate(request)
@@ -351,9 +365,10 @@ fn render(prepared: &Prepared, request: &HttpRequest, cache_control: &str) -> Ht
     } else {
         coding.and_then(|coding| Some((coding, prepared.encoded(coding)?)))
     };
-    let tag_coding = match (not_modified, &encoded) {
-        (true, _) => coding,
-        (false, encoded) => encoded.as_ref().map(|(coding, _)| *coding),
+    let tag_coding = if not_modified {
+        coding
+    } else {
+        encoded.as_ref().map(|(coding, _)| *coding)
     };
     let mut builder = if not_modified {
         HttpResponse::NotModified()
@@ -361,32 +376,41 @@ fn render(prepared: &Prepared, request: &HttpRequest, cache_control: &str) -> Ht
         HttpResponse::Ok()
     };
     builder
-        .insert_header((
-            header::ETAG,
-            etag_value(&prepared.etag, tag_coding.map(Coding::name)),
-        ))
+        .insert_header((header::ETAG, prepared.etag_header(tag_coding)))
         .insert_header((header::CACHE_CONTROL, cache_control))
-        .insert_header((header::VARY, VARY));
-    if let Some(modified) = prepared.last_modified {
-        builder.insert_header((header::LAST_MODIFIED, http_date(modified)));
+        .insert_header((header::VARY, HeaderValue::from_static(VARY)));
+    if let Some(modified) = prepared.last_modified_header() {
+        builder.insert_header((header::LAST_MODIFIED, modified));
     }
     let mut response = if not_modified {
         builder.finish()
     } else {
-        builder.insert_header((header::CONTENT_TYPE, prepared.content_type));
+        builder.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(prepared.content_type),
+        ));
         for (name, value) in &prepared.headers {
-            builder.insert_header((*name, value.as_str()));
+            builder.insert_header((name.clone(), value.clone()));
         }
         match encoded {
             Some((coding, bytes)) => builder
-                .insert_header((header::CONTENT_ENCODING, coding.name()))
+                .insert_header((
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static(coding.name()),
+                ))
                 .body(bytes),
-            None => builder
-                .insert_header((header::CONTENT_ENCODING, "identity"))
+            None if inner => builder
+                .insert_header((
+                    header::CONTENT_ENCODING,
+                    HeaderValue::from_static("identity"),
+                ))
                 .body(prepared.body.clone()),
+            None => builder.body(prepared.body.clone()),
         }
     };
-    response.extensions_mut().insert(Served);
+    if inner {
+        response.extensions_mut().insert(Served);
+    }
     response
 }
 

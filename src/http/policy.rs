@@ -5,11 +5,15 @@
 /// The default directives: fresh for a minute, then served stale while revalidating.
 pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=300";
 
+use actix_web::http::header::HeaderValue;
+
 /// The configured `Cache-Control` and the `max-age` in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachePolicy {
     directives: String,
     max_age: Option<u64>,
+    /// The directives as a header value, made once.
+    uncapped: HeaderValue,
 }
 
 impl CachePolicy {
@@ -22,9 +26,29 @@ impl CachePolicy {
                 .then(|| value.trim().trim_matches('"').parse().ok())
                 .flatten()
         });
+        let directives = directives.trim().to_owned();
+        let uncapped = HeaderValue::from_str(&directives).unwrap_or_else(|_| {
+            log::warn!(
+                "the Cache-Control directives `{}` are not a valid header value; using `{DEFAULT_CACHE_CONTROL}`",
+                directives.escape_debug()
+            );
+            HeaderValue::from_static(DEFAULT_CACHE_CONTROL)
+        });
         CachePolicy {
-            directives: directives.trim().to_owned(),
+            directives,
             max_age,
+            uncapped,
+        }
+    }
+
+    /// [`CachePolicy::header_value`] as a header value; without a cap it is made once.
+    pub fn header(&self, seconds_until_change: Option<u64>) -> HeaderValue {
+        match (self.max_age, seconds_until_change) {
+            (Some(max_age), Some(seconds)) if seconds < max_age => {
+                HeaderValue::from_str(&self.header_value(seconds_until_change))
+                    .unwrap_or_else(|_| self.uncapped.clone())
+            }
+            _ => self.uncapped.clone(),
         }
     }
 

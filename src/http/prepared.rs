@@ -7,11 +7,13 @@ use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
 use actix_web::body::BoxBody;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, Responder, http::header};
+use actix_web::{HttpRequest, HttpResponse, Responder};
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::conditional::{etag_value, http_date};
 use crate::error::ApiError;
 
 /// Who may keep a response.
@@ -104,7 +106,11 @@ pub struct Prepared {
     /// When the content behind the body last changed.
     pub last_modified: Option<Timestamp>,
     /// Headers particular to the resource, such as `X-Total-Count` and `Link`.
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The `ETag` header of the body as prepared and of each coding, made once.
+    etag_headers: [HeaderValue; 4],
+    /// The `Last-Modified` header, made once.
+    last_modified_header: Option<HeaderValue>,
     /// Who may keep it.
     pub sharing: Sharing,
     /// The body compressed, by coding.
@@ -115,8 +121,20 @@ impl Prepared {
     /// A response with this body, its entity tag hashed from the bytes.
     pub fn new(content_type: &'static str, body: impl Into<Bytes>) -> Prepared {
         let body = body.into();
+        let etag = entity_tag(&body);
+        let tag = |coding: Option<Coding>| {
+            HeaderValue::from_str(&etag_value(&etag, coding.map(Coding::name)))
+                .unwrap_or_else(|_| HeaderValue::from_static("\"\""))
+        };
         Prepared {
-            etag: entity_tag(&body),
+            etag_headers: [
+                tag(None),
+                tag(Some(Coding::Brotli)),
+                tag(Some(Coding::Gzip)),
+                tag(Some(Coding::Deflate)),
+            ],
+            last_modified_header: None,
+            etag,
             body,
             content_type,
             last_modified: None,
@@ -166,13 +184,36 @@ impl Prepared {
     /// Sets when the content last changed.
     pub fn modified(mut self, at: Option<Timestamp>) -> Prepared {
         self.last_modified = at;
+        self.last_modified_header = at.and_then(|at| HeaderValue::from_str(&http_date(at)).ok());
         self
     }
 
-    /// Adds a resource header.
+    /// Adds a resource header; a value that cannot be a header (a bug) is logged and left out.
     pub fn header(mut self, name: &'static str, value: String) -> Prepared {
-        self.headers.push((name, value));
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::try_from(value),
+        ) {
+            (Ok(name), Ok(value)) => self.headers.push((name, value)),
+            _ => log::error!("the header `{name}` of a prepared response is not valid"),
+        }
         self
+    }
+
+    /// The `ETag` header for the body sent in `coding` (`None`: as prepared).
+    pub fn etag_header(&self, coding: Option<Coding>) -> HeaderValue {
+        let index = match coding {
+            None => 0,
+            Some(Coding::Brotli) => 1,
+            Some(Coding::Gzip) => 2,
+            Some(Coding::Deflate) => 3,
+        };
+        self.etag_headers[index].clone()
+    }
+
+    /// The `Last-Modified` header, if the content's modification time is known.
+    pub fn last_modified_header(&self) -> Option<HeaderValue> {
+        self.last_modified_header.clone()
     }
 
     /// Marks the response as live state, never cached.
@@ -191,6 +232,11 @@ impl Prepared {
                 .headers
                 .iter()
                 .map(|(_, v)| v.len() + 32)
+                .sum::<usize>()
+            + self
+                .etag_headers
+                .iter()
+                .map(|v| v.len() + 32)
                 .sum::<usize>()
             + 128
     }
