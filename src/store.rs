@@ -22,8 +22,9 @@ pub struct Store {
     /// Where each post sits and who carries which term; shared with the next store when a
     /// reload leaves every post's place unchanged.
     order: Arc<Order>,
-    /// For each position, its rank in title order; shared when no title changed.
-    title_rank: Arc<Vec<u32>>,
+    /// Positions in title order, and for each position its rank in that order; shared when
+    /// no title changed.
+    titles: Arc<TitleOrder>,
     problems: Vec<Problem>,
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
@@ -75,17 +76,63 @@ fn same_place(old: &Post, new: &Post) -> bool {
         && old.authors == new.authors
 }
 
-/// For each position, its rank when the posts are sorted by title (ignoring case), ties in
-/// position order.
-fn title_ranks(posts: &[Arc<Post>]) -> Vec<u32> {
-    let keys: Vec<String> = posts.iter().map(|p| p.title.to_lowercase()).collect();
-    let mut by_title: Vec<Position> = (0..posts.len() as Position).collect();
-    by_title.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
-    let mut rank = vec![0; posts.len()];
-    for (r, &position) in by_title.iter().enumerate() {
-        rank[position as usize] = r as u32;
+/// The posts sorted by title (ignoring case), ties in position order.
+#[derive(Debug, Clone)]
+struct TitleOrder {
+    /// Positions, in title order.
+    sorted: Vec<Position>,
+    /// For each position, its index in `sorted`.
+    rank: Vec<u32>,
+}
+
+impl TitleOrder {
+    fn of(posts: &[Arc<Post>]) -> TitleOrder {
+        let keys: Vec<String> = posts.iter().map(|p| title_key(p)).collect();
+        let mut sorted: Vec<Position> = (0..posts.len() as Position).collect();
+        sorted.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+        let mut order = TitleOrder {
+            sorted,
+            rank: vec![0; posts.len()],
+        };
+        order.rank_all();
+        order
     }
-    rank
+
+    fn rank_all(&mut self) {
+        for (rank, &position) in self.sorted.iter().enumerate() {
+            self.rank[position as usize] = rank as u32;
+        }
+    }
+
+    /// Moves `position`, whose title changed, to its new place; `posts` has the new titles.
+    fn retitle(&mut self, posts: &[Arc<Post>], position: Position) {
+        self.sorted.remove(self.rank[position as usize] as usize);
+        let key = title_key(&posts[position as usize]);
+        let at = self.sorted.partition_point(|&other| {
+            (title_key(&posts[other as usize]), other) < (key.clone(), position)
+        });
+        self.sorted.insert(at, position);
+        self.rank_all();
+    }
+}
+
+/// What titles sort by.
+fn title_key(post: &Post) -> String {
+    post.title.to_lowercase()
+}
+
+/// A file re-read by a reload that served a post before and still parses: the post it served,
+/// the post it has now, and its warnings now.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    /// The file, relative to the content folder.
+    pub path: String,
+    /// The post the file gave before.
+    pub before: Arc<Post>,
+    /// The post the file gives now.
+    pub after: Arc<Post>,
+    /// The file's warnings now.
+    pub warnings: Vec<Problem>,
 }
 
 /// Takes the posts of parsed files (in path order) and every problem; a post whose slug an
@@ -318,20 +365,69 @@ impl Store {
         let Some((placed, titles_changed)) = self.place(&posts) else {
             return Store::index(posts, problems, loaded_at);
         };
-        let title_rank = if titles_changed {
-            Arc::new(title_ranks(&placed))
+        let titles = if titles_changed {
+            Arc::new(TitleOrder::of(&placed))
         } else {
-            Arc::clone(&self.title_rank)
+            Arc::clone(&self.titles)
         };
         Store {
             newest_modified: placed.iter().filter_map(|p| p.modified).max(),
             posts: placed,
             order: Arc::clone(&self.order),
-            title_rank,
+            titles,
             problems,
             loaded_at,
             generation: 1,
         }
+    }
+
+    /// The store after files that keep their posts' places were edited (the common reload:
+    /// a writer saves a post), without looking at any other post; `None` when an edit moves a
+    /// post (a new slug, date, draft flag or term) or its file's post was not the one served,
+    /// and [`Store::rebuild`] is needed. The result equals what [`Store::build`] would give.
+    pub fn edited(&self, edits: &[Edit], loaded_at: Timestamp) -> Option<Store> {
+        let mut posts = self.posts.clone();
+        let mut titles: Option<TitleOrder> = None;
+        let mut newest_modified = self.newest_modified;
+        let mut recount_modified = false;
+        for edit in edits {
+            let position = *self.order.by_slug.get(edit.before.slug.as_str())?;
+            let served = &mut posts[position as usize];
+            if !Arc::ptr_eq(served, &edit.before) || !same_place(&edit.before, &edit.after) {
+                return None;
+            }
+            *served = Arc::clone(&edit.after);
+            if edit.before.title != edit.after.title {
+                titles
+                    .get_or_insert_with(|| (*self.titles).clone())
+                    .retitle(&posts, position);
+            }
+            newest_modified = newest_modified.max(edit.after.modified);
+            recount_modified |= edit.before.modified == self.newest_modified
+                && edit.after.modified < edit.before.modified;
+        }
+        if recount_modified {
+            newest_modified = posts.iter().filter_map(|p| p.modified).max();
+        }
+        let mut problems = self.problems.clone();
+        if edits.iter().any(|e| !e.warnings.is_empty())
+            || problems
+                .iter()
+                .any(|p| edits.iter().any(|e| e.path == p.path))
+        {
+            problems.retain(|p| edits.iter().all(|e| e.path != p.path));
+            problems.extend(edits.iter().flat_map(|e| e.warnings.iter().cloned()));
+            problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        }
+        Some(Store {
+            posts,
+            order: Arc::clone(&self.order),
+            titles: titles.map_or_else(|| Arc::clone(&self.titles), Arc::new),
+            problems,
+            loaded_at,
+            generation: 1,
+            newest_modified,
+        })
     }
 
     /// The posts in this store's order, if each takes exactly the place of the old post with
@@ -363,7 +459,7 @@ impl Store {
         posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         Store {
             order: Arc::new(Order::of(&posts)),
-            title_rank: Arc::new(title_ranks(&posts)),
+            titles: Arc::new(TitleOrder::of(&posts)),
             problems,
             loaded_at,
             generation: 1,
@@ -421,9 +517,9 @@ impl Store {
         match sort {
             SortOrder::DateDesc => {}
             SortOrder::DateAsc => matching.reverse(),
-            SortOrder::TitleAsc => matching.sort_unstable_by_key(|&p| self.title_rank[p as usize]),
+            SortOrder::TitleAsc => matching.sort_unstable_by_key(|&p| self.titles.rank[p as usize]),
             SortOrder::TitleDesc => {
-                matching.sort_unstable_by_key(|&p| std::cmp::Reverse(self.title_rank[p as usize]))
+                matching.sort_unstable_by_key(|&p| std::cmp::Reverse(self.titles.rank[p as usize]))
             }
         }
         let total = matching.len();
@@ -591,9 +687,11 @@ impl Store {
         match sort {
             SortOrder::DateDesc => positions.sort_unstable(),
             SortOrder::DateAsc => positions.sort_unstable_by(|a, b| b.cmp(a)),
-            SortOrder::TitleAsc => positions.sort_unstable_by_key(|&p| self.title_rank[p as usize]),
+            SortOrder::TitleAsc => {
+                positions.sort_unstable_by_key(|&p| self.titles.rank[p as usize])
+            }
             SortOrder::TitleDesc => {
-                positions.sort_unstable_by_key(|&p| std::cmp::Reverse(self.title_rank[p as usize]))
+                positions.sort_unstable_by_key(|&p| std::cmp::Reverse(self.titles.rank[p as usize]))
             }
         }
     }
@@ -1116,7 +1214,7 @@ mod tests {
         );
         let rebuilt = old.rebuild(edited, now());
         assert!(Arc::ptr_eq(&old.order, &rebuilt.order));
-        assert!(Arc::ptr_eq(&old.title_rank, &rebuilt.title_rank));
+        assert!(Arc::ptr_eq(&old.titles, &rebuilt.titles));
         let body = |store: &Store| store.post_by_slug("b").map(|p| p.markdown.clone());
         assert_eq!(body(&rebuilt).as_deref(), Some("New body.\n"));
         assert_ne!(body(&old), body(&rebuilt));
@@ -1124,5 +1222,88 @@ mod tests {
         let mut moved = files();
         moved[1] = post("b", "2025-02-02", "x", "category: Two");
         assert!(!Arc::ptr_eq(&old.order, &old.rebuild(moved, now()).order));
+    }
+
+    /// The edit of the file behind a post `old` serves into `parsed`.
+    fn edit(old: &Store, parsed: &Parsed) -> Edit {
+        let after = parsed.post.clone().unwrap();
+        Edit {
+            path: parsed.path.clone(),
+            before: Arc::clone(old.post_by_slug(after.slug.as_str()).unwrap()),
+            after,
+            warnings: parsed.warnings.clone(),
+        }
+    }
+
+    #[test]
+    fn an_edit_in_place_answers_exactly_like_a_fresh_build() {
+        let title = parse_post(
+            "a.md",
+            b"---\ntitle: zz top\ndate: 2025-01-01\ntags: [x, y]\ncategory: One\n---\nBody.\n",
+            LoadOptions::default(),
+        );
+        let body = parse_post(
+            "b.md",
+            b"---\ntitle: b\ndate: 2025-02-01\ntags: [x]\ncategory: Two\n---\nNew body.\n",
+            LoadOptions::default(),
+        );
+        let warned = parse_post(
+            "d.md",
+            b"---\ntitle: D\ndate: 2025-04-01\ntags: [x, y]\ncategory: One\n---\nvaluable\xc3\xa2\xe2\x82\xac\xe2\x80\x9dthey\n",
+            LoadOptions::default(),
+        );
+        assert!(
+            !warned.warnings.is_empty() && warned.post.is_ok(),
+            "{warned:?}"
+        );
+        let cases: Vec<(&str, Vec<(usize, Parsed)>)> = vec![
+            ("a title", vec![(0, title.clone())]),
+            ("a body", vec![(1, body.clone())]),
+            ("two files", vec![(0, title), (1, body)]),
+        ];
+        let cases = cases
+            .into_iter()
+            .chain([("a warning", vec![(3, warned.clone())])]);
+        let old = Store::build(files(), now());
+        for (what, changes) in cases {
+            let mut parsed = files();
+            let mut edits = Vec::new();
+            for (index, file) in changes {
+                edits.push(edit(&old, &file));
+                parsed[index] = file;
+            }
+            let edited = old
+                .edited(&edits, now())
+                .unwrap_or_else(|| panic!("{what}: an edit in place"));
+            assert_eq!(
+                observable(&edited),
+                observable(&Store::build(parsed, now())),
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_edit_that_moves_a_post_or_touches_an_unserved_one_needs_a_rebuild() {
+        let old = Store::build(files(), now());
+        let moved = post("a", "2025-05-01", "x, y", "category: One");
+        assert!(old.edited(&[edit(&old, &moved)], now()).is_none());
+        let retagged = post("b", "2025-02-01", "x, z", "category: Two");
+        assert!(old.edited(&[edit(&old, &retagged)], now()).is_none());
+        let mut unchanged = post("b", "2025-02-01", "x", "category: Two");
+        unchanged.path = "b.md".to_owned();
+        assert!(old.edited(&[edit(&old, &unchanged)], now()).is_some());
+        // A post that is not the one served under its slug (say, a duplicate that lost).
+        let stranger = Edit {
+            path: "z.md".to_owned(),
+            before: post("a", "2025-01-01", "x, y", "category: One")
+                .post
+                .unwrap(),
+            after: post("a", "2025-01-01", "x, y", "category: One")
+                .post
+                .unwrap(),
+            warnings: Vec::new(),
+        };
+        assert!(old.edited(&[stranger], now()).is_none());
     }
 }

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::content::loader::{is_post_file, load_file};
 use crate::content::{LoadOptions, Parsed, Problem, discover};
 use crate::domain::Post;
+use crate::store::Edit;
 
 /// Every post file of a content folder with its last good post and current problem.
 #[derive(Debug)]
@@ -42,12 +43,15 @@ struct Stamp {
 }
 
 /// What a refresh found.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Refresh {
     /// Files read and parsed (new or changed).
     pub parsed: usize,
     /// Files gone from the folder.
     pub removed: usize,
+    /// When every file read served a post before and still parses (a writer saved a post),
+    /// the posts before and after, which the store can take without a rebuild.
+    pub edits: Option<Vec<Edit>>,
 }
 
 impl Refresh {
@@ -89,20 +93,41 @@ impl Library {
         if touched.is_empty() || touched.iter().any(|path| needs_listing(path)) {
             return None;
         }
-        let mut refresh = Refresh::default();
+        let mut refresh = Refresh {
+            edits: Some(Vec::new()),
+            ..Refresh::default()
+        };
         for path in touched.iter().filter(|path| is_content_file(path)) {
             let full = self.root.join(path);
             match std::fs::metadata(&full) {
                 Ok(metadata) if metadata.is_file() => {
                     let state = self.files.entry(path.clone()).or_default();
+                    let before = match (&state.good, &state.problem) {
+                        (Some((post, _)), None) => Some(Arc::clone(post)),
+                        _ => None,
+                    };
                     state.stamp = stamp_of(&full);
                     state.update(load_file(&self.root, path, self.options));
                     refresh.parsed += 1;
+                    let edit = match (before, &state.good, &state.problem) {
+                        (Some(before), Some((after, warnings)), None) => Some(Edit {
+                            path: path.clone(),
+                            before,
+                            after: Arc::clone(after),
+                            warnings: warnings.clone(),
+                        }),
+                        _ => None,
+                    };
+                    match (edit, &mut refresh.edits) {
+                        (Some(edit), Some(edits)) => edits.push(edit),
+                        _ => refresh.edits = None,
+                    }
                 }
                 Ok(_) => return None,
                 Err(err) if err.kind() == io::ErrorKind::NotFound => {
                     if self.files.remove(path).is_some() {
                         refresh.removed += 1;
+                        refresh.edits = None;
                     }
                 }
                 Err(_) => return None,
@@ -286,11 +311,44 @@ mod tests {
         let refresh = library.refresh_named(&touched).expect("no listing needed");
 
         assert_eq!((refresh.parsed, refresh.removed), (1, 1));
+        assert!(
+            refresh.edits.is_none(),
+            "a deleted file is no edit in place"
+        );
         let parsed = library.parsed();
         assert_eq!(parsed.len(), 1);
         assert_eq!(parsed[0].post.as_ref().unwrap().title, "A again");
         let folder: HashSet<String> = ["sub".to_owned()].into();
         assert!(library.refresh_named(&folder).is_none());
+    }
+
+    #[test]
+    fn a_saved_post_is_an_edit_with_the_post_before_and_after() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", &post("A"));
+        write(dir.path(), "b.md", &post("B"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        let before = library.parsed()[0].post.clone().unwrap();
+        write(dir.path(), "a.md", &post("A again"));
+        let touched: HashSet<String> = ["a.md".to_owned()].into();
+
+        let refresh = library.refresh_named(&touched).expect("no listing needed");
+
+        let edits = refresh.edits.expect("a save is an edit in place");
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].path, "a.md");
+        assert!(Arc::ptr_eq(&edits[0].before, &before));
+        assert_eq!(edits[0].after.title, "A again");
+
+        // A save that breaks the file keeps the old post: not an edit in place.
+        write(dir.path(), "a.md", "---\ntitle: [\n---\n");
+        let refresh = library.refresh_named(&touched).expect("no listing needed");
+        assert!(refresh.edits.is_none());
+        // Nor is the save that fixes it again, nor a new file.
+        write(dir.path(), "a.md", &post("A fixed"));
+        write(dir.path(), "c.md", &post("C"));
+        let touched: HashSet<String> = ["a.md".to_owned(), "c.md".to_owned()].into();
+        assert!(library.refresh_named(&touched).unwrap().edits.is_none());
     }
 
     fn write(dir: &Path, name: &str, text: &str) {
@@ -319,7 +377,8 @@ mod tests {
         let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
         let first = library.parsed();
         let refresh = library.refresh(&HashSet::new()).unwrap();
-        assert_eq!(refresh, Refresh::default());
+        assert_eq!((refresh.parsed, refresh.removed), (0, 0));
+        assert!(!refresh.changed());
         let second = library.parsed();
         for (a, b) in first.iter().zip(&second) {
             let (Ok(a), Ok(b)) = (&a.post, &b.post) else {
@@ -340,13 +399,8 @@ mod tests {
         std::fs::remove_file(dir.path().join("b.md")).unwrap();
         let touched = HashSet::from(["a.md".to_owned()]);
         let refresh = library.refresh(&touched).unwrap();
-        assert_eq!(
-            refresh,
-            Refresh {
-                parsed: 2,
-                removed: 1
-            }
-        );
+        assert_eq!((refresh.parsed, refresh.removed), (2, 1));
+        assert!(refresh.edits.is_none(), "a listing gives no edits");
         assert_eq!(titles(&library), ["Z", "C"]);
     }
 
