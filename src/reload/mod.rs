@@ -142,10 +142,13 @@ impl Reloader {
         let old = self.store.load_full();
         let generation = old.generation() + 1;
         let now = self.clock.now();
-        let store = Arc::new(
-            old.rebuild(library.parsed(), now)
-                .with_generation(generation),
-        );
+        // A saved post slots into the old store's indexes; anything else rebuilds them.
+        let store = refresh
+            .edits
+            .as_deref()
+            .and_then(|edits| old.edited(edits, now))
+            .unwrap_or_else(|| old.rebuild(library.parsed(), now));
+        let store = Arc::new(store.with_generation(generation));
         drop(library);
         // The stats go first, so whoever sees the new store also sees how it was made.
         let took = started.elapsed();
