@@ -14,7 +14,7 @@ use super::front_matter::{self, Split};
 use super::markdown::{self, RenderOptions, truncate_at_word};
 use super::problem::{Located, Problem, Severity, line_and_column};
 use super::{dates, mojibake};
-use crate::domain::{Post, Slug, Term};
+use crate::domain::{PackedText, Post, Slug, Term};
 
 /// How posts are parsed and rendered.
 #[derive(Debug, Clone, Copy, Default)]
@@ -243,11 +243,11 @@ fn parse_inner(
         excerpt,
         featured_image,
         meta_description,
-        html: rendered.html,
-        markdown: body.to_owned(),
+        html: PackedText::new(&rendered.html),
+        markdown: PackedText::new(body),
         reading_time: Post::reading_time_for(rendered.word_count),
         word_count: rendered.word_count,
-        text: rendered.text,
+        text: PackedText::new(&rendered.text),
         toc: rendered.toc,
         extra: fields.into_rest(),
         source_path: path.to_owned(),
@@ -510,7 +510,7 @@ mod tests {
         assert_eq!(post.featured_image.as_deref(), Some("/i.png"));
         assert_eq!(post.meta_description.as_deref(), Some("Meta"));
         assert_eq!(post.extra["series"], "S");
-        assert!(!post.markdown.contains('\r'));
+        assert!(!post.markdown.unpack().contains('\r'));
     }
 
     #[test]
@@ -591,7 +591,7 @@ mod tests {
             "---\ntitle: T\ndate: 2025-01-01\n---\n\nThey are valuableâ€”they reveal things.\n",
         );
         let post = parsed.post.unwrap();
-        assert!(post.markdown.contains("valuable—they"));
+        assert!(post.markdown.unpack().contains("valuable—they"));
         assert_eq!(parsed.warnings.len(), 1);
         let warning = &parsed.warnings[0];
         assert_eq!((warning.line, warning.severity), (6, Severity::Warning));

@@ -1,9 +1,11 @@
 //! Quire's validated content values: slugs, taxonomy terms and posts. No I/O, no HTTP.
 
+mod packed;
 mod post;
 mod slug;
 mod term;
 
+pub use packed::PackedText;
 pub use post::{Post, Visibility};
 pub use slug::{Slug, SlugError};
 pub use term::Term;

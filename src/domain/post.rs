@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::{Slug, Term};
+use super::{PackedText, Slug, Term};
 use crate::content::markdown::TocEntry;
 
 /// Whether a post can be seen at a given moment; decided per request, so scheduled posts go live
@@ -47,12 +47,12 @@ pub struct Post {
     pub featured_image: Option<String>,
     /// The description for search engines.
     pub meta_description: Option<String>,
-    /// The body rendered to (sanitized) HTML.
-    pub html: String,
-    /// The Markdown body as written (after encoding repair).
-    pub markdown: String,
-    /// The body as plain text, for search and counting.
-    pub text: String,
+    /// The body rendered to (sanitized) HTML, kept compressed.
+    pub html: PackedText,
+    /// The Markdown body as written (after encoding repair), kept compressed.
+    pub markdown: PackedText,
+    /// The body as plain text, for search, kept compressed.
+    pub text: PackedText,
     /// The nested table of contents.
     pub toc: Vec<TocEntry>,
     /// Words in the body.

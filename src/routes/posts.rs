@@ -676,7 +676,7 @@ pub async fn get_post(
         .max();
     Ok(Prepared::json(&PostDetail {
         summary: PostSummary::from(found.post.as_ref()),
-        html: found.post.html.clone(),
+        html: found.post.html.unpack(),
         toc: found.post.toc.iter().map(TocItem::from).collect(),
         prev: found.previous.map(|p| PostLink::from(p.as_ref())),
         next: found.next.map(|p| PostLink::from(p.as_ref())),
@@ -705,7 +705,7 @@ pub async fn get_post_html(
     let store = state.store.load();
     let found = find(&state, &request, &slug, &store)?;
     Ok(
-        Prepared::new("text/html; charset=utf-8", found.post.html.clone())
+        Prepared::new("text/html; charset=utf-8", found.post.html.unpack())
             .modified(found.post.modified),
     )
 }
@@ -731,7 +731,7 @@ pub async fn get_post_markdown(
     let store = state.store.load();
     let found = find(&state, &request, &slug, &store)?;
     Ok(
-        Prepared::new("text/markdown; charset=utf-8", found.post.markdown.clone())
+        Prepared::new("text/markdown; charset=utf-8", found.post.markdown.unpack())
             .modified(found.post.modified),
     )
 }

@@ -289,7 +289,7 @@ impl SearchIndex {
             doc.add_text(f.category, &category.name);
         }
         doc.add_text(f.excerpt, &post.excerpt);
-        doc.add_text(f.body, &post.text);
+        doc.add_text(f.body, post.text.unpack());
         doc
     }
 
@@ -737,7 +737,8 @@ fn facets<'s>(
 /// The best snippet of the body, else the excerpt, else the title; with no match anywhere
 /// (a match in tags), the excerpt escaped.
 fn snippet(generator: &SnippetGenerator, post: &Post) -> String {
-    for text in [&post.text, &post.excerpt, &post.title] {
+    let body = post.text.unpack();
+    for text in [&body, &post.excerpt, &post.title] {
         let mut snippet = generator.snippet(text);
         if !snippet.is_empty() {
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
