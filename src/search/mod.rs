@@ -56,6 +56,9 @@ const FUZZY_WEIGHT: Score = 0.25;
 const PREFIX_WEIGHT: Score = 0.5;
 /// Words this long or longer tolerate one typo.
 const TYPO_MIN_CHARS: usize = 5;
+/// Documents added between two commits while indexing many posts.
+const DOCS_PER_COMMIT: usize = 2_500;
+
 /// The longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
 /// Marks for no position: a document whose post the store does not have.
@@ -257,12 +260,20 @@ impl SearchIndex {
                 writer.delete_term(Term::from_field_text(self.fields.slug, slug));
             }
         }
+        let mut queued = 0;
         for slug in upserted_slugs {
             let Some(post) = store.post_by_slug(slug) else {
                 continue;
             };
             if !post.draft {
                 writer.add_document(self.document(post))?;
+                queued += 1;
+            }
+            // Documents wait in the writer's queue with their whole text; committing now and
+            // then bounds what a big build holds at once.
+            if queued == DOCS_PER_COMMIT {
+                writer.commit()?;
+                queued = 0;
             }
         }
         writer.commit()?;
