@@ -277,6 +277,13 @@ impl SearchIndex {
             }
         }
         writer.commit()?;
+        if !replace {
+            // A build commits in chunks, each leaving segments; one segment searches fastest.
+            let segments = self.index.searchable_segment_ids()?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait()?;
+            }
+        }
         self.reader.reload()?;
         let searcher = self.reader.searcher();
         let positions = positions_of(&searcher, self.fields.slug, store);
