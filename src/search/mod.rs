@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use jiff::Timestamp;
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::indexer::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -255,6 +256,11 @@ impl SearchIndex {
         replace: bool,
     ) -> Result<(), SearchError> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if !replace {
+            // A build's chunks are merged into one segment at the end; merges in between
+            // would only redo that work (and take segments the final merge names).
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+        }
         if replace {
             for slug in upserted_slugs.iter().chain(deleted_slugs) {
                 writer.delete_term(Term::from_field_text(self.fields.slug, slug));
@@ -283,6 +289,7 @@ impl SearchIndex {
             if segments.len() > 1 {
                 writer.merge(&segments).wait()?;
             }
+            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
         }
         self.reader.reload()?;
         let searcher = self.reader.searcher();
