@@ -361,15 +361,25 @@ impl TestApp {
 
 /// Polls `check` every 20 ms until it returns `Some`, for at most 5 seconds; for changes that
 /// reach the API through the file watcher. Panics with `what` when time runs out.
-pub fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+pub fn wait_for<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    wait_for_within(what, std::time::Duration::from_secs(5), check)
+}
+
+/// [`wait_for`] with another bound, for steps that follow a reload on another thread (the
+/// search index), which a fully parallel debug-build test run can hold up for seconds.
+pub fn wait_for_within<T>(
+    what: &str,
+    limit: std::time::Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + limit;
     loop {
         if let Some(value) = check() {
             return value;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "gave up after 5 s waiting for {what}"
+            "gave up after {limit:?} waiting for {what}"
         );
         thread::sleep(std::time::Duration::from_millis(20));
     }

@@ -2,9 +2,11 @@
 //! routes that need the index answer 503 with `Retry-After` until it is built, and `/readyz`
 //! says which it is.
 
+use std::time::Duration;
+
 use crate::helpers::{
     assert_problem, empty_content_dir, search_fixture, simple_post, slugs,
-    spawn_app_with_search_held, wait_for, write_file,
+    spawn_app_with_search_held, wait_for, wait_for_within, write_file,
 };
 
 /// Every route that needs the search index.
@@ -94,9 +96,16 @@ fn a_post_added_while_the_index_is_built_is_found_and_so_is_one_added_after() {
         "third.md",
         simple_post("Third", "2025-01-03", "The walrus swims."),
     );
-    let found = wait_for("the third post to be found", || {
-        let found = slugs(&app.get_ok_json("/api/v1/search?q=walrus"));
-        (found.len() == 3).then_some(found)
+    wait_for("the third post to be served", || {
+        (app.get("/api/v1/posts/third").status == 200).then_some(())
     });
+    let found = wait_for_within(
+        "the third post to be found",
+        Duration::from_secs(20),
+        || {
+            let found = slugs(&app.get_ok_json("/api/v1/search?q=walrus"));
+            (found.len() == 3).then_some(found)
+        },
+    );
     assert_eq!(found, ["third", "second", "first"]);
 }
