@@ -83,11 +83,13 @@ pub async fn edge(
             request.version()
         ),
     });
+    let too_long = request.query_string().len() > MAX_QUERY_BYTES;
     let cached = context
         .as_deref()
         .zip(request.app_data::<web::Data<AppState>>())
+        .filter(|_| !too_long)
         .and_then(|(context, state)| answer_from_cache(&request, context, state));
-    let (mut response, route) = if request.query_string().len() > MAX_QUERY_BYTES {
+    let (mut response, route) = if too_long {
         let error = ApiError::UriTooLong {
             limit: MAX_QUERY_BYTES,
         };

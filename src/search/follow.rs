@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Barrier};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
@@ -13,6 +13,12 @@ use tokio::sync::broadcast::error::RecvError;
 use super::{SearchIndex, SearchSlot};
 use crate::reload::{ReloadReport, Reloader};
 use crate::store::Store;
+
+/// How often a failed update is retried as a rebuild, and the pause before the first retry
+/// (doubled each time). Tantivy starts threads on each commit, which can fail for a moment
+/// when the machine runs out of them.
+const RETRIES: u32 = 4;
+const FIRST_RETRY: Duration = Duration::from_millis(250);
 
 /// Starts the `quire-search` thread: it builds the index of the store being served into `slot`,
 /// then applies every later reload to it. Searches are refused until the slot is filled; after
@@ -78,7 +84,10 @@ fn build_then_follow(
             Err(RecvError::Closed) => return,
         };
         if let Err(err) = result {
-            log::error!("search: the index could not follow a reload: {err}");
+            log::error!("search: the index could not follow a reload: {err}; re-indexing");
+            if let Some(generation) = rebuild_with_retries(index, reloader) {
+                indexed = generation;
+            }
         }
     }
 }
@@ -105,6 +114,24 @@ fn build_into(slot: &SearchSlot, store: &Store) -> u64 {
             0
         }
     }
+}
+
+/// Re-indexes the current store, retrying with growing pauses; returns the generation indexed,
+/// or `None` (logged) if every attempt failed and the index stays behind until the next reload.
+fn rebuild_with_retries(index: &SearchIndex, reloader: &Reloader) -> Option<u64> {
+    let mut pause = FIRST_RETRY;
+    for attempt in 1..=RETRIES {
+        thread::sleep(pause);
+        pause *= 2;
+        let store = reloader.store();
+        match index.rebuild(&store) {
+            Ok(()) => return Some(store.generation()),
+            Err(err) => {
+                log::error!("search: re-indexing failed (attempt {attempt} of {RETRIES}): {err}")
+            }
+        }
+    }
+    None
 }
 
 /// Hands memory freed after a big build back to the system. glibc keeps freed heap memory for

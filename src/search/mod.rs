@@ -185,9 +185,12 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         let text_bytes: usize = store.all_posts().iter().map(|p| p.text.len()).sum();
+        // One indexing thread per 5,000 posts, up to the cores: a small site needs no more,
+        // and each thread is started again on every commit.
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .clamp(1, 8);
+            .clamp(1, 8)
+            .min(1 + store.all_posts().len() / 5_000);
         // Big enough that a large site is indexed in few segments, small for a small one.
         let budget = (text_bytes * 3).clamp(20_000_000 * threads, 1_000_000_000);
         let writer = index.writer_with_num_threads(threads, budget)?;
