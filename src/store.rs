@@ -830,16 +830,18 @@ mod tests {
     }
 
     fn store() -> Store {
-        Store::build(
-            vec![
-                post("a", "2025-01-01", "x, y", "category: One"),
-                post("b", "2025-02-01", "x", "category: Two"),
-                post("c", "2025-03-01", "y", "draft: true"),
-                post("d", "2025-04-01", "x, y", "category: One"),
-                post("e", "2030-01-01", "x", ""),
-            ],
-            now(),
-        )
+        Store::build(files(), now())
+    }
+
+    /// Five posts: two tags, two categories, a draft and one scheduled after `now`.
+    fn files() -> Vec<Parsed> {
+        vec![
+            post("a", "2025-01-01", "x, y", "category: One"),
+            post("b", "2025-02-01", "x", "category: Two"),
+            post("c", "2025-03-01", "y", "draft: true"),
+            post("d", "2025-04-01", "x, y", "category: One"),
+            post("e", "2030-01-01", "x", ""),
+        ]
     }
 
     fn now() -> Timestamp {
@@ -1105,16 +1107,6 @@ mod tests {
             store.problems()
         ));
         seen
-    }
-
-    fn files() -> Vec<Parsed> {
-        vec![
-            post("a", "2025-01-01", "x, y", "category: One"),
-            post("b", "2025-02-01", "x", "category: Two"),
-            post("c", "2025-03-01", "y", "draft: true"),
-            post("d", "2025-04-01", "x, y", "category: One"),
-            post("e", "2030-01-01", "x", ""),
-        ]
     }
 
     #[test]
