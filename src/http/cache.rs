@@ -65,6 +65,18 @@ impl ResponseKeyRef<'_> {
     }
 }
 
+impl ResponseKey {
+    /// The key borrowed, to look up with.
+    pub fn borrowed(&self) -> ResponseKeyRef<'_> {
+        ResponseKeyRef {
+            generation: self.generation,
+            epoch: self.epoch,
+            path: &self.path,
+            query: &self.query,
+        }
+    }
+}
+
 /// A cached response with the route pattern that prepared it, so an answer from the cache,
 /// which skips routing, is still counted under its route.
 #[derive(Debug, Clone)]

@@ -165,21 +165,32 @@ fn answer_from_cache(
     {
         return None;
     }
-    let now = state.clock.now();
-    let store = state.store.load();
-    let cached = context.responses.get(&ResponseKeyRef {
-        generation: store.generation(),
-        epoch: store.visibility_epoch(now),
-        path: request.path(),
-        query: request.query_string(),
-    })?;
-    let seconds_until_change = store
-        .next_change_after(now)
-        .map(|at| seconds_between(now, at));
+    let (key, seconds_until_change) = cache_key(request, state);
+    let cached = context.responses.get(&key)?;
     let cache_control = context.policy.header(seconds_until_change);
     let mut response = render(&cached.prepared, request.request(), cache_control, false);
     finish_prepared(response.headers_mut());
     Some((response, cached.route))
+}
+
+/// What a GET's prepared response is cached under (content version, visibility epoch, path
+/// and query, at the clock's now), and the whole seconds until the next scheduled change.
+fn cache_key<'r>(
+    request: &'r ServiceRequest,
+    state: &AppState,
+) -> (ResponseKeyRef<'r>, Option<u64>) {
+    let now = state.clock.now();
+    let store = state.store.load();
+    let key = ResponseKeyRef {
+        generation: store.generation(),
+        epoch: store.visibility_epoch(now),
+        path: request.path(),
+        query: request.query_string(),
+    };
+    let seconds_until_change = store
+        .next_change_after(now)
+        .map(|at| seconds_between(now, at));
+    (key, seconds_until_change)
 }
 
 /// The client's `X-Request-Id` when it is sane (1 to 128 visible ASCII characters), else a
@@ -252,34 +263,16 @@ pub async fn serve_prepared(
         return Ok(unprepared(next.call(request).await?));
     }
     let private = request.headers().contains_key(header::AUTHORIZATION);
-    let now = state.clock.now();
-    let (key, seconds_until_change) = {
-        let store = state.store.load();
-        let key = ResponseKeyRef {
-            generation: store.generation(),
-            epoch: store.visibility_epoch(now),
-            path: request.path(),
-            query: request.query_string(),
-        }
-        .to_owned();
-        let seconds = store
-            .next_change_after(now)
-            .map(|at| seconds_between(now, at));
-        (key, seconds)
-    };
+    let (key, seconds_until_change) = cache_key(&request, &state);
+    // Owned: the request goes to the handler before the response is kept under the key.
+    let key = key.to_owned();
     let cache_control = |prepared: &Prepared| match (private, prepared.sharing) {
         (true, _) => HeaderValue::from_static("private, no-store"),
         (false, Sharing::NoStore) => HeaderValue::from_static("no-store"),
         (false, Sharing::Public) => context.policy.header(seconds_until_change),
     };
 
-    let borrowed = ResponseKeyRef {
-        generation: key.generation,
-        epoch: key.epoch,
-        path: &key.path,
-        query: &key.query,
-    };
-    if !private && let Some(cached) = context.responses.get(&borrowed) {
+    if !private && let Some(cached) = context.responses.get(&key.borrowed()) {
         let response = render(
             &cached.prepared,
             request.request(),
