@@ -308,6 +308,35 @@ pub struct PostListParams {
     /// Posts per page.
     #[param(minimum = 1, maximum = 100, default = 10)]
     limit: Option<u32>,
+    /// Order: newest first (`-date`, the default), oldest first (`date`), or by title (`title`, `-title`).
+    #[param(inline)]
+    sort: Option<SortParam>,
+    /// Summary fields to return, repeated or comma-separated (`fields=title,date`); `slug` is
+    /// always included.
+    #[param(value_type = Option<Vec<SummaryField>>, inline)]
+    fields: Option<String>,
+    /// `true` lists drafts, scheduled and expired posts too; it needs `Authorization: Bearer
+    /// <preview token>` (see `--preview-token`), else the answer is 401.
+    #[param(default = false)]
+    preview: Option<bool>,
+    /// Search text (at most 256 characters): the list becomes the matching posts, best first
+    /// unless `sort` is given. See `/api/v1/search` for the syntax.
+    #[param(
+        max_length = 256,
+        min_length = 1,
+        pattern = r"\S",
+        example = "estimation"
+    )]
+    q: Option<String>,
+}
+
+/// The filters `GET /api/v1/posts` and `GET /api/v1/search` share. Term filters match by slug,
+/// so a name such as `Backlog Refinement` works too (a value with no letters or digits matches
+/// no term); list parameters take commas or repeats (`tag=a,b`, `tag=a&tag=b`).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Documents the parameters; `PostListQuery::parse` reads them.
+pub struct PostFilterParams {
     /// Only posts in any of these categories (comma-separated names or slugs).
     #[param(example = "estimation")]
     category: Option<String>,
@@ -330,26 +359,6 @@ pub struct PostListParams {
     /// instant is accepted too.
     #[param(format = Date, example = "2025-12-31")]
     to: Option<String>,
-    /// Order: newest first (`-date`, the default), oldest first (`date`), or by title (`title`, `-title`).
-    #[param(inline)]
-    sort: Option<SortParam>,
-    /// Summary fields to return, repeated or comma-separated (`fields=title,date`); `slug` is
-    /// always included.
-    #[param(value_type = Option<Vec<SummaryField>>, inline)]
-    fields: Option<String>,
-    /// `true` lists drafts, scheduled and expired posts too; it needs `Authorization: Bearer
-    /// <preview token>` (see `--preview-token`), else the answer is 401.
-    #[param(default = false)]
-    preview: Option<bool>,
-    /// Search text (at most 256 characters): the list becomes the matching posts, best first
-    /// unless `sort` is given. See `/api/v1/search` for the syntax.
-    #[param(
-        max_length = 256,
-        min_length = 1,
-        pattern = r"\S",
-        example = "estimation"
-    )]
-    q: Option<String>,
 }
 
 /// Names `fields=` accepts.
@@ -487,7 +496,7 @@ impl PostListQuery {
 /// the search, best first.
 #[utoipa::path(
     tag = "posts",
-    params(PostListParams),
+    params(PostListParams, PostFilterParams),
     responses(
         (status = 200, description = "A page of published posts.", body = PostListResponse,
             headers(

@@ -7,7 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::AppState;
 use super::posts::{
-    Pagination, PostListQuery, PostSummary, SortParam, TagModeParam, TermRef, link_header, paginate,
+    Pagination, PostFilterParams, PostListQuery, PostSummary, SortParam, TermRef, link_header,
+    paginate,
 };
 use super::query::RawQuery;
 use super::terms::TermResponse;
@@ -86,7 +87,8 @@ fn facet(count: &FacetCount<'_>) -> TermResponse {
     }
 }
 
-/// Query parameters of `/api/v1/search`: `q` and the post list's filters and pagination.
+/// Query parameters of `/api/v1/search`: `q`, pagination and order; the post list's filters
+/// are [`PostFilterParams`].
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // Documents the parameters; `PostListQuery` reads them.
@@ -109,26 +111,6 @@ pub struct SearchParams {
     /// Hits per page.
     #[param(minimum = 1, maximum = 100, default = 10)]
     limit: Option<u32>,
-    /// Only posts in any of these categories (comma-separated names or slugs).
-    #[param(example = "estimation")]
-    category: Option<String>,
-    /// Only posts with these tags (comma-separated names or slugs); see `tagMode`.
-    #[param(example = "estimation,meetings")]
-    tag: Option<String>,
-    /// `any` (the default): posts with at least one of the tags; `all`: posts with every one.
-    #[param(rename = "tagMode", inline)]
-    tag_mode: Option<TagModeParam>,
-    /// Leave out posts with any of these tags (comma-separated).
-    #[param(rename = "excludeTag")]
-    exclude_tag: Option<String>,
-    /// Only posts by any of these authors (comma-separated names or slugs).
-    author: Option<String>,
-    /// Only posts dated on or after this date (or RFC 3339 instant).
-    #[param(format = Date, example = "2025-01-01")]
-    from: Option<String>,
-    /// Only posts dated on or before this date (a plain date includes the whole day).
-    #[param(format = Date, example = "2025-12-31")]
-    to: Option<String>,
     /// Order: best match first when absent; else newest first (`-date`), oldest first
     /// (`date`), or by title (`title`, `-title`).
     #[param(inline)]
@@ -156,7 +138,7 @@ const SEARCH_PARAMETERS: &[&str] = &[
 /// Searches published posts: ranked hits with snippets, and facet counts.
 #[utoipa::path(
     tag = "search",
-    params(SearchParams),
+    params(SearchParams, PostFilterParams),
     responses(
         (status = 200, description = "A page of hits, best first unless `sort` is given, with facet counts over all hits.", body = SearchResponse,
             headers(
