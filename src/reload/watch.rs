@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer_opt};
 
@@ -111,8 +112,8 @@ fn start(root: &Path, sender: mpsc::Sender<DebounceEventResult>) -> Result<Guard
     }
 }
 
-/// Adds the paths of a batch's changes and says whether there was any. Reads (opening a file
-/// or listing a folder, which the reload itself does) are not changes, so they are dropped and
+/// Adds the paths of a batch's changes and says whether there was any. Reads (opening a file,
+/// closing it unwritten, or listing a folder, which the reload itself does) are not changes, so they are dropped and
 /// cannot set off another reload. A watcher error (e.g. an overflowed event queue) counts as a
 /// change with no path: the reload lists the whole folder anyway, so nothing is missed.
 fn collect(batch: DebounceEventResult, paths: &mut Vec<PathBuf>) -> bool {
@@ -120,7 +121,11 @@ fn collect(batch: DebounceEventResult, paths: &mut Vec<PathBuf>) -> bool {
         Ok(events) => {
             let mut changed = false;
             for event in events {
-                if matches!(event.kind, EventKind::Access(_)) {
+                // A file closed after writing is a change: the debouncer drops modifications
+                // that follow a creation it has not emitted yet, so for a new file this close
+                // can be the only sign that its content arrived after a reload read it empty.
+                if matches!(event.kind, EventKind::Access(kind) if kind != AccessKind::Close(AccessMode::Write))
+                {
                     continue;
                 }
                 changed = true;
@@ -135,6 +140,48 @@ fn collect(batch: DebounceEventResult, paths: &mut Vec<PathBuf>) -> bool {
             // An empty path stands for the whole folder, which makes the reload list it again.
             paths.push(PathBuf::new());
             true
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use notify::Event;
+    use notify::event::{CreateKind, DataChange, ModifyKind};
+    use notify_debouncer_full::DebouncedEvent;
+
+    use super::*;
+
+    fn batch(kinds: &[EventKind]) -> DebounceEventResult {
+        Ok(kinds
+            .iter()
+            .map(|kind| {
+                DebouncedEvent::new(Event::new(*kind).add_path("a.md".into()), Instant::now())
+            })
+            .collect())
+    }
+
+    #[test]
+    fn reads_are_not_changes_but_a_file_closed_after_writing_is() {
+        let reads = [
+            EventKind::Access(AccessKind::Open(AccessMode::Read)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Access(AccessKind::Read),
+        ];
+        let mut paths = Vec::new();
+        assert!(!collect(batch(&reads), &mut paths));
+        assert!(paths.is_empty());
+
+        for kind in [
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Modify(ModifyKind::Data(DataChange::Content)),
+        ] {
+            let mut paths = Vec::new();
+            assert!(collect(batch(&[kind]), &mut paths), "{kind:?}");
+            assert_eq!(paths, [PathBuf::from("a.md")], "{kind:?}");
         }
     }
 }
