@@ -533,15 +533,16 @@ pub async fn list_posts(
     }
     let store = state.store.load();
     let now = state.clock.now();
-    let (posts, total) = match &query.q {
+    // With `q`, the index generation the hits come from.
+    let (posts, total, indexed) = match &query.q {
         Some(text) => {
             let results = super::search::run(&state, &store, &query, text)?;
             let posts: Vec<&Arc<Post>> = results.hits.iter().map(|hit| hit.post).collect();
-            (posts, results.total)
+            (posts, results.total, Some(results.generation))
         }
         None => {
             let page = store.list_posts(&query.filter, query.sort, query.page, now);
-            (page.posts, page.total)
+            (page.posts, page.total, None)
         }
     };
     let pagination = paginate(query.page, total);
@@ -563,8 +564,8 @@ pub async fn list_posts(
         .header("X-Total-Count", total.to_string())
         .header("Link", link)
         .modified(content_modified(&store, now));
-    Ok(match query.q {
-        Some(_) => super::search::unless_index_behind(prepared, &state, &store),
+    Ok(match indexed {
+        Some(indexed) => super::search::unless_index_behind(prepared, indexed, &store),
         None => prepared,
     })
 }

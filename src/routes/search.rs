@@ -192,7 +192,7 @@ pub async fn search(
         .header("X-Total-Count", results.total.to_string())
         .header("Link", link)
         .modified(content_modified(&store, state.clock.now()));
-    Ok(unless_index_behind(prepared, &state, &store))
+    Ok(unless_index_behind(prepared, results.generation, &store))
 }
 
 /// A related post and why it is related.
@@ -260,7 +260,10 @@ pub async fn related_posts(
         || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
     let parsed = Slug::parse(&slug).map_err(|_| not_found())?;
     let store = state.store.load();
-    let related = index(&state)?
+    let index = index(&state)?;
+    // Read before the search: the index only moves forward, so the hits are at least this new.
+    let indexed = index.generation();
+    let related = index
         .related(&store, &parsed, limit as usize, state.clock.now())
         .map_err(|err| {
             log::error!("related posts of {slug} failed: {err}");
@@ -280,7 +283,7 @@ pub async fn related_posts(
             .collect(),
     })?
     .modified(modified);
-    Ok(unless_index_behind(prepared, &state, &store))
+    Ok(unless_index_behind(prepared, indexed, &store))
 }
 
 /// The search index, or a 503 while it is being built (or when building it failed).
@@ -295,9 +298,13 @@ fn index(state: &AppState) -> Result<&SearchIndex, ApiError> {
 
 /// A response computed from the index while it is still catching up with a reload is sent
 /// but not cached, so the content version's cached answer always comes from a current index.
-pub(super) fn unless_index_behind(prepared: Prepared, state: &AppState, store: &Store) -> Prepared {
-    match state.search.index() {
-        Some(index) if index.generation() == store.generation() => prepared,
-        _ => prepared.no_store(),
+/// `indexed` is the generation of the index state the response was computed from (read
+/// before searching, not after: an update finishing in between must not mark stale hits
+/// current).
+pub(super) fn unless_index_behind(prepared: Prepared, indexed: u64, store: &Store) -> Prepared {
+    if indexed == store.generation() {
+        prepared
+    } else {
+        prepared.no_store()
     }
 }

@@ -177,6 +177,8 @@ pub struct SearchResults<'a> {
     pub categories: Vec<FacetCount<'a>>,
     /// Hits by tag, most first.
     pub tags: Vec<FacetCount<'a>>,
+    /// The store generation of the index state the hits come from.
+    pub generation: u64,
 }
 
 impl SearchIndex {
@@ -334,6 +336,7 @@ impl SearchIndex {
                 total: 0,
                 categories: Vec::new(),
                 tags: Vec::new(),
+                generation: snapshot.generation,
             });
         };
         let mut scored = self.hits(&snapshot, store, plan.query.as_ref())?;
@@ -388,6 +391,7 @@ impl SearchIndex {
             total,
             categories,
             tags,
+            generation: snapshot.generation,
         })
     }
 
