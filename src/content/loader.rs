@@ -247,7 +247,6 @@ fn parse_inner(
         markdown: PackedText::new(body),
         reading_time: Post::reading_time_for(rendered.word_count),
         word_count: rendered.word_count,
-        text: PackedText::new(&rendered.text),
         toc: rendered.toc,
         extra: fields.into_rest(),
         source_path: path.to_owned(),

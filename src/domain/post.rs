@@ -51,8 +51,6 @@ pub struct Post {
     pub html: PackedText,
     /// The Markdown body as written (after encoding repair), kept compressed.
     pub markdown: PackedText,
-    /// The body as plain text, for search, kept compressed.
-    pub text: PackedText,
     /// The nested table of contents.
     pub toc: Vec<TocEntry>,
     /// Words in the body.

@@ -15,6 +15,7 @@ mod related;
 mod slot;
 mod text;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -27,15 +28,16 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
-    SegmentReader, TantivyDocument, Term,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
+use crate::content::markdown::plain_text_of;
 use crate::domain::{Post, Term as TaxonomyTerm};
 use crate::store::{PageRequest, PostFilter, SortOrder, Store, TaxonomyKind};
 
@@ -106,12 +108,48 @@ impl Fields {
     }
 }
 
-/// What one search sees: a searcher and, for the store generation it was made for, each
-/// document's position in that store.
+/// What one search sees: a searcher and, for the store generation it was made for, how its
+/// documents map to that store's posts.
 struct Snapshot {
     searcher: Searcher,
     generation: u64,
+    docs: DocMap,
+}
+
+/// Index documents and store positions, both ways.
+#[derive(Default, Clone)]
+struct DocMap {
+    /// For each segment, each document's position in the store (or [`NO_POSITION`]).
     positions: Vec<Vec<u32>>,
+    /// For each store position, its live document, if indexed.
+    addresses: Vec<Option<DocAddress>>,
+}
+
+impl DocMap {
+    /// Maps the documents `searcher` sees to the posts of `store`, by slug.
+    fn new(searcher: &Searcher, slug_field: Field, store: &Store) -> DocMap {
+        let name = searcher.schema().get_field_name(slug_field).to_owned();
+        let mut addresses = vec![None; store.all_posts().len()];
+        let positions = searcher
+            .segment_readers()
+            .iter()
+            .enumerate()
+            .map(|(ordinal, segment)| {
+                let positions = segment_positions(segment, &name, store);
+                for (doc, &position) in positions.iter().enumerate() {
+                    if position != NO_POSITION && !segment.is_deleted(doc as DocId) {
+                        addresses[position as usize] =
+                            Some(DocAddress::new(ordinal as SegmentOrdinal, doc as DocId));
+                    }
+                }
+                positions
+            })
+            .collect();
+        DocMap {
+            positions,
+            addresses,
+        }
+    }
 }
 
 /// The full-text index of a store's posts; searches never block, updates are serialised.
@@ -186,7 +224,7 @@ impl SearchIndex {
     pub fn build(store: &Store) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        let text_bytes: usize = store.all_posts().iter().map(|p| p.text.len()).sum();
+        let text_bytes: usize = store.all_posts().iter().map(|p| p.markdown.len()).sum();
         // One indexing thread per 5,000 posts, up to the cores: a small site needs no more,
         // and each thread is started again on every commit.
         let threads = std::thread::available_parallelism()
@@ -205,7 +243,7 @@ impl SearchIndex {
             snapshot: ArcSwap::from_pointee(Snapshot {
                 searcher,
                 generation: 0,
-                positions: Vec::new(),
+                docs: DocMap::default(),
             }),
             index,
             fields,
@@ -298,11 +336,11 @@ impl SearchIndex {
         }
         self.reader.reload()?;
         let searcher = self.reader.searcher();
-        let positions = positions_of(&searcher, self.fields.slug, store);
+        let docs = DocMap::new(&searcher, self.fields.slug, store);
         self.snapshot.store(Arc::new(Snapshot {
             searcher,
             generation: store.generation(),
-            positions,
+            docs,
         }));
         Ok(())
     }
@@ -319,7 +357,7 @@ impl SearchIndex {
             doc.add_text(f.category, &category.name);
         }
         doc.add_text(f.excerpt, &post.excerpt);
-        doc.add_text(f.body, post.text.unpack());
+        doc.add_text(f.body, plain_text_of(&post.markdown.unpack()));
         doc
     }
 
@@ -339,7 +377,8 @@ impl SearchIndex {
                 generation: snapshot.generation,
             });
         };
-        let mut scored = self.hits(&snapshot, store, plan.query.as_ref())?;
+        let docs = self.docs_for(&snapshot, store);
+        let mut scored = self.hits(&snapshot.searcher, &docs, plan.query.as_ref())?;
         let allowed = store.matching_mask(request.filter, request.now);
         scored.retain(|&(position, _)| allowed[position as usize]);
 
@@ -379,10 +418,16 @@ impl SearchIndex {
             .take(request.page.size as usize)
             .filter_map(|&(position, score)| {
                 let post = store.all_posts().get(position as usize)?;
+                let body = docs
+                    .addresses
+                    .get(position as usize)
+                    .copied()
+                    .flatten()
+                    .and_then(|address| self.stored_body(&snapshot.searcher, address));
                 Some(SearchHit {
                     post,
                     score,
-                    snippet: snippet(&snippets, post),
+                    snippet: snippet(&snippets, body.as_deref().unwrap_or_default(), post),
                 })
             })
             .collect();
@@ -395,29 +440,39 @@ impl SearchIndex {
         })
     }
 
-    /// Every matching document as (store position, score), for the store's generation.
+    /// How the snapshot's documents map to `store`'s posts: the snapshot's own map when it was
+    /// made for this store, else one made now (the store was swapped, the index not yet told).
+    fn docs_for<'a>(&self, snapshot: &'a Snapshot, store: &Store) -> Cow<'a, DocMap> {
+        if snapshot.generation == store.generation() {
+            Cow::Borrowed(&snapshot.docs)
+        } else {
+            Cow::Owned(DocMap::new(&snapshot.searcher, self.fields.slug, store))
+        }
+    }
+
+    /// Every matching document as (store position, score), through a map made for the store.
     fn hits(
         &self,
-        snapshot: &Snapshot,
-        store: &Store,
+        searcher: &Searcher,
+        docs: &DocMap,
         query: &dyn Query,
     ) -> Result<Vec<(u32, Score)>, SearchError> {
-        let fresh;
-        let positions = if snapshot.generation == store.generation() {
-            &snapshot.positions
-        } else {
-            // The store was swapped and the index not yet told: map documents by slug now.
-            fresh = positions_of(&snapshot.searcher, self.fields.slug, store);
-            &fresh
-        };
-        let found = snapshot.searcher.search(query, &AllHits)?;
+        let found = searcher.search(query, &AllHits)?;
         Ok(found
             .into_iter()
             .filter_map(|(segment, doc, score)| {
-                let position = *positions.get(segment as usize)?.get(doc as usize)?;
+                let position = *docs.positions.get(segment as usize)?.get(doc as usize)?;
                 (position != NO_POSITION).then_some((position, score))
             })
             .collect())
+    }
+
+    /// The plain-text body a document was indexed with (kept in the index for snippets).
+    fn stored_body(&self, searcher: &Searcher, address: DocAddress) -> Option<String> {
+        let doc: TantivyDocument = searcher.doc(address).ok()?;
+        doc.get_first(self.fields.body)
+            .and_then(|value| value.as_str())
+            .map(str::to_owned)
     }
 
     fn analyzer(&self, name: &str) -> Option<TextAnalyzer> {
@@ -660,7 +715,8 @@ impl SearchIndex {
         if options.is_empty() {
             return Ok(Vec::new());
         }
-        let mut hits = self.hits(&snapshot, store, &BooleanQuery::new(options))?;
+        let docs = self.docs_for(&snapshot, store);
+        let mut hits = self.hits(&snapshot.searcher, &docs, &BooleanQuery::new(options))?;
         hits.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         hits.truncate(limit);
         Ok(hits)
@@ -694,7 +750,8 @@ fn schema() -> (Schema, Fields) {
         tags: builder.add_text_field("tags", text.clone()),
         category: builder.add_text_field("category", text.clone()),
         excerpt: builder.add_text_field("excerpt", text.clone()),
-        body: builder.add_text_field("body", text),
+        // Stored for snippets: the posts keep only their Markdown and HTML.
+        body: builder.add_text_field("body", text | STORED),
     };
     (builder.build(), fields)
 }
@@ -712,16 +769,6 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
 
 fn tokens_first(analyzer: &mut TextAnalyzer, text: &str) -> Option<(usize, String)> {
     tokens(analyzer, text).into_iter().next()
-}
-
-/// For each segment, each document's position in `store` (or [`NO_POSITION`]).
-fn positions_of(searcher: &Searcher, slug_field: Field, store: &Store) -> Vec<Vec<u32>> {
-    let name = searcher.schema().get_field_name(slug_field).to_owned();
-    searcher
-        .segment_readers()
-        .iter()
-        .map(|segment| segment_positions(segment, &name, store))
-        .collect()
 }
 
 fn segment_positions(segment: &SegmentReader, slug_field: &str, store: &Store) -> Vec<u32> {
@@ -768,9 +815,8 @@ fn facets<'s>(
 
 /// The best snippet of the body, else the excerpt, else the title; with no match anywhere
 /// (a match in tags), the excerpt escaped.
-fn snippet(generator: &SnippetGenerator, post: &Post) -> String {
-    let body = post.text.unpack();
-    for text in [&body, &post.excerpt, &post.title] {
+fn snippet(generator: &SnippetGenerator, body: &str, post: &Post) -> String {
+    for text in [body, &post.excerpt, &post.title] {
         let mut snippet = generator.snippet(text);
         if !snippet.is_empty() {
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
