@@ -13,7 +13,7 @@
 # (seconds per measurement, default 10), QUIRE_BENCH_ROUNDS (measurements of each server per
 # endpoint, alternating, medians reported; default 3), QUIRE_BENCH_CONNECTIONS (default 64),
 # QUIRE_BENCH_RUST_LOG (the servers' log filter, default "warn": per-request logging off),
-# CARGO_TARGET_DIR (default ./target). Needs curl, jq, taskset and wrk; wrk and jq are
+# CARGO_TARGET_DIR (default ./target). Needs curl, jq, python3, taskset and wrk; wrk and jq are
 # installed with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,40 +65,56 @@ free_port() {
 
 now_ns() { date +%s%N; }
 
-# Polls until the server answers 200 on /readyz (or /healthz where /readyz does not exist).
-wait_ready() {
-  local base=$1 pid=$2 limit_s=$3
-  local deadline=$(($(now_ns) + limit_s * 1000000000))
-  while [ "$(now_ns)" -lt "$deadline" ]; do
-    kill -0 "$pid" 2>/dev/null || { say "the server exited"; return 1; }
-    for path in /readyz /healthz; do
-      if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base$path" || true)" = 200 ]; then
-        return 0
-      fi
-    done
-    sleep 0.005
-  done
-  say "the server was not ready within ${limit_s} s"
-  return 1
+# Polls the server from one small Python process with plain sockets: spawning curl (and jq, and
+# date) every few milliseconds took a noticeable share of the two cores the server starts on.
+#   poll ready  BASE PID LIMIT_S: until /readyz (or /healthz where it does not exist) answers 200;
+#   poll search BASE PID LIMIT_S: until /readyz's `search` is `ready` (an older Quire without
+#   the field built the index before it was ready at all); fails if it says `failed`.
+poll() {
+  python3 - "$@" <<'PY'
+import json, os, socket, sys, time
+mode, base, pid, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+host, port = base.removeprefix("http://").split(":")
+def get(path):
+    try:
+        with socket.create_connection((host, int(port)), timeout=2) as s:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+    except OSError:
+        return None, b""
+    head, _, body = data.partition(b"\r\n\r\n")
+    parts = head.split(b" ", 2)
+    return (int(parts[1]) if len(parts) > 1 else None), body
+deadline = time.monotonic() + limit
+while time.monotonic() < deadline:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit("the server exited")
+    if mode == "ready":
+        if any(get(path)[0] == 200 for path in ("/readyz", "/healthz")):
+            sys.exit(0)
+        time.sleep(0.005)
+    else:
+        status, body = get("/readyz")
+        if status == 200:
+            try:
+                search = json.loads(body).get("search", "ready")
+            except ValueError:
+                search = None
+            if search == "ready":
+                sys.exit(0)
+            if search == "failed":
+                sys.exit("the search index could not be built (see the server log)")
+        time.sleep(0.02)
+sys.exit(f"not {mode} within {limit:.0f} s")
+PY
 }
 
-# Polls /readyz until its `search` is no longer `building` (an older Quire without the field
-# built the index before it was ready at all); fails unless it is `ready`.
-wait_search_ready() {
-  local base=$1 pid=$2 limit_s=$3
-  local deadline=$(($(now_ns) + limit_s * 1000000000)) search
-  while [ "$(now_ns)" -lt "$deadline" ]; do
-    kill -0 "$pid" 2>/dev/null || { say "the server exited"; return 1; }
-    search=$(curl -s "$base/readyz" | jq -r '.search // "ready"' 2>/dev/null || true)
-    case "$search" in
-      ready) return 0 ;;
-      failed) say "the search index could not be built (see $work/quire.log)"; return 1 ;;
-    esac
-    sleep 0.005
-  done
-  say "search was not ready within ${limit_s} s"
-  return 1
-}
+wait_ready() { poll ready "$@"; }
+wait_search_ready() { poll search "$@"; }
 
 # Polls until anything answers HTTP on the address (the hello-world may answer 304).
 wait_listening() {
@@ -226,6 +242,8 @@ for posts in $sizes; do
   say "generating $posts posts"
   "$quire" corpus --posts "$posts" "$content" >/dev/null
   corpus_bytes=$(du -sb "$content" | awk '{print $1}')
+  # Written out first, so the kernel's write-back does not share the start-up's cores.
+  sync
 
   # Start-up on both cores, as served in production.
   say "starting quire over $posts posts (both cores)"
