@@ -2,7 +2,7 @@
 //! that finds the post files in a content folder.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -87,14 +87,14 @@ pub fn load_dir(root: &Path, options: LoadOptions) -> io::Result<Vec<Parsed>> {
 
 /// Reads and parses one file given by its path relative to `root`.
 pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
-    match fs::read(root.join(path)) {
-        Ok(bytes) => {
+    match read_with_modified_time(&root.join(path)) {
+        Ok((bytes, modified)) => {
             let mut parsed = parse_post(path, &bytes, options);
             // The post was just made, so nothing else holds it yet.
             if let Ok(post) = &mut parsed.post
                 && let Some(post) = Arc::get_mut(post)
             {
-                post.modified = modified_time(&root.join(path));
+                post.modified = modified;
             }
             parsed
         }
@@ -109,10 +109,17 @@ pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
     }
 }
 
-/// A file's modification time, if the file system keeps one.
-fn modified_time(path: &Path) -> Option<Timestamp> {
-    let modified = fs::metadata(path).and_then(|m| m.modified()).ok()?;
-    Timestamp::try_from(modified).ok()
+/// A file's bytes and its modification time (if the file system keeps one), from one open.
+fn read_with_modified_time(path: &Path) -> io::Result<(Vec<u8>, Option<Timestamp>)> {
+    let mut file = fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|time| Timestamp::try_from(time).ok());
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, modified))
 }
 
 /// Parses one post file's bytes; `path` is relative to the content folder and is used for the
