@@ -99,7 +99,7 @@ pub fn rss(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -
                 .pub_date(rfc2822(post.date))
                 .description(Some(post.excerpt.clone()))
                 .content(match options.content {
-                    FeedContent::Full => Some(post.html.unpack()),
+                    FeedContent::Full => Some(post.body.html()),
                     FeedContent::Summary => None,
                 })
                 .categories(categories)
@@ -164,7 +164,7 @@ pub fn atom(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) 
                 .summary(Some(atom_syndication::Text::plain(post.excerpt.clone())));
             if options.content == FeedContent::Full {
                 entry.content(Some(atom_syndication::Content {
-                    value: Some(post.html.unpack()),
+                    value: Some(post.body.html()),
                     content_type: Some("html".to_owned()),
                     ..Default::default()
                 }));
@@ -274,7 +274,7 @@ pub fn json_feed(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOpti
         .map(|post| {
             let url = options.post_url(&channel.base_url, post.slug.as_str());
             let (content_html, content_text) = match options.content {
-                FeedContent::Full => (Some(post.html.unpack()), None),
+                FeedContent::Full => (Some(post.body.html()), None),
                 FeedContent::Summary => (None, Some(post.excerpt.clone())),
             };
             JsonFeedItem {

@@ -1207,7 +1207,7 @@ mod tests {
         let rebuilt = old.rebuild(edited, now());
         assert!(Arc::ptr_eq(&old.order, &rebuilt.order));
         assert!(Arc::ptr_eq(&old.titles, &rebuilt.titles));
-        let body = |store: &Store| store.post_by_slug("b").map(|p| p.markdown.unpack());
+        let body = |store: &Store| store.post_by_slug("b").map(|p| p.body.markdown());
         assert_eq!(body(&rebuilt).as_deref(), Some("New body.\n"));
         assert_ne!(body(&old), body(&rebuilt));
 

@@ -14,7 +14,7 @@ use super::front_matter::{self, Split};
 use super::markdown::{self, RenderOptions, truncate_at_word};
 use super::problem::{Located, Problem, Severity, line_and_column};
 use super::{dates, mojibake};
-use crate::domain::{PackedText, Post, Slug, Term};
+use crate::domain::{PackedBody, Post, Slug, Term};
 
 /// How posts are parsed and rendered.
 #[derive(Debug, Clone, Copy, Default)]
@@ -250,8 +250,7 @@ fn parse_inner(
         excerpt,
         featured_image,
         meta_description,
-        html: PackedText::new(&rendered.html),
-        markdown: PackedText::new(body),
+        body: PackedBody::new(body, &rendered.html),
         reading_time: Post::reading_time_for(rendered.word_count),
         word_count: rendered.word_count,
         toc: rendered.toc,
@@ -516,7 +515,7 @@ mod tests {
         assert_eq!(post.featured_image.as_deref(), Some("/i.png"));
         assert_eq!(post.meta_description.as_deref(), Some("Meta"));
         assert_eq!(post.extra["series"], "S");
-        assert!(!post.markdown.unpack().contains('\r'));
+        assert!(!post.body.markdown().contains('\r'));
     }
 
     #[test]
@@ -597,7 +596,7 @@ mod tests {
             "---\ntitle: T\ndate: 2025-01-01\n---\n\nThey are valuableâ€”they reveal things.\n",
         );
         let post = parsed.post.unwrap();
-        assert!(post.markdown.unpack().contains("valuable—they"));
+        assert!(post.body.markdown().contains("valuable—they"));
         assert_eq!(parsed.warnings.len(), 1);
         let warning = &parsed.warnings[0];
         assert_eq!((warning.line, warning.severity), (6, Severity::Warning));

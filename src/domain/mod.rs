@@ -5,7 +5,7 @@ mod post;
 mod slug;
 mod term;
 
-pub use packed::PackedText;
+pub use packed::PackedBody;
 pub use post::{Post, Visibility};
 pub use slug::{Slug, SlugError};
 pub use term::Term;

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::{PackedText, Slug, Term};
+use super::{PackedBody, Slug, Term};
 use crate::content::markdown::TocEntry;
 
 /// Whether a post can be seen at a given moment; decided per request, so scheduled posts go live
@@ -47,10 +47,9 @@ pub struct Post {
     pub featured_image: Option<String>,
     /// The description for search engines.
     pub meta_description: Option<String>,
-    /// The body rendered to (sanitized) HTML, kept compressed.
-    pub html: PackedText,
-    /// The Markdown body as written (after encoding repair), kept compressed.
-    pub markdown: PackedText,
+    /// The Markdown body as written (after encoding repair) and its (sanitized) HTML, kept
+    /// compressed.
+    pub body: PackedBody,
     /// The nested table of contents.
     pub toc: Vec<TocEntry>,
     /// Words in the body.

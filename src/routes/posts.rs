@@ -686,7 +686,7 @@ pub async fn get_post(
         .max();
     Ok(Prepared::json(&PostDetail {
         summary: PostSummary::from(found.post.as_ref()),
-        html: found.post.html.unpack(),
+        html: found.post.body.html(),
         toc: found.post.toc.iter().map(TocItem::from).collect(),
         prev: found.previous.map(|p| PostLink::from(p.as_ref())),
         next: found.next.map(|p| PostLink::from(p.as_ref())),
@@ -715,7 +715,7 @@ pub async fn get_post_html(
     let store = state.store.load();
     let found = find(&state, &request, &slug, &store)?;
     Ok(
-        Prepared::new("text/html; charset=utf-8", found.post.html.unpack())
+        Prepared::new("text/html; charset=utf-8", found.post.body.html())
             .modified(found.post.modified),
     )
 }
@@ -741,7 +741,7 @@ pub async fn get_post_markdown(
     let store = state.store.load();
     let found = find(&state, &request, &slug, &store)?;
     Ok(
-        Prepared::new("text/markdown; charset=utf-8", found.post.markdown.unpack())
+        Prepared::new("text/markdown; charset=utf-8", found.post.body.markdown())
             .modified(found.post.modified),
     )
 }

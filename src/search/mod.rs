@@ -224,7 +224,11 @@ impl SearchIndex {
     pub fn build(store: &Store) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        let text_bytes: usize = store.all_posts().iter().map(|p| p.markdown.len()).sum();
+        let text_bytes: usize = store
+            .all_posts()
+            .iter()
+            .map(|p| p.body.markdown_len())
+            .sum();
         // One indexing thread per 5,000 posts, up to the cores: a small site needs no more,
         // and each thread is started again on every commit.
         let threads = std::thread::available_parallelism()
@@ -357,7 +361,7 @@ impl SearchIndex {
             doc.add_text(f.category, &category.name);
         }
         doc.add_text(f.excerpt, &post.excerpt);
-        doc.add_text(f.body, plain_text_of(&post.markdown.unpack()));
+        doc.add_text(f.body, plain_text_of(&post.body.markdown()));
         doc
     }
 
