@@ -11,6 +11,7 @@
 //! matches count for less than exact ones.
 
 mod follow;
+mod pairs;
 mod related;
 mod slot;
 mod text;
@@ -93,6 +94,8 @@ struct Fields {
     category: Field,
     excerpt: Field,
     body: Field,
+    /// The body's adjacent word pairs (see [`pairs`]), for phrases.
+    body_pairs: Field,
 }
 
 impl Fields {
@@ -224,6 +227,13 @@ impl SearchIndex {
     pub fn build(store: &Store) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
+        let stemmer = index
+            .tokenizers()
+            .get("en_stem")
+            .ok_or_else(|| tantivy::TantivyError::InternalError("no en_stem tokenizer".into()))?;
+        index
+            .tokenizers()
+            .register(pairs::PAIRS_TOKENIZER, pairs::Pairs(stemmer));
         let text_bytes: usize = store
             .all_posts()
             .iter()
@@ -361,7 +371,9 @@ impl SearchIndex {
             doc.add_text(f.category, &category.name);
         }
         doc.add_text(f.excerpt, &post.excerpt);
-        doc.add_text(f.body, plain_text_of(&post.body.markdown()));
+        let text = plain_text_of(&post.body.markdown());
+        doc.add_text(f.body_pairs, &text);
+        doc.add_text(f.body, text);
         doc
     }
 
@@ -618,14 +630,45 @@ impl SearchIndex {
                     .iter()
                     .map(|(position, stem)| (*position, Term::from_field_text(field, stem)))
                     .collect();
-                let phrase = PhraseQuery::new_with_offset(terms);
+                let mut phrase: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms));
+                if field == self.fields.body {
+                    phrase = self.body_phrase(stems, phrase);
+                }
                 (
                     Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(phrase), boost)) as Box<dyn Query>,
+                    Box::new(BoostQuery::new(phrase, boost)) as Box<dyn Query>,
                 )
             })
             .collect();
         Box::new(BooleanQuery::new(options))
+    }
+
+    /// A phrase in the body through its word pairs: two adjacent words are one pair term; a
+    /// longer phrase needs each of its pairs, and is then checked word by word (`phrase`) only
+    /// in the documents that have them all. Words the analyzer left gaps between keep `phrase`.
+    fn body_phrase(&self, stems: &[(usize, String)], phrase: Box<dyn Query>) -> Box<dyn Query> {
+        let adjacent = stems.windows(2).all(|w| w[0].0 + 1 == w[1].0);
+        if !adjacent {
+            return phrase;
+        }
+        let pair_query = |w: &[(usize, String)]| {
+            let pair = pairs::pair(&w[0].1, &w[1].1);
+            let term = Term::from_field_text(self.fields.body_pairs, &pair);
+            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+        };
+        if stems.len() == 2 {
+            return pair_query(stems);
+        }
+        // The pairs only narrow the documents down; the phrase alone scores them.
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = stems
+            .windows(2)
+            .map(|w| {
+                let filter = BoostQuery::new(pair_query(w), 0.0);
+                (Occur::Must, Box::new(filter) as Box<dyn Query>)
+            })
+            .collect();
+        clauses.push((Occur::Must, phrase));
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// A snippet maker that marks every term the query matched, typo and prefix matches
@@ -756,6 +799,14 @@ fn schema() -> (Schema, Fields) {
         excerpt: builder.add_text_field("excerpt", text.clone()),
         // Stored for snippets: the posts keep only their Markdown and HTML.
         body: builder.add_text_field("body", text | STORED),
+        body_pairs: builder.add_text_field(
+            "body_pairs",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(pairs::PAIRS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
     };
     (builder.build(), fields)
 }

@@ -85,3 +85,54 @@ fn text_without_words_finds_nothing_instead_of_failing() {
     }
     assert!(found(&index, &store, "!!!").is_empty());
 }
+
+#[test]
+fn phrases_in_the_body_match_only_words_in_order_and_side_by_side() {
+    let store = store(
+        vec![
+            post("exact", "One", "We played planning poker cards all night."),
+            post("pairs", "Two", "Poker cards came out. Planning poker won."),
+            post("apart", "Three", "Cards for poker need planning."),
+            post("gap", "Four", "Planning the poker cards."),
+        ],
+        1,
+    );
+    let index = SearchIndex::build(&store).unwrap();
+    let sorted = |text| {
+        let mut slugs = found(&index, &store, text);
+        slugs.sort();
+        slugs
+    };
+
+    assert_eq!(sorted("\"planning poker\""), ["exact", "pairs"]);
+    assert_eq!(sorted("\"poker cards\""), ["exact", "gap", "pairs"]);
+    // "pairs" has each pair of the phrase, but not the three words in a row.
+    assert_eq!(sorted("\"planning poker cards\""), ["exact"]);
+    // Stemmed, like every search.
+    assert_eq!(sorted("\"plan poker card\""), ["exact"]);
+    assert_eq!(sorted("\"cards for poker\""), ["apart"]);
+}
+
+#[test]
+fn snippets_come_from_the_body_the_index_keeps() {
+    let store = store(
+        vec![post("a", "Alpha", "First paragraph.\n\nThe <b>walrus</b> sings & dances.")],
+        1,
+    );
+    let index = SearchIndex::build(&store).unwrap();
+    let filter = PostFilter::default();
+    let request = SearchRequest {
+        text: "walrus",
+        filter: &filter,
+        sort: None,
+        page: PageRequest {
+            number: 1,
+            size: 10,
+        },
+        now: now(),
+    };
+    let results = index.search(&store, &request).unwrap();
+    let snippet = &results.hits[0].snippet;
+    assert!(snippet.contains("<mark>walrus</mark>"), "{snippet}");
+    assert!(snippet.contains("&amp;"), "{snippet}");
+}
