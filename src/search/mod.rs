@@ -14,6 +14,7 @@ mod follow;
 mod pairs;
 mod related;
 mod slot;
+mod stem;
 mod text;
 
 use std::borrow::Cow;
@@ -227,6 +228,7 @@ impl SearchIndex {
     pub fn build(store: &Store) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
+        index.tokenizers().register("en_stem", stem::en_stem());
         let stemmer = index
             .tokenizers()
             .get("en_stem")

@@ -116,7 +116,11 @@ fn phrases_in_the_body_match_only_words_in_order_and_side_by_side() {
 #[test]
 fn snippets_come_from_the_body_the_index_keeps() {
     let store = store(
-        vec![post("a", "Alpha", "First paragraph.\n\nThe <b>walrus</b> sings & dances.")],
+        vec![post(
+            "a",
+            "Alpha",
+            "First paragraph.\n\nThe <b>walrus</b> sings & dances.",
+        )],
         1,
     );
     let index = SearchIndex::build(&store).unwrap();
