@@ -250,7 +250,7 @@ fn parse_inner(
         excerpt,
         featured_image,
         meta_description,
-        body: PackedBody::new(body, &rendered.html),
+        body: PackedBody::new(body, &rendered.html, &rendered.text),
         reading_time: Post::reading_time_for(rendered.word_count),
         word_count: rendered.word_count,
         toc: rendered.toc,

@@ -213,13 +213,6 @@ pub fn render(markdown: &str, options: RenderOptions) -> Rendered {
     }
 }
 
-/// The plain text of a Markdown body, the same as [`render`]'s `text`, for work done after
-/// load (the search index), so a post need not keep its text beside its HTML and Markdown.
-pub fn plain_text_of(markdown: &str) -> String {
-    let events: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options()).collect();
-    plain_text(&events)
-}
-
 /// Cuts plain text at a word boundary at or before `max_chars` characters (chars, not bytes), appending "…" when cut; returns the text unchanged (trimmed) when it fits.
 pub fn truncate_at_word(text: &str, max_chars: usize) -> String {
     let text = text.trim();
@@ -869,22 +862,6 @@ fn main() {}
             "Title\nFirst para line two.\nitem one\nitem two\na b\nc d\ncode here"
         );
         assert!(!rendered.text.contains('<'));
-    }
-
-    #[test]
-    fn plain_text_of_is_the_text_render_makes() {
-        let markdowns = [
-            "# Title\n\nFirst *para*\nline two.\n\n- item one\n- item two\n\n| a | b |\n|---|---|\n| c | d |\n\n<div>raw block</div>\n\n```\ncode here\n```\n",
-            "Before the marker.\n\n<!--more-->\n\nAfter, with ![an image](x.png) and a [link](https://example.com).",
-            "## A {#custom}\n\nText[^1] with `code` and a hard  \nbreak.\n\n---\n\n[^1]: The note.\n",
-        ];
-        for markdown in markdowns {
-            assert_eq!(
-                plain_text_of(markdown),
-                render_default(markdown).text,
-                "{markdown}"
-            );
-        }
     }
 
     #[test]

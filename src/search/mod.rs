@@ -30,16 +30,15 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
-    SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
 };
 
-use crate::content::markdown::plain_text_of;
 use crate::domain::{Post, Term as TaxonomyTerm};
 use crate::store::{PageRequest, PostFilter, SortOrder, Store, TaxonomyKind};
 
@@ -120,39 +119,23 @@ struct Snapshot {
     docs: DocMap,
 }
 
-/// Index documents and store positions, both ways.
+/// Index documents' positions in the store.
 #[derive(Default, Clone)]
 struct DocMap {
     /// For each segment, each document's position in the store (or [`NO_POSITION`]).
     positions: Vec<Vec<u32>>,
-    /// For each store position, its live document, if indexed.
-    addresses: Vec<Option<DocAddress>>,
 }
 
 impl DocMap {
     /// Maps the documents `searcher` sees to the posts of `store`, by slug.
     fn new(searcher: &Searcher, slug_field: Field, store: &Store) -> DocMap {
         let name = searcher.schema().get_field_name(slug_field).to_owned();
-        let mut addresses = vec![None; store.all_posts().len()];
         let positions = searcher
             .segment_readers()
             .iter()
-            .enumerate()
-            .map(|(ordinal, segment)| {
-                let positions = segment_positions(segment, &name, store);
-                for (doc, &position) in positions.iter().enumerate() {
-                    if position != NO_POSITION && !segment.is_deleted(doc as DocId) {
-                        addresses[position as usize] =
-                            Some(DocAddress::new(ordinal as SegmentOrdinal, doc as DocId));
-                    }
-                }
-                positions
-            })
+            .map(|segment| segment_positions(segment, &name, store))
             .collect();
-        DocMap {
-            positions,
-            addresses,
-        }
+        DocMap { positions }
     }
 }
 
@@ -236,11 +219,7 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(pairs::PAIRS_TOKENIZER, pairs::Pairs(stemmer));
-        let text_bytes: usize = store
-            .all_posts()
-            .iter()
-            .map(|p| p.body.markdown_len())
-            .sum();
+        let text_bytes: usize = store.all_posts().iter().map(|p| p.body.text_len()).sum();
         // One indexing thread per 5,000 posts, up to the cores: a small site needs no more,
         // and each thread is started again on every commit.
         let threads = std::thread::available_parallelism()
@@ -373,7 +352,7 @@ impl SearchIndex {
             doc.add_text(f.category, &category.name);
         }
         doc.add_text(f.excerpt, &post.excerpt);
-        let text = plain_text_of(&post.body.markdown());
+        let text = post.body.text();
         doc.add_text(f.body_pairs, &text);
         doc.add_text(f.body, text);
         doc
@@ -436,16 +415,10 @@ impl SearchIndex {
             .take(request.page.size as usize)
             .filter_map(|&(position, score)| {
                 let post = store.all_posts().get(position as usize)?;
-                let body = docs
-                    .addresses
-                    .get(position as usize)
-                    .copied()
-                    .flatten()
-                    .and_then(|address| self.stored_body(&snapshot.searcher, address));
                 Some(SearchHit {
                     post,
                     score,
-                    snippet: snippet(&snippets, body.as_deref().unwrap_or_default(), post),
+                    snippet: snippet(&snippets, post),
                 })
             })
             .collect();
@@ -483,14 +456,6 @@ impl SearchIndex {
                 (position != NO_POSITION).then_some((position, score))
             })
             .collect())
-    }
-
-    /// The plain-text body a document was indexed with (kept in the index for snippets).
-    fn stored_body(&self, searcher: &Searcher, address: DocAddress) -> Option<String> {
-        let doc: TantivyDocument = searcher.doc(address).ok()?;
-        doc.get_first(self.fields.body)
-            .and_then(|value| value.as_str())
-            .map(str::to_owned)
     }
 
     fn analyzer(&self, name: &str) -> Option<TextAnalyzer> {
@@ -799,8 +764,7 @@ fn schema() -> (Schema, Fields) {
         tags: builder.add_text_field("tags", text.clone()),
         category: builder.add_text_field("category", text.clone()),
         excerpt: builder.add_text_field("excerpt", text.clone()),
-        // Stored for snippets: the posts keep only their Markdown and HTML.
-        body: builder.add_text_field("body", text | STORED),
+        body: builder.add_text_field("body", text),
         body_pairs: builder.add_text_field(
             "body_pairs",
             TextOptions::default().set_indexing_options(
@@ -872,8 +836,9 @@ fn facets<'s>(
 
 /// The best snippet of the body, else the excerpt, else the title; with no match anywhere
 /// (a match in tags), the excerpt escaped.
-fn snippet(generator: &SnippetGenerator, body: &str, post: &Post) -> String {
-    for text in [body, &post.excerpt, &post.title] {
+fn snippet(generator: &SnippetGenerator, post: &Post) -> String {
+    let body = post.body.text();
+    for text in [&body, &post.excerpt, &post.title] {
         let mut snippet = generator.snippet(text);
         if !snippet.is_empty() {
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");

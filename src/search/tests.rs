@@ -114,7 +114,7 @@ fn phrases_in_the_body_match_only_words_in_order_and_side_by_side() {
 }
 
 #[test]
-fn snippets_come_from_the_body_the_index_keeps() {
+fn snippets_come_from_the_posts_plain_text() {
     let store = store(
         vec![post(
             "a",
