@@ -20,7 +20,8 @@ fn store(posts: Vec<Parsed>, generation: u64) -> Store {
     Store::build(posts, now()).with_generation(generation)
 }
 
-fn found(index: &SearchIndex, store: &Store, text: &str) -> Vec<String> {
+/// The first page of hits for `text`, without filters.
+fn search<'s>(index: &SearchIndex, store: &'s Store, text: &str) -> SearchResults<'s> {
     let filter = PostFilter::default();
     let request = SearchRequest {
         text,
@@ -32,9 +33,11 @@ fn found(index: &SearchIndex, store: &Store, text: &str) -> Vec<String> {
         },
         now: now(),
     };
-    index
-        .search(store, &request)
-        .unwrap()
+    index.search(store, &request).unwrap()
+}
+
+fn found(index: &SearchIndex, store: &Store, text: &str) -> Vec<String> {
+    search(index, store, text)
         .hits
         .iter()
         .map(|hit| hit.post.slug.to_string())
@@ -124,18 +127,7 @@ fn snippets_come_from_the_posts_plain_text() {
         1,
     );
     let index = SearchIndex::build(&store).unwrap();
-    let filter = PostFilter::default();
-    let request = SearchRequest {
-        text: "walrus",
-        filter: &filter,
-        sort: None,
-        page: PageRequest {
-            number: 1,
-            size: 10,
-        },
-        now: now(),
-    };
-    let results = index.search(&store, &request).unwrap();
+    let results = search(&index, &store, "walrus");
     let snippet = &results.hits[0].snippet;
     assert!(snippet.contains("<mark>walrus</mark>"), "{snippet}");
     assert!(snippet.contains("&amp;"), "{snippet}");
