@@ -10,7 +10,13 @@ use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
 use quire::startup::Application;
 use quire::store::Store;
 
+/// mimalloc, without transparent huge pages, gives freed memory back to the system page by page
+/// and allocates faster from many threads: the index build peaks lower and finishes sooner.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    return_freed_memory_at_once();
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
@@ -88,5 +94,27 @@ fn corpus(settings: &CorpusSettings) -> ExitCode {
             eprintln!("error: cannot write to {}: {err}", settings.dir.display());
             ExitCode::FAILURE
         }
+    }
+}
+
+/// mimalloc's `mi_option_purge_delay` (its v3 `mimalloc.h`); the test below checks the number.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Memory freed after start-up's peak goes back to the system at once instead of a second later,
+/// so the next phase of loading or indexing does not stack on pages that are free but resident.
+fn return_freed_memory_at_once() {
+    // SAFETY: `mi_option_set` stores an integer in mimalloc's option table; any value is valid.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_option_is_the_one_that_defaults_to_a_second() {
+        // SAFETY: reading an option has no preconditions.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        assert_eq!(delay, 1000, "mimalloc renumbered its options");
     }
 }

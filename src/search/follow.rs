@@ -105,7 +105,6 @@ fn build_into(slot: &SearchSlot, store: &Store) -> u64 {
                 started.elapsed().as_millis()
             );
             slot.fill(index);
-            return_freed_memory();
             store.generation()
         }
         Err(err) => {
@@ -132,16 +131,4 @@ fn rebuild_with_retries(index: &SearchIndex, reloader: &Reloader) -> Option<u64>
         }
     }
     None
-}
-
-/// Hands memory freed after a big build back to the system. glibc keeps freed heap memory for
-/// reuse, and the index build frees tens of megabytes of queued documents and buffers at once;
-/// without this the process stays at its peak size.
-fn return_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only releases free memory at the allocator's discretion; it takes
-    // no pointers and is safe to call from any thread at any time.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
