@@ -130,16 +130,18 @@ wait_listening() {
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# Starts quire on a free port (optionally pinned); sets $server_pid and $server_base.
+# Starts quire on a free port (optionally pinned, and with more flags); sets $server_pid and
+# $server_base.
 start_quire() {
   local content=$1 pin=$2
+  shift 2
   local port
   port=$(free_port)
   if [ "$pin" = pinned ]; then
     RUST_LOG=$log_filter taskset -c "$server_core" "$quire" serve --content "$content" \
-      --bind "127.0.0.1:$port" 2>>"$work/quire.log" &
+      --bind "127.0.0.1:$port" "$@" 2>>"$work/quire.log" &
   else
-    RUST_LOG=$log_filter "$quire" serve --content "$content" --bind "127.0.0.1:$port" \
+    RUST_LOG=$log_filter "$quire" serve --content "$content" --bind "127.0.0.1:$port" "$@" \
       2>>"$work/quire.log" &
   fi
   server_pid=$!
@@ -229,6 +231,37 @@ compare() {
     "$posts" "$label" "$status$note" "$q_rps" "$h_rps" "$ratio" "$q_p99" "$h_p99" "$min_ratio" "$met"
 }
 
+# Starts quire on both cores (with any more flags), times it to ready and to search ready,
+# reads its memory, and stops it; sets ready_ms, ready_hwm_kb, search_ms, search_hwm_kb and
+# steady_kb (VmRSS 1 s after search ready).
+startup() {
+  local content=$1 started
+  shift
+  started=$(now_ns)
+  start_quire "$content" unpinned "$@"
+  wait_ready "$server_base" "$server_pid" 120
+  ready_ms=$((($(now_ns) - started) / 1000000))
+  ready_hwm_kb=$(hwm_kb "$server_pid")
+  wait_search_ready "$server_base" "$server_pid" 300
+  search_ms=$((($(now_ns) - started) / 1000000))
+  search_hwm_kb=$(hwm_kb "$server_pid")
+  sleep 1
+  steady_kb=$(rss_kb "$server_pid")
+  stop "$server_pid"
+}
+
+# A row of the table of start-ups with the index kept in a folder.
+kept_row() {
+  awk -v n="$posts" -v run="$1" -v ms="$ready_ms" -v sms="$search_ms" -v c="$corpus_bytes" \
+    -v s="$search_hwm_kb" -v st="$steady_kb" -v d="$2" '
+    BEGIN {
+      smet = (n >= 100000) ? (sms < 20000 ? "yes" : "no") : "n/a"
+      pmet = (s * 1024 < 3 * c && st * 1024 < 3 * c) ? "yes" : "no"
+      printf "| %d | %s | %d ms | %d ms | %s | %.1f MB (%.2fx) | %.1f MB (%.2fx) | %s | %.1f MB |",
+        n, run, ms, sms, smet, st * 1024 / 1e6, st * 1024 / c, s * 1024 / 1e6, s * 1024 / c, pmet, d / 1e6
+    }'
+}
+
 printf '# Quire load benchmark\n\n'
 printf '%s; %s cores (%s); wrk %s s per measurement (after 1 s warm-up), %s connections, 1 thread;\n' \
   "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -m)" "$duration" "$connections"
@@ -236,6 +269,7 @@ printf 'servers on core %s, wrk on core %s; RUST_LOG=%s; commit %s.\n\n' \
   "$server_core" "$client_core" "$log_filter" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
 summary=()
+kept=()
 rows=()
 for posts in $sizes; do
   content="$work/corpus-$posts"
@@ -247,17 +281,23 @@ for posts in $sizes; do
 
   # Start-up on both cores, as served in production.
   say "starting quire over $posts posts (both cores)"
-  started=$(now_ns)
-  start_quire "$content" unpinned
-  wait_ready "$server_base" "$server_pid" 120
-  ready_ms=$((($(now_ns) - started) / 1000000))
-  ready_hwm_kb=$(hwm_kb "$server_pid")
-  wait_search_ready "$server_base" "$server_pid" 300
-  search_ms=$((($(now_ns) - started) / 1000000))
-  search_hwm_kb=$(hwm_kb "$server_pid")
-  sleep 1
-  steady_kb=$(rss_kb "$server_pid")
-  stop "$server_pid"
+  startup "$content"
+  summary_startup=("$ready_ms" "$ready_hwm_kb" "$search_ms" "$search_hwm_kb" "$steady_kb")
+
+  # The same with the search index kept in a folder: a first start, a restart, and a restart
+  # after 1% of the posts were edited.
+  index_dir="$work/index-$posts"
+  say "starting quire over $posts posts with --index-dir: first start, restart, restart after edits"
+  startup "$content" --index-dir "$index_dir"
+  kept+=("$(kept_row "first start (empty folder)" "$(du -sb "$index_dir" | awk '{print $1}')")")
+  startup "$content" --index-dir "$index_dir"
+  kept+=("$(kept_row "restart (nothing changed)" "$(du -sb "$index_dir" | awk '{print $1}')")")
+  find "$content" -name '*.md' | sort | awk 'NR % 100 == 0' |
+    while read -r file; do printf '\nEdited since the last run.\n' >>"$file"; done
+  sync
+  startup "$content" --index-dir "$index_dir"
+  kept+=("$(kept_row "restart (1% of posts edited)" "$(du -sb "$index_dir" | awk '{print $1}')")")
+  read -r ready_ms ready_hwm_kb search_ms search_hwm_kb steady_kb <<<"${summary_startup[*]}"
 
   # Throughput: the same server pinned to one core, next to the hello-world on that core.
   say "starting quire over $posts posts (pinned to core $server_core)"
@@ -311,6 +351,11 @@ printf 'RSS = VmRSS 1 s after search ready (what the server holds while serving)
 printf '| posts | corpus | ready | < target? | search ready | < 20 s? | peak RSS at ready | RSS serving | < 3x? | peak RSS at search ready | peak RSS after load | peak < 3x? | tag A,B pages |\n'
 printf '|---:|---:|---:|---|---:|---|---:|---:|---|---:|---:|---|---:|\n'
 printf '%s\n' "${summary[@]}"
+printf '\n## Start-up with the search index kept in a folder (`--index-dir`)\n\n'
+printf 'Same measurements, each a new process on both cores; the folder starts empty. Peak = VmHWM at search ready; RSS = VmRSS 1 s later; the index files are mapped from disk.\n\n'
+printf '| posts | run | ready | search ready | < 20 s? | RSS serving | peak RSS | < 3x? | index on disk |\n'
+printf '|---:|---|---:|---:|---|---:|---:|---|---:|\n'
+printf '%s\n' "${kept[@]}"
 printf '\n## Requests (wrk, %s connections, median of %s alternating rounds)\n\n' "$connections" "$rounds"
 printf '%s.\n\n' "$etag_note"
 printf '| posts | endpoint | status | Quire req/s | hello req/s | ratio | Quire p99 | hello p99 | target | met? |\n'

@@ -111,6 +111,11 @@ pub struct ServeSettings {
     /// the post's slug.
     #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
     pub post_url: String,
+    /// A folder to keep the search index in between runs (created if missing; a `v1` folder
+    /// inside holds it): a restart then indexes only the posts changed since. Keep it outside
+    /// the content folder. Without it, the index is built in memory at every start.
+    #[arg(long, env = "QUIRE_INDEX_DIR")]
+    pub index_dir: Option<PathBuf>,
     /// For tests only: when set, the background build of the search index waits on this
     /// barrier (of two) before it starts, so a test can see search while the index is being
     /// built, then release it by waiting on the barrier too. Never set by the command line.
@@ -171,6 +176,7 @@ impl ServeSettings {
             webhook_secret: None,
             feed_content: FeedContent::Full,
             post_url: "{base}/posts/{slug}".to_owned(),
+            index_dir: None,
             search_hold: None,
         }
     }

@@ -164,9 +164,13 @@ impl Application {
         // Posts are served as soon as the store is loaded; the search index is built on its own
         // thread, and search answers 503 until it is done.
         let search = Arc::new(SearchSlot::building());
-        if let Err(err) =
-            search::build_and_follow(Arc::clone(&search), &reloader, settings.search_hold.clone())
-        {
+        let index_dir = settings.index_dir.clone();
+        if let Err(err) = search::build_and_follow(
+            Arc::clone(&search),
+            &reloader,
+            index_dir,
+            settings.search_hold.clone(),
+        ) {
             log::error!("cannot start the search index's thread: {err}; search is unavailable");
             search.set_failed(true);
         }

@@ -50,6 +50,11 @@ impl PackedBody {
         self.part(self.markdown_len + self.html_len, self.text_len)
     }
 
+    /// The compressed block itself: equal blocks hold equal bodies.
+    pub fn packed_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// The Markdown's length in bytes.
     pub fn markdown_len(&self) -> usize {
         self.markdown_len

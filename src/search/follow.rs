@@ -3,6 +3,7 @@
 //! applies each later reload report's created, updated and deleted slugs, and rebuilds the
 //! index if reports were missed.
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -25,11 +26,14 @@ const FIRST_RETRY: Duration = Duration::from_millis(250);
 /// that they keep using the previous index state until an update is committed, and map hits
 /// through the newest store.
 ///
+/// With `dir`, the index is kept in that folder between runs and only what changed since the
+/// last run is indexed at start; if the folder cannot be used, the index is built in memory.
 /// `hold`, when given, keeps the build from starting until the other party also waits on the
 /// barrier; tests use it to see search while the index is being built.
 pub fn build_and_follow(
     slot: Arc<SearchSlot>,
     reloader: &Arc<Reloader>,
+    dir: Option<PathBuf>,
     hold: Option<Arc<Barrier>>,
 ) -> std::io::Result<()> {
     // Subscribed before the build reads the store, so no reload can fall between the two.
@@ -41,7 +45,7 @@ pub fn build_and_follow(
             if let Some(hold) = hold {
                 hold.wait();
             }
-            build_then_follow(&slot, &reloader, reports);
+            build_then_follow(&slot, &reloader, dir.as_deref(), reports);
         })
         .map(|_| ())
 }
@@ -49,10 +53,11 @@ pub fn build_and_follow(
 fn build_then_follow(
     slot: &SearchSlot,
     reloader: &Reloader,
+    dir: Option<&Path>,
     mut reports: Receiver<Arc<ReloadReport>>,
 ) {
     // The store generation the index holds; reports up to it are already in the index.
-    let mut indexed = build_into(slot, &reloader.store());
+    let mut indexed = build_into(slot, &reloader.store(), dir);
     loop {
         let next = reports.blocking_recv();
         if let Err(RecvError::Closed) = next {
@@ -60,7 +65,7 @@ fn build_then_follow(
         }
         let Some(index) = slot.index() else {
             // The build failed: try again from the store this reload swapped in.
-            indexed = build_into(slot, &reloader.store());
+            indexed = build_into(slot, &reloader.store(), dir);
             continue;
         };
         let result = match next {
@@ -92,15 +97,27 @@ fn build_then_follow(
     }
 }
 
-/// Builds the index of `store` into `slot`, logging how long it took; returns the generation
-/// indexed, or 0 (no store has it) when building failed and the slot says so.
-fn build_into(slot: &SearchSlot, store: &Store) -> u64 {
+/// Builds the index of `store` into `slot` (brings the one kept in `dir` up to date), logging
+/// how long it took; returns the generation indexed, or 0 (no store has it) when building
+/// failed and the slot says so.
+fn build_into(slot: &SearchSlot, store: &Store, dir: Option<&Path>) -> u64 {
     slot.set_failed(false);
     let started = Instant::now();
-    match SearchIndex::build(store) {
+    let built = match dir.map(|dir| (dir, SearchIndex::open(store, dir))) {
+        None => SearchIndex::build(store),
+        Some((_, Ok(index))) => Ok(index),
+        Some((dir, Err(err))) => {
+            log::error!(
+                "cannot keep the search index in {}: {err}; indexing in memory instead",
+                dir.display()
+            );
+            SearchIndex::build(store)
+        }
+    };
+    match built {
         Ok(index) => {
             log::info!(
-                "indexed {} posts for search in {} ms",
+                "search index of {} posts ready in {} ms",
                 store.all_posts().len(),
                 started.elapsed().as_millis()
             );

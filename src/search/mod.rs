@@ -1,7 +1,8 @@
-//! Ranked full-text search and related posts, on a tantivy index held in memory beside the
-//! store. The index holds one document per non-draft post; whether a hit may be shown (scheduled,
-//! expired) and the list filters are decided by the store at request time, so the index never
-//! needs rebuilding when the clock moves, and follows reloads by re-indexing only changed posts.
+//! Ranked full-text search and related posts, on a tantivy index beside the store, held in
+//! memory or kept in a folder between runs (see [`disk`]). The index holds one document per
+//! non-draft post; whether a hit may be shown (scheduled, expired) and the list filters are
+//! decided by the store at request time, so the index never needs rebuilding when the clock
+//! moves, and follows reloads by re-indexing only changed posts.
 //!
 //! Matching: every word must match somewhere (title, tags, categories, excerpt or body), as its
 //! English stem, within one typo for words of 5 or more letters that no post contains as they
@@ -10,6 +11,7 @@
 //! BM25 sums with field boosts title 4, tags and categories 3, excerpt 2, body 1; typo and prefix
 //! matches count for less than exact ones.
 
+mod disk;
 mod follow;
 mod pairs;
 mod related;
@@ -20,6 +22,7 @@ mod text;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -30,7 +33,7 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
@@ -96,6 +99,8 @@ struct Fields {
     body: Field,
     /// The body's adjacent word pairs (see [`pairs`]), for phrases.
     body_pairs: Field,
+    /// A hash of the indexed text (see [`disk::fingerprint`]), to tell changed posts.
+    fingerprint: Field,
 }
 
 impl Fields {
@@ -207,10 +212,41 @@ pub struct SearchResults<'a> {
 }
 
 impl SearchIndex {
-    /// Indexes every non-draft post of `store`, using all cores.
+    /// Indexes every non-draft post of `store` in memory, using all cores.
     pub fn build(store: &Store) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
-        let index = Index::create_in_ram(schema);
+        let search = SearchIndex::around(Index::create_in_ram(schema), fields, store)?;
+        search.update(store, &all_slugs(store), &[], false)?;
+        Ok(search)
+    }
+
+    /// Opens the index kept in `dir` by an earlier run, or creates it there, and brings it up
+    /// to date with `store`: only posts added, changed or removed since are indexed again.
+    pub fn open(store: &Store, dir: &Path) -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema();
+        let search = SearchIndex::around(disk::open(dir, schema)?, fields, store)?;
+        let searcher = search.reader.searcher();
+        if searcher.num_docs() == 0 {
+            search.update(store, &all_slugs(store), &[], false)?;
+            log::info!("search index in {}: built afresh", dir.display());
+            return Ok(search);
+        }
+        let changes = disk::changes(&searcher, &search.fields, store);
+        drop(searcher);
+        search.update(store, &changes.upserted, &changes.deleted, true)?;
+        log::info!(
+            "search index in {}: {} posts unchanged, {} indexed again, {} removed",
+            dir.display(),
+            changes.kept,
+            changes.upserted.len(),
+            changes.deleted.len()
+        );
+        Ok(search)
+    }
+
+    /// A search index over `index`, with Quire's analyzers, a writer sized for `store`, and a
+    /// reader showing what `index` holds (nothing yet mapped to a store).
+    fn around(index: Index, fields: Fields, store: &Store) -> Result<SearchIndex, SearchError> {
         index.tokenizers().register("en_stem", stem::en_stem());
         let stemmer = index
             .tokenizers()
@@ -234,7 +270,7 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let searcher = index.reader()?.searcher();
-        let search = SearchIndex {
+        Ok(SearchIndex {
             snapshot: ArcSwap::from_pointee(Snapshot {
                 searcher,
                 generation: 0,
@@ -244,14 +280,7 @@ impl SearchIndex {
             fields,
             writer: Mutex::new(writer),
             reader,
-        };
-        let slugs: Vec<String> = store
-            .all_posts()
-            .iter()
-            .map(|p| p.slug.to_string())
-            .collect();
-        search.update(store, &slugs, &[], false)?;
-        Ok(search)
+        })
     }
 
     /// Follows a reload: re-indexes the posts of `upserted_slugs` from `store` (a draft or a
@@ -277,12 +306,7 @@ impl SearchIndex {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .delete_all_documents()?;
-        let slugs: Vec<String> = store
-            .all_posts()
-            .iter()
-            .map(|p| p.slug.to_string())
-            .collect();
-        self.update(store, &slugs, &[], false)
+        self.update(store, &all_slugs(store), &[], false)
     }
 
     /// Applies changes; `replace` deletes the old documents first (not needed when building).
@@ -344,6 +368,7 @@ impl SearchIndex {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
         doc.add_text(f.slug, post.slug.as_str());
+        doc.add_u64(f.fingerprint, disk::fingerprint(post));
         doc.add_text(f.title, &post.title);
         for tag in &post.tags {
             doc.add_text(f.tags, &tag.name);
@@ -773,8 +798,18 @@ fn schema() -> (Schema, Fields) {
                     .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),
+        fingerprint: builder.add_u64_field("fingerprint", NumericOptions::default().set_fast()),
     };
     (builder.build(), fields)
+}
+
+/// The slugs of every post of `store`, in store order.
+fn all_slugs(store: &Store) -> Vec<String> {
+    store
+        .all_posts()
+        .iter()
+        .map(|p| p.slug.to_string())
+        .collect()
 }
 
 /// Tokens of `text` as (position, text).

@@ -132,3 +132,76 @@ fn snippets_come_from_the_posts_plain_text() {
     assert!(snippet.contains("<mark>walrus</mark>"), "{snippet}");
     assert!(snippet.contains("&amp;"), "{snippet}");
 }
+
+#[test]
+fn an_index_kept_on_disk_indexes_again_only_what_changed_since_the_last_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            post("b", "Beta", "The pelican dances."),
+            post("c", "Gamma", "The heron waits."),
+        ],
+        1,
+    );
+    let index = SearchIndex::open(&first, dir.path()).unwrap();
+    assert_eq!(found(&index, &first, "walrus"), ["a"]);
+    drop(index);
+
+    // The next run: `a` was edited, `b` deleted, `c` left alone and `d` added.
+    let second = store(
+        vec![
+            post("a", "Alpha", "The narwhal sings."),
+            post("c", "Gamma", "The heron waits."),
+            post("d", "Delta", "The walrus returns."),
+        ],
+        2,
+    );
+    let (schema, fields) = schema();
+    let kept = Index::open_in_dir(dir.path().join(disk::FORMAT)).unwrap();
+    assert_eq!(kept.schema(), schema);
+    let searcher = kept.reader().unwrap().searcher();
+    assert_eq!(
+        disk::changes(&searcher, &fields, &second),
+        disk::Changes {
+            upserted: vec!["a".to_owned(), "d".to_owned()],
+            deleted: vec!["b".to_owned()],
+            kept: 1,
+        }
+    );
+    drop((searcher, kept));
+
+    let index = SearchIndex::open(&second, dir.path()).unwrap();
+    assert_eq!(found(&index, &second, "walrus"), ["d"]);
+    assert_eq!(found(&index, &second, "narwhal"), ["a"]);
+    assert_eq!(found(&index, &second, "heron"), ["c"]);
+    assert!(found(&index, &second, "pelican").is_empty());
+    assert_eq!(index.reader.searcher().num_docs(), 3);
+}
+
+#[test]
+fn a_kept_index_that_cannot_be_opened_or_is_of_another_version_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join(disk::FORMAT);
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("meta.json"), "{ not tantivy's").unwrap();
+    std::fs::create_dir_all(dir.path().join("v0")).unwrap();
+    std::fs::create_dir_all(dir.path().join("notes")).unwrap();
+    let store = store(vec![post("a", "Alpha", "The walrus sings.")], 1);
+
+    let index = SearchIndex::open(&store, dir.path()).unwrap();
+
+    assert_eq!(found(&index, &store, "walrus"), ["a"]);
+    assert!(!dir.path().join("v0").exists());
+    // Only folders named like index versions are Quire's to remove.
+    assert!(dir.path().join("notes").exists());
+}
+
+#[test]
+fn a_second_server_cannot_write_to_the_same_kept_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(vec![post("a", "Alpha", "The walrus sings.")], 1);
+    let _first = SearchIndex::open(&store, dir.path()).unwrap();
+    // The caller then indexes in memory instead (see `follow`).
+    assert!(SearchIndex::open(&store, dir.path()).is_err());
+}

@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
+use quire::settings::ServeSettings;
+
 use crate::helpers::{
-    assert_problem, empty_content_dir, search_fixture, simple_post, slugs,
+    assert_problem, empty_content_dir, search_fixture, simple_post, slugs, spawn_app_with,
     spawn_app_with_search_held, wait_for, wait_for_within, write_file,
 };
 
@@ -108,4 +110,59 @@ fn a_post_added_while_the_index_is_built_is_found_and_so_is_one_added_after() {
         },
     );
     assert_eq!(found, ["third", "second", "first"]);
+}
+
+#[test]
+fn an_index_kept_in_a_folder_serves_search_and_follows_reloads() {
+    let content = empty_content_dir();
+    let index_dir = empty_content_dir();
+    write_file(
+        content.path(),
+        "first.md",
+        simple_post("First", "2025-01-01", "The walrus sings."),
+    );
+    let app = spawn_app_with(ServeSettings {
+        index_dir: Some(index_dir.path().to_owned()),
+        ..ServeSettings::for_content(content.path())
+    });
+
+    assert_eq!(
+        slugs(&app.get_ok_json("/api/v1/search?q=walrus")),
+        ["first"]
+    );
+    assert!(index_dir.path().join("v1/meta.json").is_file());
+
+    write_file(
+        content.path(),
+        "second.md",
+        simple_post("Second", "2025-01-02", "The walrus dances."),
+    );
+    let found = wait_for_within(
+        "the second post to be found",
+        Duration::from_secs(20),
+        || {
+            let found = slugs(&app.get_ok_json("/api/v1/search?q=walrus"));
+            (found.len() == 2).then_some(found)
+        },
+    );
+    assert_eq!(found, ["second", "first"]);
+}
+
+#[test]
+fn a_second_server_given_the_same_index_folder_searches_from_memory() {
+    let index_dir = empty_content_dir();
+    let settings = || ServeSettings {
+        index_dir: Some(index_dir.path().to_owned()),
+        ..ServeSettings::for_content(search_fixture())
+    };
+    let first = spawn_app_with(settings());
+    // The folder is the first server's while it runs.
+    let second = spawn_app_with(settings());
+
+    for app in [&first, &second] {
+        assert_eq!(
+            slugs(&app.get_ok_json("/api/v1/search?q=walrus")),
+            ["walrus-in-title", "walrus-in-body"]
+        );
+    }
 }
