@@ -16,7 +16,6 @@ use quire::store::Store;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    return_freed_memory_at_once();
     let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
@@ -29,6 +28,8 @@ fn main() -> ExitCode {
         Command::Serve(settings) => {
             let result = actix_web::rt::System::new().block_on(async {
                 let app = Application::build(*settings)?;
+                // Loaded: what the search index build (now starting) frees goes back at once.
+                return_freed_memory_at_once();
                 app.run_until_stopped().await?;
                 Ok::<(), Box<dyn std::error::Error>>(())
             });
@@ -100,8 +101,9 @@ fn corpus(settings: &CorpusSettings) -> ExitCode {
 /// mimalloc's `mi_option_purge_delay` (its v3 `mimalloc.h`); the test below checks the number.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Memory freed after start-up's peak goes back to the system at once instead of a second later,
-/// so the next phase of loading or indexing does not stack on pages that are free but resident.
+/// Memory freed from now on goes back to the system at once instead of a second later, so the
+/// index build's buffers do not stack on pages that are free but still resident. Not set while
+/// loading, which frees and allocates again quickly and is slower when every free is returned.
 fn return_freed_memory_at_once() {
     // SAFETY: `mi_option_set` stores an integer in mimalloc's option table; any value is valid.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
