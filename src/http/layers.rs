@@ -39,6 +39,8 @@ pub const MAX_QUERY_BYTES: usize = 2048;
 pub const MIN_COMPRESSED_BYTES: usize = 1024;
 /// The longest `X-Request-Id` echoed.
 const MAX_REQUEST_ID: usize = 128;
+/// The request id's header, made once.
+const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 /// What every prepared response varies by.
 const VARY: &str = "Accept-Encoding, Origin";
 /// Where access log lines go: `RUST_LOG=quire::access=info` shows them.
@@ -106,10 +108,7 @@ pub async fn edge(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::HeaderName::from_static("x-request-id"),
-        request_id.clone(),
-    );
+    headers.insert(X_REQUEST_ID, request_id.clone());
     let status = response.status().as_u16();
     if let Some(context) = context {
         let route = route.unwrap_or_else(|| {
@@ -199,7 +198,7 @@ fn request_id(request: &ServiceRequest) -> HeaderValue {
     let sane = |id: &&HeaderValue| {
         (1..=MAX_REQUEST_ID).contains(&id.len()) && id.as_bytes().iter().all(u8::is_ascii_graphic)
     };
-    if let Some(id) = request.headers().get("x-request-id").filter(sane) {
+    if let Some(id) = request.headers().get(&X_REQUEST_ID).filter(sane) {
         return id.clone();
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
