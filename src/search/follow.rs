@@ -117,8 +117,8 @@ fn build_into(slot: &SearchSlot, store: &Store, dir: Option<&Path>) -> u64 {
     match built {
         Ok(index) => {
             log::info!(
-                "search index of {} posts ready in {} ms",
-                store.all_posts().len(),
+                "search index of {} posts (drafts are not indexed) ready in {} ms",
+                store.all_posts().iter().filter(|post| !post.draft).count(),
                 started.elapsed().as_millis()
             );
             slot.fill(index);
