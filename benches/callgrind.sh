@@ -13,38 +13,16 @@
 #
 # Needs valgrind (installed with apt-get when missing), callgrind_control, python3 and curl.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 requests=${QUIRE_CALLGRIND_REQUESTS:-5000}
 target_dir=${CARGO_TARGET_DIR:-target}
 export RUST_LOG=warn
 
-say() { printf '%s\n' "$*" >&2; }
+source benches/common.sh
 
-if ! command -v valgrind >/dev/null; then
-  say "installing valgrind with apt-get"
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq valgrind >/dev/null
-fi
-
-say "building release (quire and the hello-world baseline)"
-cargo build --release --quiet --bin quire --example hello
-quire="$target_dir/release/quire"
-hello="$target_dir/release/examples/hello"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+install_missing valgrind
+build_servers
 
 # Sends warm-up requests, turns instrumentation on, sends $requests requests on one
 # connection, and turns it off: drive PORT PID PATH [HEADER].

@@ -27,41 +27,11 @@ target_dir=${CARGO_TARGET_DIR:-target}
 server_core=0
 client_core=1
 
-say() { printf '%s\n' "$*" >&2; }
-
-install_missing() {
-  local missing=()
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || missing+=("$tool")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  say "installing ${missing[*]} with apt-get"
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-}
+source benches/common.sh
 
 install_missing wrk jq curl
 command -v taskset >/dev/null || { say "taskset (util-linux) is needed"; exit 1; }
-
-say "building release (quire and the hello-world baseline)"
-cargo build --release --quiet --bin quire --example hello
-quire="$target_dir/release/quire"
-hello="$target_dir/release/examples/hello"
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+build_servers
 
 now_ns() { date +%s%N; }
 
