@@ -103,16 +103,15 @@ fn build_then_follow(
 fn build_into(slot: &SearchSlot, store: &Store, dir: Option<&Path>) -> u64 {
     slot.set_failed(false);
     let started = Instant::now();
-    let built = match dir.map(|dir| (dir, SearchIndex::open(store, dir))) {
+    let built = match dir {
         None => SearchIndex::build(store),
-        Some((_, Ok(index))) => Ok(index),
-        Some((dir, Err(err))) => {
+        Some(dir) => SearchIndex::open(store, dir).or_else(|err| {
             log::error!(
                 "cannot keep the search index in {}: {err}; indexing in memory instead",
                 dir.display()
             );
             SearchIndex::build(store)
-        }
+        }),
     };
     match built {
         Ok(index) => {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use quire::settings::ServeSettings;
 
 use crate::helpers::{
-    assert_problem, empty_content_dir, search_fixture, simple_post, slugs, spawn_app_with,
+    TestApp, assert_problem, empty_content_dir, search_fixture, simple_post, slugs, spawn_app_with,
     spawn_app_with_search_held, wait_for, wait_for_within, write_file,
 };
 
@@ -68,6 +68,19 @@ fn readyz_is_200_at_once_and_says_when_search_is_ready() {
     assert_eq!(ready["generation"], 1);
 }
 
+/// The hits for "walrus" once there are `count` of them (the index follows a reload on its own
+/// thread).
+fn walrus_hits_once_there_are(app: &TestApp, count: usize) -> Vec<String> {
+    wait_for_within(
+        &format!("{count} posts to be found"),
+        Duration::from_secs(20),
+        || {
+            let found = slugs(&app.get_ok_json("/api/v1/search?q=walrus"));
+            (found.len() == count).then_some(found)
+        },
+    )
+}
+
 #[test]
 fn a_post_added_while_the_index_is_built_is_found_and_so_is_one_added_after() {
     let dir = empty_content_dir();
@@ -101,14 +114,7 @@ fn a_post_added_while_the_index_is_built_is_found_and_so_is_one_added_after() {
     wait_for("the third post to be served", || {
         (app.get("/api/v1/posts/third").status == 200).then_some(())
     });
-    let found = wait_for_within(
-        "the third post to be found",
-        Duration::from_secs(20),
-        || {
-            let found = slugs(&app.get_ok_json("/api/v1/search?q=walrus"));
-            (found.len() == 3).then_some(found)
-        },
-    );
+    let found = walrus_hits_once_there_are(&app, 3);
     assert_eq!(found, ["third", "second", "first"]);
 }
 
@@ -137,14 +143,7 @@ fn an_index_kept_in_a_folder_serves_search_and_follows_reloads() {
         "second.md",
         simple_post("Second", "2025-01-02", "The walrus dances."),
     );
-    let found = wait_for_within(
-        "the second post to be found",
-        Duration::from_secs(20),
-        || {
-            let found = slugs(&app.get_ok_json("/api/v1/search?q=walrus"));
-            (found.len() == 2).then_some(found)
-        },
-    );
+    let found = walrus_hits_once_there_are(&app, 2);
     assert_eq!(found, ["second", "first"]);
 }
 
