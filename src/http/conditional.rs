@@ -25,11 +25,15 @@ pub fn etag_value(hash: &str, coding: Option<&str>) -> String {
 /// `If-None-Match` decides when present; otherwise `If-Modified-Since` against
 /// `last_modified` (to the second).
 pub fn is_not_modified(headers: &HeaderMap, hash: &str, last_modified: Option<Timestamp>) -> bool {
-    let mut if_none_match = headers.get_all(header::IF_NONE_MATCH).peekable();
-    if if_none_match.peek().is_some() {
-        return if_none_match
-            .filter_map(|value| value.to_str().ok())
-            .any(|list| matches_any(list, hash));
+    let mut if_none_match = false;
+    for list in headers.get_all(header::IF_NONE_MATCH) {
+        if matches_any(list.as_bytes(), hash.as_bytes()) {
+            return true;
+        }
+        if_none_match = true;
+    }
+    if if_none_match {
+        return false;
     }
     let (Some(since), Some(modified)) = (headers.get(header::IF_MODIFIED_SINCE), last_modified)
     else {
@@ -47,18 +51,28 @@ pub fn is_not_modified(headers: &HeaderMap, hash: &str, last_modified: Option<Ti
 }
 
 /// Whether an `If-None-Match` list names this body: `*`, or any tag (weak or strong, of any
-/// coding) whose hash is `hash`.
-fn matches_any(list: &str, hash: &str) -> bool {
-    if list.trim() == "*" {
+/// coding) whose hash is `hash`. Compared as bytes: tags are ASCII, and a value that is not
+/// text simply names nothing.
+fn matches_any(list: &[u8], hash: &[u8]) -> bool {
+    // What a client revalidating its copy sends: exactly the tag it was given.
+    if let [b'"', opaque @ .., b'"'] = list
+        && opaque == hash
+    {
         return true;
     }
-    list.split(',').any(|tag| {
-        let tag = tag.trim();
-        let tag = tag.strip_prefix("W/").unwrap_or(tag);
-        let Some(opaque) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+    if list.trim_ascii() == b"*" {
+        return true;
+    }
+    list.split(|&b| b == b',').any(|tag| {
+        let tag = tag.trim_ascii();
+        let tag = tag.strip_prefix(b"W/").unwrap_or(tag);
+        let Some(opaque) = tag.strip_prefix(b"\"").and_then(|t| t.strip_suffix(b"\"")) else {
             return false;
         };
-        let base = opaque.split_once('-').map_or(opaque, |(base, _)| base);
+        let base = opaque
+            .iter()
+            .position(|&b| b == b'-')
+            .map_or(opaque, |dash| &opaque[..dash]);
         base == hash
     })
 }
