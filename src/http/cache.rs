@@ -9,6 +9,7 @@ use actix_web::web::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::{Equivalent, Weighter};
 
+use super::metrics::RouteSeries;
 use super::prepared::Prepared;
 
 /// How many bytes of prepared responses are kept.
@@ -83,8 +84,8 @@ impl ResponseKey {
 pub struct Cached {
     /// The response.
     pub prepared: Arc<Prepared>,
-    /// The route pattern, e.g. `/api/v1/posts/{slug}`.
-    pub route: Arc<str>,
+    /// The route pattern, e.g. `/api/v1/posts/{slug}`, and its request counters.
+    pub route: Arc<RouteSeries>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -92,7 +93,8 @@ struct ResponseWeight;
 
 impl Weighter<ResponseKey, Cached> for ResponseWeight {
     fn weight(&self, key: &ResponseKey, value: &Cached) -> u64 {
-        (key.path.len() + key.query.len() + value.route.len() + value.prepared.weight()) as u64
+        (key.path.len() + key.query.len() + value.route.route().len() + value.prepared.weight())
+            as u64
     }
 }
 
@@ -172,7 +174,7 @@ mod tests {
         };
         let cached = Cached {
             prepared: Arc::new(Prepared::json_bytes("[]")),
-            route: Arc::from("/api/v1/posts"),
+            route: Arc::new(RouteSeries::new("/api/v1/posts")),
         };
         cache.insert(key.to_owned(), cached);
         assert!(cache.get(&key).is_some());

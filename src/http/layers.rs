@@ -4,8 +4,8 @@
 //!    and no credentials straight from the response cache, without routing; echoes or makes
 //!    an `X-Request-Id`; sets `X-Content-Type-Options: nosniff`; counts the request in the
 //!    metrics and writes the access log line.
-//! 2. [`finish_coding`]: drops the marker that kept `Compress` off a body, and gives a
-//!    prepared response one `Vary` and its exposed headers (CORS appends to both).
+//! 2. [`finish_coding`]: drops the marker that kept `Compress` off a body, gives a prepared
+//!    response one `Vary`, and keeps exposed headers for CORS requests only.
 //! 3. CORS (actix-cors): preflights, and `Access-Control-*` on responses to allowed origins.
 //! 4. `Compress` (actix-web): gzip or brotli by `Accept-Encoding` for what no handler prepared
 //!    (Swagger UI); prepared bodies come compressed already and pass through.
@@ -19,14 +19,15 @@ use std::time::Instant;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderMap, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use jiff::Timestamp;
 
 use super::cache::{Cached, ResponseKeyRef};
 use super::conditional::is_not_modified;
+use super::metrics::RouteSeries;
 use super::prepared::{Coding, Prepared, PreparedMarker, Sharing};
 use super::{EXPOSED_HEADERS, HttpContext};
 use crate::error::ApiError;
@@ -111,18 +112,15 @@ pub async fn edge(
     headers.insert(X_REQUEST_ID, request_id.clone());
     let status = response.status().as_u16();
     if let Some(context) = context {
-        let route = route.unwrap_or_else(|| {
-            Arc::from(
-                response
-                    .request()
-                    .match_pattern()
-                    .as_deref()
-                    .unwrap_or("unmatched"),
-            )
-        });
-        context
-            .metrics
-            .observe_request(&route, status, started.elapsed());
+        let metrics = &context.metrics;
+        match route {
+            Some(series) => metrics.observe_cached(&series, status, started.elapsed()),
+            None => {
+                let pattern = response.request().match_pattern();
+                let route = pattern.as_deref().unwrap_or("unmatched");
+                metrics.observe_request(&Arc::from(route), status, started.elapsed());
+            }
+        }
     }
     if let Some(access) = access {
         let size = match response.response().body().size() {
@@ -156,7 +154,7 @@ fn answer_from_cache(
     request: &ServiceRequest,
     context: &HttpContext,
     state: &AppState,
-) -> Option<(HttpResponse, Arc<str>)> {
+) -> Option<(HttpResponse, Arc<RouteSeries>)> {
     let headers = request.headers();
     if request.method() != Method::GET
         || headers.contains_key(header::AUTHORIZATION)
@@ -167,8 +165,9 @@ fn answer_from_cache(
     let (key, seconds_until_change) = cache_key(request, state);
     let cached = context.responses.get(&key)?;
     let cache_control = context.policy.header(seconds_until_change);
-    let mut response = render(&cached.prepared, request.request(), cache_control, false);
-    finish_prepared(response.headers_mut());
+    // Made outside the layers, it is already final: one `Vary`, no coding marker, and no
+    // exposed headers, which only a CORS request (one with `Origin`) needs.
+    let response = render(&cached.prepared, request.request(), cache_control, false);
     Some((response, cached.route))
 }
 
@@ -202,38 +201,43 @@ fn request_id(request: &ServiceRequest) -> HeaderValue {
         return id.clone();
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let random = fastrand::u128(..);
     let mut digits = [0u8; 32];
-    for (i, digit) in digits.iter_mut().enumerate() {
-        *digit = HEX[((random >> (124 - 4 * i)) & 0xf) as usize];
+    for (pair, byte) in digits
+        .chunks_exact_mut(2)
+        .zip(fastrand::u128(..).to_be_bytes())
+    {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0xf)];
     }
     HeaderValue::from_bytes(&digits).unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
 /// Outside CORS and `Compress`: drops the `Content-Encoding: identity` that kept a body from
-/// being compressed, and leaves a prepared response one `Vary` and the exposed headers.
+/// being compressed, leaves a prepared response one `Vary`, and keeps the exposed headers
+/// for CORS requests only (actix-cors adds them to every response; without `Origin` they
+/// mean nothing, and an answer from the cache has none).
 pub async fn finish_coding(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let cors = request.headers().contains_key(header::ORIGIN);
     let mut response = next.call(request).await?;
     let served = response.response().extensions().get::<Served>().is_some();
+    let headers = response.headers_mut();
+    drop_identity_marker(headers);
+    if !cors {
+        headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+    } else if served {
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSED_HEADERS),
+        );
+    }
     if served {
-        finish_prepared(response.headers_mut());
-    } else {
-        drop_identity_marker(response.headers_mut());
+        // CORS appended `Origin` to the `Vary` the prepared response already had.
+        headers.insert(header::VARY, HeaderValue::from_static(VARY));
     }
     Ok(response)
-}
-
-/// The last headers of a prepared response, whichever way it was answered.
-fn finish_prepared(headers: &mut HeaderMap) {
-    drop_identity_marker(headers);
-    headers.insert(header::VARY, HeaderValue::from_static(VARY));
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static(EXPOSED_HEADERS),
-    );
 }
 
 fn drop_identity_marker(headers: &mut HeaderMap) {
@@ -288,7 +292,7 @@ pub async fn serve_prepared(
         let route = response.request().match_pattern();
         let cached = Cached {
             prepared: Arc::clone(&prepared),
-            route: Arc::from(route.as_deref().unwrap_or("unmatched")),
+            route: Arc::new(RouteSeries::new(route.as_deref().unwrap_or("unmatched"))),
         };
         context.responses.insert(key, cached);
     }
@@ -364,44 +368,55 @@ fn render(
     } else {
         encoded.as_ref().map(|(coding, _)| *coding)
     };
-    let mut builder = if not_modified {
-        HttpResponse::NotModified()
+    // Headers go straight into the response's map: the builder's checks cost more than the
+    // inserts themselves on a request answered from the cache.
+    let mut response = HttpResponse::new(if not_modified {
+        StatusCode::NOT_MODIFIED
     } else {
-        HttpResponse::Ok()
-    };
-    builder
-        .insert_header((header::ETAG, prepared.etag_header(tag_coding)))
-        .insert_header((header::CACHE_CONTROL, cache_control))
-        .insert_header((header::VARY, HeaderValue::from_static(VARY)));
-    if let Some(modified) = prepared.last_modified_header() {
-        builder.insert_header((header::LAST_MODIFIED, modified));
+        StatusCode::OK
+    });
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, prepared.etag_header(tag_coding));
+    headers.insert(header::CACHE_CONTROL, cache_control);
+    headers.insert(header::VARY, HeaderValue::from_static(VARY));
+    if not_modified {
+        // RFC 9110 section 15.4.5: beside the `ETag`, a 304 leaves out what the stored copy
+        // already says, `Last-Modified` included.
+        return mark_served(response, inner);
     }
-    let mut response = if not_modified {
-        builder.finish()
-    } else {
-        builder.insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(prepared.content_type),
-        ));
-        for (name, value) in &prepared.headers {
-            builder.insert_header((name.clone(), value.clone()));
+    if let Some(modified) = prepared.last_modified_header() {
+        headers.insert(header::LAST_MODIFIED, modified);
+    }
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(prepared.content_type),
+    );
+    for (name, value) in &prepared.headers {
+        headers.insert(name.clone(), value.clone());
+    }
+    let body = match encoded {
+        Some((coding, bytes)) => {
+            headers.insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(coding.name()),
+            );
+            bytes
         }
-        match encoded {
-            Some((coding, bytes)) => builder
-                .insert_header((
-                    header::CONTENT_ENCODING,
-                    HeaderValue::from_static(coding.name()),
-                ))
-                .body(bytes),
-            None if inner => builder
-                .insert_header((
+        None => {
+            if inner {
+                headers.insert(
                     header::CONTENT_ENCODING,
                     HeaderValue::from_static("identity"),
-                ))
-                .body(prepared.body.clone()),
-            None => builder.body(prepared.body.clone()),
+                );
+            }
+            prepared.body.clone()
         }
     };
+    mark_served(response.set_body(BoxBody::new(body)), inner)
+}
+
+/// Marks a response made inside the layers for [`finish_coding`].
+fn mark_served(mut response: HttpResponse, inner: bool) -> HttpResponse {
     if inner {
         response.extensions_mut().insert(Served);
     }

@@ -2,7 +2,7 @@
 //! status, request latency, and the content served (posts, generation, reloads, problems),
 //! the last read from the current store when scraped.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -30,6 +30,31 @@ struct PostLabels {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct ProblemLabels {
     severity: &'static str,
+}
+
+/// A route's request counters for the answers a cached response gives, found on first use
+/// and kept with the response, so counting an answer from the cache needs no lookup.
+#[derive(Debug)]
+pub struct RouteSeries {
+    route: Arc<str>,
+    ok: OnceLock<Counter>,
+    not_modified: OnceLock<Counter>,
+}
+
+impl RouteSeries {
+    /// The series of a route pattern, e.g. `/api/v1/posts/{slug}`.
+    pub fn new(route: &str) -> RouteSeries {
+        RouteSeries {
+            route: Arc::from(route),
+            ok: OnceLock::new(),
+            not_modified: OnceLock::new(),
+        }
+    }
+
+    /// The route pattern.
+    pub fn route(&self) -> &Arc<str> {
+        &self.route
+    }
 }
 
 /// Quire's metrics and the registry that prints them.
@@ -106,6 +131,25 @@ impl Metrics {
                 status,
             })
             .inc();
+        self.latency.observe(elapsed.as_secs_f64());
+    }
+
+    /// [`Metrics::observe_request`] for an answer from the cache, under its route's series.
+    pub fn observe_cached(&self, series: &RouteSeries, status: u16, elapsed: Duration) {
+        let slot = match status {
+            200 => &series.ok,
+            304 => &series.not_modified,
+            _ => return self.observe_request(&series.route, status, elapsed),
+        };
+        slot.get_or_init(|| {
+            self.requests
+                .get_or_create(&RequestLabels {
+                    route: Arc::clone(&series.route),
+                    status,
+                })
+                .clone()
+        })
+        .inc();
         self.latency.observe(elapsed.as_secs_f64());
     }
 
