@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::Timestamp;
 
@@ -44,6 +45,10 @@ struct Order {
     /// The instants at which the published set changes (dates and expiries of posts that are
     /// not drafts), ascending and without repeats.
     visibility_changes: Vec<Timestamp>,
+    /// The epoch (see [`Store::visibility_epoch`]) last found: checked before it is used, so
+    /// only ever a hint, and nearly always right because time moves forward. Every answer
+    /// from the response cache asks, and a binary search of a long list misses the CPU cache.
+    epoch_hint: AtomicUsize,
     /// For each position, when that post can be seen.
     windows: Vec<Window>,
 }
@@ -60,6 +65,7 @@ impl Order {
             tags: Taxonomy::build(posts, |p| &p.tags),
             authors: Taxonomy::build(posts, |p| &p.authors),
             visibility_changes: visibility_changes(posts),
+            epoch_hint: AtomicUsize::new(0),
             windows: posts.iter().map(|post| Window::of(post)).collect(),
         }
     }
@@ -738,17 +744,27 @@ impl Store {
     /// passed. Between two changes every list, count and neighbour is the same, so responses
     /// are cached per (generation, epoch).
     pub fn visibility_epoch(&self, now: Timestamp) -> usize {
-        self.order
-            .visibility_changes
-            .partition_point(|&change| change <= now)
+        let changes = &self.order.visibility_changes;
+        let hint = self.order.epoch_hint.load(Ordering::Relaxed);
+        let passed = |epoch: usize| epoch == 0 || changes.get(epoch - 1).is_some_and(|&c| c <= now);
+        if passed(hint) && changes.get(hint).is_none_or(|&next| next > now) {
+            return hint;
+        }
+        let epoch = changes.partition_point(|&change| change <= now);
+        self.order.epoch_hint.store(epoch, Ordering::Relaxed);
+        epoch
+    }
+
+    /// [`Store::visibility_epoch`] and the next instant after `now` at which a post goes live
+    /// or expires, if any.
+    pub fn visibility_at(&self, now: Timestamp) -> (usize, Option<Timestamp>) {
+        let epoch = self.visibility_epoch(now);
+        (epoch, self.order.visibility_changes.get(epoch).copied())
     }
 
     /// The next instant after `now` at which a post goes live or expires, if any.
     pub fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
-        self.order
-            .visibility_changes
-            .get(self.visibility_epoch(now))
-            .copied()
+        self.visibility_at(now).1
     }
 
     /// The last instant at or before `now` at which a post went live or expired, if any.
@@ -1006,6 +1022,39 @@ mod tests {
             store.last_change_at_or_before(now()),
             Some("2025-04-01T00:00:00Z".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn the_remembered_epoch_never_changes_the_answer_whichever_way_time_moves() {
+        let store = store();
+        let changes = store.visibility_changes_for_tests().to_vec();
+        assert!(changes.len() >= 3, "{changes:?}");
+        // Each change, a second either side of it, and far before and after all of them.
+        let mut moments: Vec<Timestamp> = vec![
+            "1990-01-01T00:00:00Z".parse().unwrap(),
+            "2100-01-01T00:00:00Z".parse().unwrap(),
+        ];
+        for &change in &changes {
+            let second = jiff::SignedDuration::from_secs(1);
+            moments.extend([
+                change.checked_sub(second).unwrap(),
+                change,
+                change.checked_add(second).unwrap(),
+            ]);
+        }
+        let forward = moments.clone();
+        let mut order = moments.clone();
+        order.sort();
+        order.extend(forward.iter().rev());
+        order.extend(forward);
+        for now in order {
+            let epoch = changes.partition_point(|&change| change <= now);
+            assert_eq!(store.visibility_epoch(now), epoch, "at {now}");
+            assert_eq!(
+                store.visibility_at(now),
+                (epoch, changes.get(epoch).copied())
+            );
+        }
     }
 
     #[test]

@@ -179,16 +179,14 @@ fn cache_key<'r>(
 ) -> (ResponseKeyRef<'r>, Option<u64>) {
     let now = state.clock.now();
     let store = state.store.load();
+    let (epoch, next_change) = store.visibility_at(now);
     let key = ResponseKeyRef {
         generation: store.generation(),
-        epoch: store.visibility_epoch(now),
+        epoch,
         path: request.path(),
         query: request.query_string(),
     };
-    let seconds_until_change = store
-        .next_change_after(now)
-        .map(|at| seconds_between(now, at));
-    (key, seconds_until_change)
+    (key, next_change.map(|at| seconds_between(now, at)))
 }
 
 /// The client's `X-Request-Id` when it is sane (1 to 128 visible ASCII characters), else a
