@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
     Token, TokenFilter, TokenStream, Tokenizer,
@@ -33,7 +35,7 @@ impl TokenFilter for MemoStemmer {
         MemoStemFilter {
             inner: tokenizer,
             memo: Memo {
-                stems: HashMap::new(),
+                stems: HashMap::default(),
                 stemmer: TextAnalyzer::builder(RawTokenizer::default())
                     .filter(Stemmer::new(Language::English))
                     .build(),
@@ -51,7 +53,8 @@ struct MemoStemFilter<T> {
 /// Stems by word, and tantivy's stemmer for words not seen yet.
 #[derive(Clone)]
 struct Memo {
-    stems: HashMap<String, String>,
+    /// Hashed with foldhash: SipHash, the standard one, was a tenth of the build's time.
+    stems: HashMap<String, String, RandomState>,
     stemmer: TextAnalyzer,
 }
 
