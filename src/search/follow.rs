@@ -103,14 +103,15 @@ fn build_then_follow(
 fn build_into(slot: &SearchSlot, store: &Store, dir: Option<&Path>) -> u64 {
     slot.set_failed(false);
     let started = Instant::now();
+    // Searchable first, merged into one segment after: the merge is a fifth of a big build.
     let built = match dir {
-        None => SearchIndex::build(store),
-        Some(dir) => SearchIndex::open(store, dir).or_else(|err| {
+        None => SearchIndex::build_searchable(store),
+        Some(dir) => SearchIndex::open_searchable(store, dir).or_else(|err| {
             log::error!(
                 "cannot keep the search index in {}: {err}; indexing in memory instead",
                 dir.display()
             );
-            SearchIndex::build(store)
+            SearchIndex::build_searchable(store)
         }),
     };
     match built {
@@ -121,6 +122,19 @@ fn build_into(slot: &SearchSlot, store: &Store, dir: Option<&Path>) -> u64 {
                 started.elapsed().as_millis()
             );
             slot.fill(index);
+            if let Some(index) = slot.index() {
+                let merging = Instant::now();
+                let segments = index.segments();
+                match index.compact(store) {
+                    Ok(()) if segments > 1 => log::info!(
+                        "search index merged from {segments} segments into one in {} ms",
+                        merging.elapsed().as_millis()
+                    ),
+                    Ok(()) => {}
+                    // Still correct, only slower to search; the next reload's merges help.
+                    Err(err) => log::error!("search: merging the index failed: {err}"),
+                }
+            }
             store.generation()
         }
         Err(err) => {

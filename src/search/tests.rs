@@ -205,3 +205,36 @@ fn a_second_server_cannot_write_to_the_same_kept_index() {
     // The caller then indexes in memory instead (see `follow`).
     assert!(SearchIndex::open(&store, dir.path()).is_err());
 }
+
+#[test]
+fn a_build_is_searchable_in_its_segments_and_finds_the_same_once_compacted() {
+    // More posts than one commit takes, so the build leaves several segments.
+    let posts = (0..DOCS_PER_COMMIT + 100)
+        .map(|i| {
+            let animal = if i % 1000 == 7 { "walrus" } else { "pelican" };
+            post(
+                &format!("p{i}"),
+                &format!("Post {i}"),
+                &format!("A {animal} sings."),
+            )
+        })
+        .collect();
+    let store = store(posts, 1);
+
+    let index = SearchIndex::build_searchable(&store).unwrap();
+    let segments = index.segments();
+    let mut before = found(&index, &store, "walrus");
+    index.compact(&store).unwrap();
+    let mut after = found(&index, &store, "walrus");
+
+    assert!(segments > 1, "{segments} segments");
+    assert_eq!(index.segments(), 1);
+    before.sort();
+    after.sort();
+    assert_eq!(before, ["p1007", "p2007", "p7"]);
+    assert_eq!(after, before);
+    assert_eq!(index.generation(), 1);
+    // Compacting again (nothing was built since) changes nothing.
+    index.compact(&store).unwrap();
+    assert_eq!(found(&index, &store, "walrus").len(), 3);
+}
