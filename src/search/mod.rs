@@ -66,6 +66,9 @@ const PREFIX_WEIGHT: Score = 0.5;
 const TYPO_MIN_CHARS: usize = 5;
 /// Documents added between two commits while indexing many posts.
 const DOCS_PER_COMMIT: usize = 2_500;
+/// More segments than this in a kept index mean a build's merge never ran (the process
+/// stopped first): the merge policy keeps fewer.
+const MAX_KEPT_SEGMENTS: usize = 8;
 
 /// The longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
@@ -251,10 +254,20 @@ impl SearchIndex {
             return Ok(search);
         }
         let changes = disk::changes(&searcher, &search.fields, store);
+        let segments = searcher.segment_readers().len();
         drop(searcher);
+        if segments > MAX_KEPT_SEGMENTS {
+            // The last run stopped before merging its build: `compact` does it now.
+            search
+                .writer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .set_merge_policy(Box::new(NoMergePolicy));
+            search.built.store(true, Ordering::Release);
+        }
         search.update(store, &changes.upserted, &changes.deleted, true)?;
         log::info!(
-            "search index in {}: {} posts unchanged, {} indexed again, {} removed",
+            "search index in {}: {} posts unchanged, {} indexed again, {} removed; {segments} segments",
             dir.display(),
             changes.kept,
             changes.upserted.len(),

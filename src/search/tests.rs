@@ -238,3 +238,42 @@ fn a_build_is_searchable_in_its_segments_and_finds_the_same_once_compacted() {
     index.compact(&store).unwrap();
     assert_eq!(found(&index, &store, "walrus").len(), 3);
 }
+
+#[test]
+fn a_kept_index_whose_build_was_never_merged_is_merged_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let others: Vec<String> = (0..=MAX_KEPT_SEGMENTS).map(|i| format!("p{i}")).collect();
+    let posts = |sound: &str| {
+        let mut posts = vec![
+            post("a", "Alpha", &format!("The walrus {sound}.")),
+            post("b", "Beta", "The pelican dances."),
+        ];
+        posts.extend(
+            others
+                .iter()
+                .map(|slug| post(slug, "Other", "The heron waits.")),
+        );
+        store(posts, 1)
+    };
+    let first = posts("sings");
+    // A run that stopped before `compact`: its build and each later update left a segment.
+    let index = SearchIndex::open_searchable(&first, dir.path()).unwrap();
+    for slug in &others {
+        index
+            .apply(&first, std::slice::from_ref(slug), &[])
+            .unwrap();
+    }
+    assert!(index.segments() > MAX_KEPT_SEGMENTS, "{}", index.segments());
+    drop(index);
+
+    let second = posts("hums");
+    let index = SearchIndex::open_searchable(&second, dir.path()).unwrap();
+    assert_eq!(found(&index, &second, "hums"), ["a"]);
+    index.compact(&second).unwrap();
+
+    assert_eq!(index.segments(), 1);
+    assert_eq!(found(&index, &second, "hums"), ["a"]);
+    assert_eq!(found(&index, &second, "pelican"), ["b"]);
+    assert_eq!(found(&index, &second, "heron").len(), others.len());
+    assert!(found(&index, &second, "sings").is_empty());
+}
