@@ -67,7 +67,8 @@ const TYPO_MIN_CHARS: usize = 5;
 /// Documents added between two commits while indexing many posts.
 const DOCS_PER_COMMIT: usize = 2_500;
 /// More segments than this in a kept index mean a build's merge never ran (the process
-/// stopped first): the merge policy keeps fewer.
+/// stopped first), or enough updates piled up that merging everything once is worth it; the
+/// merge policy starts merging a size level at 8.
 const MAX_KEPT_SEGMENTS: usize = 8;
 
 /// The longest snippet, in characters.
@@ -257,7 +258,7 @@ impl SearchIndex {
         let segments = searcher.segment_readers().len();
         drop(searcher);
         if segments > MAX_KEPT_SEGMENTS {
-            // The last run stopped before merging its build: `compact` does it now.
+            // Most likely the last run stopped before merging its build: `compact` does it.
             search
                 .writer
                 .lock()
