@@ -8,8 +8,8 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 
 use super::layers::MAX_QUERY_BYTES;
 
-/// The headers sent with every 200 and 304 of a GET route: (name, component name,
-/// description).
+/// The headers sent with every 200 of a GET route, and but for `Last-Modified` with every 304:
+/// (name, component name, description).
 const CACHING_HEADERS: [(&str, &str, &str); 4] = [
     (
         "ETag",
@@ -47,6 +47,8 @@ pub fn declare_http_semantics(document: &mut OpenApi) {
         )
         .build();
     add_caching_headers(&mut not_modified);
+    // RFC 9110 section 15.4.5: the client's stored copy already has it.
+    not_modified.headers.remove("Last-Modified");
     components
         .responses
         .insert("NotModified".to_owned(), RefOr::T(not_modified));
