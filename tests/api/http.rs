@@ -393,6 +393,7 @@ fn any_origin_may_read_responses_and_the_headers_a_browser_app_needs() {
 fn a_request_without_an_origin_gets_no_cors_headers() {
     let app = spawn_fixture_app();
 
+    // The list twice: routed, then answered from the response cache.
     for path in [
         "/api/v1/posts",
         "/api/v1/posts",
