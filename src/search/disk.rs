@@ -8,10 +8,10 @@ use std::path::Path;
 
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
-use tantivy::{DocId, Index, Searcher};
+use tantivy::{Index, Searcher};
 use xxhash_rust::xxh3::Xxh3;
 
-use super::{Fields, SearchError};
+use super::{Fields, SearchError, for_each_slug};
 use crate::domain::Post;
 use crate::store::Store;
 
@@ -103,24 +103,16 @@ fn fingerprints(searcher: &Searcher, fields: &Fields) -> HashMap<String, u64> {
     let fingerprint_name = schema.get_field_name(fields.fingerprint);
     let mut out = HashMap::new();
     for segment in searcher.segment_readers() {
-        let fast = segment.fast_fields();
-        let (Ok(Some(slugs)), Ok(prints)) = (fast.str(slug_name), fast.u64(fingerprint_name))
-        else {
+        let Ok(prints) = segment.fast_fields().u64(fingerprint_name) else {
             continue;
         };
-        let mut slug = String::new();
-        for doc in 0..segment.max_doc() as DocId {
-            if segment.is_deleted(doc) {
-                continue;
+        for_each_slug(segment, slug_name, |doc, slug| {
+            if !segment.is_deleted(doc)
+                && let Some(print) = prints.first(doc)
+            {
+                out.insert(slug.to_owned(), print);
             }
-            let (Some(ord), Some(print)) = (slugs.term_ords(doc).next(), prints.first(doc)) else {
-                continue;
-            };
-            slug.clear();
-            if slugs.ord_to_str(ord, &mut slug).unwrap_or(false) {
-                out.insert(slug.clone(), print);
-            }
-        }
+        });
     }
     out
 }

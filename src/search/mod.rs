@@ -894,22 +894,30 @@ fn tokens_first(analyzer: &mut TextAnalyzer, text: &str) -> Option<(usize, Strin
 
 fn segment_positions(segment: &SegmentReader, slug_field: &str, store: &Store) -> Vec<u32> {
     let mut positions = vec![NO_POSITION; segment.max_doc() as usize];
+    for_each_slug(segment, slug_field, |doc, slug| {
+        if let Some(found) = store.position_of(slug) {
+            positions[doc as usize] = found as u32;
+        }
+    });
+    positions
+}
+
+/// Calls `each` with every document of `segment` that has a slug (deleted ones included), and
+/// that slug, read from the slug's fast field.
+fn for_each_slug(segment: &SegmentReader, slug_field: &str, mut each: impl FnMut(DocId, &str)) {
     let Ok(Some(column)) = segment.fast_fields().str(slug_field) else {
-        return positions;
+        return;
     };
     let mut slug = String::new();
-    for (doc, position) in positions.iter_mut().enumerate() {
-        let Some(ord) = column.term_ords(doc as DocId).next() else {
+    for doc in 0..segment.max_doc() {
+        let Some(ord) = column.term_ords(doc).next() else {
             continue;
         };
         slug.clear();
-        if column.ord_to_str(ord, &mut slug).unwrap_or(false)
-            && let Some(found) = store.position_of(&slug)
-        {
-            *position = found as u32;
+        if column.ord_to_str(ord, &mut slug).unwrap_or(false) {
+            each(doc, &slug);
         }
     }
-    positions
 }
 
 /// Counts hits by category and tag, most first, then by name.
