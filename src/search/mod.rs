@@ -71,6 +71,9 @@ const DOCS_PER_COMMIT: usize = 2_500;
 /// merge policy starts merging a size level at 8.
 const MAX_KEPT_SEGMENTS: usize = 8;
 
+/// The body's analyzer: `en_stem`, leaving each text's words for its pairs (see [`pairs`]).
+const BODY_TOKENIZER: &str = "en_stem_body";
+
 /// The longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
 /// Marks for no position: a document whose post the store does not have.
@@ -281,13 +284,12 @@ impl SearchIndex {
     /// reader showing what `index` holds (nothing yet mapped to a store).
     fn around(index: Index, fields: Fields, store: &Store) -> Result<SearchIndex, SearchError> {
         index.tokenizers().register("en_stem", stem::en_stem());
-        let stemmer = index
-            .tokenizers()
-            .get("en_stem")
-            .ok_or_else(|| tantivy::TantivyError::InternalError("no en_stem tokenizer".into()))?;
         index
             .tokenizers()
-            .register(pairs::PAIRS_TOKENIZER, pairs::Pairs(stemmer));
+            .register(BODY_TOKENIZER, stem::en_stem_body());
+        index
+            .tokenizers()
+            .register(pairs::PAIRS_TOKENIZER, pairs::Pairs::new(stem::en_stem()));
         let text_bytes: usize = store.all_posts().iter().map(|p| p.body.text_len()).sum();
         // One indexing thread per 20,000 posts, up to the cores: each thread holds a segment
         // of its own in memory (at 10,000 posts a second one raised the peak from 195 to
@@ -759,7 +761,10 @@ impl SearchIndex {
                 }
             }
         }
-        let tokenizer = self.index.tokenizer_for_field(self.fields.body)?;
+        // The body's words, without leaving them for the pair analyzer as the body's does.
+        let tokenizer = self
+            .analyzer("en_stem")
+            .ok_or_else(|| tantivy::TantivyError::InternalError("no en_stem tokenizer".into()))?;
         Ok(SnippetGenerator::new(
             terms,
             tokenizer,
@@ -854,7 +859,14 @@ fn schema() -> (Schema, Fields) {
         tags: builder.add_text_field("tags", text.clone()),
         category: builder.add_text_field("category", text.clone()),
         excerpt: builder.add_text_field("excerpt", text.clone()),
-        body: builder.add_text_field("body", text),
+        body: builder.add_text_field(
+            "body",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(BODY_TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        ),
         body_pairs: builder.add_text_field(
             "body_pairs",
             TextOptions::default().set_indexing_options(

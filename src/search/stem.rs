@@ -1,6 +1,5 @@
 //! English stemming as tantivy's `en_stem` analyzer does it, with each word's stem remembered:
-//! stemming was half of the index build's time, and a body is analysed twice (its words and
-//! its word pairs) out of a vocabulary that repeats.
+//! stemming was half of the index build's time, out of a vocabulary that repeats.
 
 use std::collections::HashMap;
 
@@ -8,8 +7,10 @@ use foldhash::fast::RandomState;
 
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-    Token, TokenFilter, TokenStream, Tokenizer,
+    TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
 };
+
+use super::pairs::Remember;
 
 /// Words remembered per analyzer; the memo starts over when full.
 const MEMO_WORDS: usize = 200_000;
@@ -17,11 +18,20 @@ const MEMO_WORDS: usize = 200_000;
 /// The `en_stem` analyzer (simple tokenizer, words over 40 bytes dropped, lower case, English
 /// stemmer) with a memo of stems, to be registered under that name.
 pub(super) fn en_stem() -> TextAnalyzer {
+    words().build()
+}
+
+/// [`en_stem`] for the body: its words of each text are also left for the pair analyzer
+/// (see [`super::pairs`]), which then need not find them again.
+pub(super) fn en_stem_body() -> TextAnalyzer {
+    words().filter(Remember).build()
+}
+
+fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(MemoStemmer)
-        .build()
 }
 
 /// The stemming step of [`en_stem`].
