@@ -157,4 +157,28 @@ mod tests {
         // Again, now from the memo.
         assert_eq!(tokens(&mut ours, &text), expected);
     }
+
+    #[test]
+    fn words_are_split_cased_and_dropped_as_tantivy_does() {
+        let mut tantivys = TokenizerManager::default()
+            .get("en_stem")
+            .expect("tantivy has en_stem");
+        let mut ours = en_stem_body();
+        let texts = [
+            String::new(),
+            "   ...!".to_owned(),
+            "—Leading dash, don’t stop: x86_64 h2o 2026-11-25 ÉCOLE Straße ΣΊΣΥΦΟΣ 日本語 ok"
+                .to_owned(),
+            format!("{} {} end", "a".repeat(39), "b".repeat(40)),
+            format!("{}é tail", "c".repeat(38)),
+            "valuableâ€”they planning™ Ünïcödé".to_owned(),
+        ];
+        for text in &texts {
+            assert_eq!(
+                tokens(&mut ours, text),
+                tokens(&mut tantivys, text),
+                "{text:?}"
+            );
+        }
+    }
 }
