@@ -140,11 +140,15 @@ mod tests {
         out
     }
 
+    fn tantivys_en_stem() -> TextAnalyzer {
+        TokenizerManager::default()
+            .get("en_stem")
+            .expect("tantivy has en_stem")
+    }
+
     #[test]
     fn stems_are_tantivys_en_stem_tokens_seen_or_not() {
-        let mut tantivys = TokenizerManager::default()
-            .get("en_stem")
-            .expect("tantivy has en_stem");
+        let mut tantivys = tantivys_en_stem();
         let mut ours = en_stem();
         let long = "y".repeat(45);
         let text = format!(
@@ -160,9 +164,7 @@ mod tests {
 
     #[test]
     fn words_are_split_cased_and_dropped_as_tantivy_does() {
-        let mut tantivys = TokenizerManager::default()
-            .get("en_stem")
-            .expect("tantivy has en_stem");
+        let mut tantivys = tantivys_en_stem();
         let mut ours = en_stem_body();
         let texts = [
             String::new(),
