@@ -245,7 +245,7 @@ mod tests {
         out
     }
 
-    /// Runs the body's analyzer over `text`, reading only its first `words` words (all when `None`).
+    /// Runs the body's analyzer over `text`, reading its first `words` words (all if `None`).
     fn analyse_body(body: &mut TextAnalyzer, text: &str, words: Option<usize>) {
         let mut stream = body.token_stream(text);
         let mut read = 0;
