@@ -71,6 +71,8 @@ const DOCS_PER_COMMIT: usize = 2_500;
 /// merge policy starts merging a size level at 8.
 const MAX_KEPT_SEGMENTS: usize = 8;
 
+/// The analyzer of titles, tags, categories, excerpts and queries: see [`stem::en_stem`].
+const STEM_TOKENIZER: &str = "en_stem";
 /// The body's analyzer: `en_stem`, leaving each text's words for its pairs (see [`pairs`]).
 const BODY_TOKENIZER: &str = "en_stem_body";
 
@@ -283,7 +285,7 @@ impl SearchIndex {
     /// A search index over `index`, with Quire's analyzers, a writer sized for `store`, and a
     /// reader showing what `index` holds (nothing yet mapped to a store).
     fn around(index: Index, fields: Fields, store: &Store) -> Result<SearchIndex, SearchError> {
-        index.tokenizers().register("en_stem", stem::en_stem());
+        index.tokenizers().register(STEM_TOKENIZER, stem::en_stem());
         index
             .tokenizers()
             .register(BODY_TOKENIZER, stem::en_stem_body());
@@ -557,7 +559,7 @@ impl SearchIndex {
     /// Turns the reader's text into a query; `None` when it has no words at all.
     fn plan(&self, searcher: &Searcher, text: &SearchText) -> Option<Plan> {
         let mut words_analyzer = self.analyzer("default")?;
-        let mut stemmer = self.analyzer("en_stem")?;
+        let mut stemmer = self.analyzer(STEM_TOKENIZER)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut plan_terms = PlanTerms::default();
         let last_part = text.parts.len().saturating_sub(1);
@@ -763,7 +765,7 @@ impl SearchIndex {
         }
         // The body's words, without leaving them for the pair analyzer as the body's does.
         let tokenizer = self
-            .analyzer("en_stem")
+            .analyzer(STEM_TOKENIZER)
             .ok_or_else(|| tantivy::TantivyError::InternalError("no en_stem tokenizer".into()))?;
         Ok(SnippetGenerator::new(
             terms,
@@ -792,7 +794,7 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<Vec<(u32, Score)>, SearchError> {
         let snapshot = self.snapshot.load();
-        let Some(mut stemmer) = self.analyzer("en_stem") else {
+        let Some(mut stemmer) = self.analyzer(STEM_TOKENIZER) else {
             return Ok(Vec::new());
         };
         let mut stems: Vec<String> = tokens(&mut stemmer, text)
@@ -850,7 +852,7 @@ fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer("en_stem")
+            .set_tokenizer(STEM_TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
