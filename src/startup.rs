@@ -197,14 +197,15 @@ impl Application {
         let cors_origins = settings.cors_origins.clone();
 
         let server = HttpServer::new(move || {
+            let state = web::Data::new(state.clone());
             App::new()
                 .wrap(middleware::from_fn(layers::serve_prepared))
                 .wrap(middleware::Compress::default())
                 .wrap(http::cors(&cors_origins))
                 .wrap(middleware::from_fn(layers::finish_coding))
-                .wrap(middleware::from_fn(layers::edge))
+                .wrap(layers::Edge::new(http_context.clone(), state.clone()))
                 .wrap_fn(answer_head_like_get)
-                .app_data(web::Data::new(state.clone()))
+                .app_data(state)
                 .app_data(web::Data::new(known_paths.clone()))
                 .app_data(http_context.clone())
                 .into_utoipa_app()

@@ -1,6 +1,6 @@
 //! The middleware layers every request passes, from the outside in:
 //!
-//! 1. [`edge`]: refuses over-long query strings (414); answers a request that needs no CORS
+//! 1. [`Edge`]: refuses over-long query strings (414); answers a request that needs no CORS
 //!    and no credentials straight from the response cache, without routing; echoes or makes
 //!    an `X-Request-Id`; sets `X-Content-Type-Options: nosniff`; counts the request in the
 //!    metrics and writes the access log line.
@@ -14,20 +14,23 @@
 //!    sends the body in the client's coding (compressed once per response, then kept), and
 //!    answers 304 when the client's copy is current.
 
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
+use futures_util::future::Either;
 use jiff::Timestamp;
 
 use super::cache::{Cached, ResponseKeyRef};
 use super::conditional::is_not_modified;
-use super::metrics::RouteSeries;
+use super::metrics::{Metrics, RouteSeries};
 use super::prepared::{Coding, Prepared, PreparedMarker, Sharing};
 use super::{EXPOSED_HEADERS, HttpContext};
 use crate::error::ApiError;
@@ -67,82 +70,169 @@ pub fn content_modified(store: &Store, now: Timestamp) -> Option<Timestamp> {
 }
 
 /// The outermost layer: limits, answers from the cache, request ids, `nosniff`, metrics and
-/// the access log, for every response.
-pub async fn edge(
-    request: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let started = Instant::now();
-    let request_id = request_id(&request);
-    let context = request.app_data::<web::Data<HttpContext>>().cloned();
-    let access = log::log_enabled!(target: ACCESS_LOG, log::Level::Info).then(|| AccessLine {
-        peer: request
-            .peer_addr()
-            .map_or_else(|| "-".to_owned(), |a| a.ip().to_string()),
-        request_line: format!(
-            "{} {} {:?}",
-            request.method(),
-            request.uri(),
-            request.version()
-        ),
-    });
-    let too_long = request.query_string().len() > MAX_QUERY_BYTES;
-    let cached = context
-        .as_deref()
-        .zip(request.app_data::<web::Data<AppState>>())
-        .filter(|_| !too_long)
-        .and_then(|(context, state)| answer_from_cache(&request, context, state));
-    let (mut response, route) = if too_long {
-        let error = ApiError::UriTooLong {
-            limit: MAX_QUERY_BYTES,
+/// the access log, for every response. A service of its own rather than an `async fn`: an
+/// answer from the cache or a refusal is made right in `call`, with no future to allocate.
+#[derive(Clone)]
+pub struct Edge {
+    context: web::Data<HttpContext>,
+    state: web::Data<AppState>,
+}
+
+impl Edge {
+    /// The layer over the app's shared HTTP context and state (the same the app data holds).
+    pub fn new(context: web::Data<HttpContext>, state: web::Data<AppState>) -> Edge {
+        Edge { context, state }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Edge
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Transform = EdgeService<S>;
+    type InitError = ();
+    type Future = Ready<Result<EdgeService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(EdgeService {
+            service,
+            edge: self.clone(),
+        }))
+    }
+}
+
+/// [`Edge`] around the rest of the app.
+pub struct EdgeService<S> {
+    service: S,
+    edge: Edge,
+}
+
+/// What [`EdgeService`] answers with: at once, or once the inner layers have.
+type EdgeFuture = Either<
+    Ready<Result<ServiceResponse<BoxBody>, Error>>,
+    Pin<Box<dyn Future<Output = Result<ServiceResponse<BoxBody>, Error>>>>,
+>;
+
+impl<S, B> Service<ServiceRequest> for EdgeService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Future = EdgeFuture;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> EdgeFuture {
+        let finish = Finish {
+            started: Instant::now(),
+            request_id: request_id(&request),
+            access: AccessLine::of(&request),
         };
-        (request.into_response(error.error_response()), None)
-    } else if let Some((answer, route)) = cached {
-        (request.into_response(answer), Some(route))
-    } else {
+        let metrics = &self.edge.context.metrics;
+        if request.query_string().len() > MAX_QUERY_BYTES {
+            let error = ApiError::UriTooLong {
+                limit: MAX_QUERY_BYTES,
+            };
+            let response = request.into_response(error.error_response());
+            return Either::Left(ready(Ok(finish.apply(response, None, metrics))));
+        }
+        if let Some((answer, route)) =
+            answer_from_cache(&request, &self.edge.context, &self.edge.state)
+        {
+            let response = request.into_response(answer);
+            return Either::Left(ready(Ok(finish.apply(response, Some(route), metrics))));
+        }
         // The request is not cloned: routing needs to own it. An error from an inner layer
         // (handlers' errors are already responses) passes through.
-        (next.call(request).await?.map_into_boxed_body(), None)
-    };
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(X_REQUEST_ID, request_id.clone());
-    let status = response.status().as_u16();
-    if let Some(context) = context {
-        let metrics = &context.metrics;
+        let inner = self.service.call(request);
+        let context = self.edge.context.clone();
+        Either::Right(Box::pin(async move {
+            let response = inner.await?.map_into_boxed_body();
+            Ok(finish.apply(response, None, &context.metrics))
+        }))
+    }
+}
+
+/// What [`Edge`] adds to a response once it has one: `nosniff`, the request id, the
+/// metrics and the access log line.
+struct Finish {
+    started: Instant,
+    request_id: HeaderValue,
+    access: Option<AccessLine>,
+}
+
+impl Finish {
+    /// Finishes `response`, counted in `metrics`; `route` is the series of an answer from
+    /// the cache.
+    fn apply(
+        self,
+        mut response: ServiceResponse<BoxBody>,
+        route: Option<Arc<RouteSeries>>,
+        metrics: &Metrics,
+    ) -> ServiceResponse<BoxBody> {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(X_REQUEST_ID, self.request_id);
+        let status = response.status().as_u16();
         match route {
-            Some(series) => metrics.observe_cached(&series, status, started.elapsed()),
+            Some(series) => metrics.observe_cached(&series, status, self.started.elapsed()),
             None => {
                 let pattern = response.request().match_pattern();
                 let route = pattern.as_deref().unwrap_or("unmatched");
-                metrics.observe_request(&Arc::from(route), status, started.elapsed());
+                metrics.observe_request(&Arc::from(route), status, self.started.elapsed());
             }
         }
+        if let Some(access) = self.access {
+            let size = match response.response().body().size() {
+                BodySize::Sized(size) => size.to_string(),
+                BodySize::None | BodySize::Stream => "-".to_owned(),
+            };
+            log::info!(
+                target: ACCESS_LOG,
+                "{} \"{}\" {status} {size} {:.3}ms id={}",
+                access.peer,
+                access.request_line,
+                self.started.elapsed().as_secs_f64() * 1000.0,
+                response
+                    .headers()
+                    .get(X_REQUEST_ID)
+                    .map(|id| String::from_utf8_lossy(id.as_bytes()))
+                    .unwrap_or_default(),
+            );
+        }
+        response
     }
-    if let Some(access) = access {
-        let size = match response.response().body().size() {
-            BodySize::Sized(size) => size.to_string(),
-            BodySize::None | BodySize::Stream => "-".to_owned(),
-        };
-        log::info!(
-            target: ACCESS_LOG,
-            "{} \"{}\" {status} {size} {:.3}ms id={}",
-            access.peer,
-            access.request_line,
-            started.elapsed().as_secs_f64() * 1000.0,
-            String::from_utf8_lossy(request_id.as_bytes()),
-        );
-    }
-    Ok(response)
 }
 
 /// What the access log line says of a request, taken before the request is handed on.
 struct AccessLine {
     peer: String,
     request_line: String,
+}
+
+impl AccessLine {
+    /// The line's request part, when access logging is on.
+    fn of(request: &ServiceRequest) -> Option<AccessLine> {
+        log::log_enabled!(target: ACCESS_LOG, log::Level::Info).then(|| AccessLine {
+            peer: request
+                .peer_addr()
+                .map_or_else(|| "-".to_owned(), |a| a.ip().to_string()),
+            request_line: format!(
+                "{} {} {:?}",
+                request.method(),
+                request.uri(),
+                request.version()
+            ),
+        })
+    }
 }
 
 /// The whole answer to a GET that the response cache holds, with its route, when the request
