@@ -9,6 +9,8 @@ mod http;
 mod meta;
 mod posts;
 mod preview;
+#[cfg(unix)]
+mod process;
 mod related;
 mod reload;
 mod search;

@@ -1,0 +1,202 @@
+//! The `quire` binary as a process of its own: the access log line of each request, and the
+//! graceful stop on SIGTERM, which leaves a response under way running before exiting.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::helpers::fixture_site;
+
+/// How long a test waits for a log line or for the process to exit.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// `quire serve` over the fixture site on a free port, its log lines arriving on a channel.
+struct Process {
+    child: Child,
+    address: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Process {
+    /// Starts the binary and waits until it says where it listens.
+    fn start() -> Process {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--no-watch", "--content"])
+            .arg(fixture_site())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("quire starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (sender, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut process = Process {
+            child,
+            address: String::new(),
+            lines,
+        };
+        let serving = process.wait_for_line(|line| line.contains("serving on http://"));
+        process.address = serving
+            .split("serving on http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the line names the address")
+            .to_owned();
+        process
+    }
+
+    /// The next log line `wanted` accepts, skipping others.
+    fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .expect("the awaited line is logged in time");
+            if wanted(&line) {
+                return line;
+            }
+        }
+    }
+
+    /// Waits for the process to exit.
+    fn wait_for_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the process can be waited on") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "quire did not exit in time");
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `request` on `stream` and reads one response: its head, then a body of the
+/// `Content-Length` it announces.
+fn exchange(stream: &mut TcpStream, request: &str) -> String {
+    stream
+        .write_all(request.as_bytes())
+        .expect("the request is sent");
+    read_response(stream)
+}
+
+fn read_response(stream: &mut TcpStream) -> String {
+    let mut data = Vec::new();
+    let mut byte = [0u8; 1];
+    while !data.ends_with(b"\r\n\r\n") {
+        stream
+            .read_exact(&mut byte)
+            .expect("the response head arrives");
+        data.push(byte[0]);
+    }
+    let head = String::from_utf8(data).expect("the head is text");
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).expect("the body arrives");
+    head + &String::from_utf8_lossy(&body)
+}
+
+fn connect(address: &str) -> TcpStream {
+    let stream = TcpStream::connect(address).expect("quire accepts a connection");
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("a read timeout can be set");
+    stream
+}
+
+#[test]
+fn each_request_is_logged_with_its_line_status_size_and_request_id() {
+    let process = Process::start();
+    let mut stream = connect(&process.address);
+    // The second answer comes from the response cache, past the routing: logged all the same.
+    for id in ["trace-1", "trace-2"] {
+        let response = exchange(
+            &mut stream,
+            &format!("GET /api/v1/posts?limit=1 HTTP/1.1\r\nHost: x\r\nX-Request-Id: {id}\r\n\r\n"),
+        );
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let line = process.wait_for_line(|line| line.contains("quire::access"));
+        assert!(
+            line.contains(r#" "GET /api/v1/posts?limit=1 HTTP/1.1" 200 "#),
+            "{line}"
+        );
+        assert!(line.ends_with(&format!("ms id={id}")), "{line}");
+    }
+    exchange(&mut stream, "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+    let line = process.wait_for_line(|line| line.contains("quire::access"));
+    assert!(line.contains(r#""GET /nowhere HTTP/1.1" 404 "#), "{line}");
+    let id = line.rsplit("id=").next().unwrap_or_default();
+    assert!(
+        id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "a made id: {line}"
+    );
+}
+
+#[test]
+fn sigterm_leaves_an_open_response_running_then_exits_cleanly() {
+    let mut process = Process::start();
+    // An event stream is a response that is never done, so it is surely under way.
+    let mut events = connect(&process.address);
+    events
+        .write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("the request is sent");
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !String::from_utf8_lossy(&seen).contains("connected at generation") {
+        let read = events.read(&mut chunk).expect("the stream opens");
+        assert!(read > 0, "the stream ended before its first event");
+        seen.extend_from_slice(&chunk[..read]);
+    }
+
+    let pid = process.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    process.wait_for_line(|line| line.contains("SIGTERM"));
+
+    // The open response is not cut at the signal...
+    events
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .expect("a read timeout can be set");
+    match events.read(&mut chunk) {
+        Err(err) => assert!(
+            matches!(
+                err.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ),
+            "{err}"
+        ),
+        Ok(read) => panic!("the stream was closed or sent {read} bytes at the signal"),
+    }
+    // ...but gets at most the shutdown timeout (10 s), after which the process exits cleanly.
+    let status = process.wait_for_exit();
+    assert!(status.success(), "{status}");
+}
