@@ -1,10 +1,13 @@
 //! Starting Quire on a free port over some content, and talking HTTP to it.
 
 use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use quire::clock::{Clock, FixedClock};
@@ -402,4 +405,34 @@ pub fn encode(value: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The `Content-Length` an HTTP message head announces; 0 when it announces none.
+pub fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0)
+}
+
+/// Reads from `stream` until `needle` has been seen, or fails after 5 seconds.
+pub fn read_until(stream: &mut TcpStream, seen: &mut String, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut buffer = [0u8; 4096];
+    while !seen.contains(needle) {
+        assert!(
+            Instant::now() < deadline,
+            "no {needle:?} in the stream: {seen}"
+        );
+        match stream.read(&mut buffer) {
+            Ok(0) => panic!("the stream ended before {needle:?}: {seen}"),
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buffer[..n])),
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(err) => panic!("reading the stream failed: {err}"),
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::helpers::fixture_site;
+use crate::helpers::{content_length, fixture_site, read_until};
 
 /// How long a test waits for a log line or for the process to exit.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -109,15 +109,7 @@ fn read_response(stream: &mut TcpStream) -> String {
         data.push(byte[0]);
     }
     let head = String::from_utf8(data).expect("the head is text");
-    let length = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    let mut body = vec![0u8; length];
+    let mut body = vec![0u8; content_length(&head)];
     stream.read_exact(&mut body).expect("the body arrives");
     head + &String::from_utf8_lossy(&body)
 }
@@ -166,13 +158,7 @@ fn sigterm_leaves_an_open_response_running_then_exits_cleanly() {
     events
         .write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("the request is sent");
-    let mut seen = Vec::new();
-    let mut chunk = [0u8; 1024];
-    while !String::from_utf8_lossy(&seen).contains("connected at generation") {
-        let read = events.read(&mut chunk).expect("the stream opens");
-        assert!(read > 0, "the stream ended before its first event");
-        seen.extend_from_slice(&chunk[..read]);
-    }
+    read_until(&mut events, &mut String::new(), "connected at generation");
 
     let pid = process.child.id().to_string();
     let sent = Command::new("kill")
@@ -186,6 +172,7 @@ fn sigterm_leaves_an_open_response_running_then_exits_cleanly() {
     events
         .set_read_timeout(Some(Duration::from_secs(1)))
         .expect("a read timeout can be set");
+    let mut chunk = [0u8; 1024];
     match events.read(&mut chunk) {
         Err(err) => assert!(
             matches!(

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use quire::settings::ServeSettings;
@@ -15,7 +15,8 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::helpers::{
-    TestApp, empty_content_dir, simple_post, spawn_app, spawn_app_with, wait_for, write_file,
+    TestApp, content_length, empty_content_dir, read_until, simple_post, spawn_app, spawn_app_with,
+    wait_for, write_file,
 };
 
 /// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
@@ -336,25 +337,6 @@ fn no_request_fails_while_files_change_many_times() {
     );
 }
 
-/// Reads from `stream` until `needle` has been seen, or fails after 5 seconds.
-fn read_until(stream: &mut TcpStream, seen: &mut String, needle: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut buffer = [0u8; 4096];
-    while !seen.contains(needle) {
-        assert!(
-            Instant::now() < deadline,
-            "no {needle:?} in the stream: {seen}"
-        );
-        match stream.read(&mut buffer) {
-            Ok(0) => panic!("the stream ended before {needle:?}: {seen}"),
-            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buffer[..n])),
-            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(err) => panic!("reading the stream failed: {err}"),
-        }
-    }
-}
-
 #[test]
 fn the_event_stream_names_the_slugs_each_reload_changed() {
     let dir = empty_content_dir();
@@ -428,18 +410,10 @@ fn webhook_receiver() -> (String, mpsc::Receiver<Delivery>) {
                 }
                 raw.extend_from_slice(&buffer[..n]);
                 let text = String::from_utf8_lossy(&raw).into_owned();
-                if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                    let length = head
-                        .lines()
-                        .find_map(|line| {
-                            let (name, value) = line.split_once(':')?;
-                            name.eq_ignore_ascii_case("content-length")
-                                .then(|| value.trim().parse::<usize>().ok())?
-                        })
-                        .unwrap_or(0);
-                    if body.len() >= length {
-                        break (head.to_owned(), body.to_owned());
-                    }
+                if let Some((head, body)) = text.split_once("\r\n\r\n")
+                    && body.len() >= content_length(head)
+                {
+                    break (head.to_owned(), body.to_owned());
                 }
             };
             let status = if index == 0 {
