@@ -31,6 +31,18 @@ const BROTLI_QUALITY: u32 = 5;
 /// Brotli's window, as a power of two.
 const BROTLI_WINDOW: u32 = 22;
 
+/// The headers the layers give every response they send; [`Prepared::header`] adds others.
+const RESPONSE_HEADERS: [&str; 8] = [
+    "etag",
+    "cache-control",
+    "vary",
+    "last-modified",
+    "content-type",
+    "content-encoding",
+    "x-request-id",
+    "x-content-type-options",
+];
+
 /// A content coding a prepared body is sent in besides its own bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Coding {
@@ -188,8 +200,14 @@ impl Prepared {
         self
     }
 
-    /// Adds a resource header; a value that cannot be a header (a bug) is logged and left out.
+    /// Adds a resource header (such as `Link`); a value that cannot be a header (a bug) is
+    /// logged and left out. Not one of the headers every response gets, which are appended
+    /// beside these when the response is made.
     pub fn header(mut self, name: &'static str, value: String) -> Prepared {
+        debug_assert!(
+            !RESPONSE_HEADERS.contains(&name.to_ascii_lowercase().as_str()),
+            "`{name}` is set on every response, not by a prepared one"
+        );
         match (
             HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::try_from(value),

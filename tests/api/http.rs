@@ -301,6 +301,45 @@ fn responses_vary_by_accept_encoding_and_origin() {
 }
 
 #[test]
+fn each_header_comes_once_whether_routed_cached_revalidated_compressed_or_cross_origin() {
+    let app = spawn_fixture_app();
+    let etag = etag_of(&app, LARGE);
+    let cases: [(&str, &[(&str, &str)]); 6] = [
+        (LARGE, &[]),
+        (LARGE, &[("X-Request-Id", "once-1")]),
+        (LARGE, &[("If-None-Match", etag.as_str())]),
+        (LARGE, &[("Accept-Encoding", "gzip")]),
+        (LARGE, &[("Origin", "https://example.com")]),
+        ("/api/v1/posts?tag=meetings&limit=2", &[]),
+    ];
+
+    // Each twice: the first may be routed, the second is answered from the cache.
+    for (path, headers) in cases.iter().chain(cases.iter()) {
+        let response = app.get_with(path, headers);
+
+        for name in [
+            "etag",
+            "cache-control",
+            "vary",
+            "last-modified",
+            "content-type",
+            "content-encoding",
+            "x-request-id",
+            "x-content-type-options",
+        ] {
+            let count = response.headers.get_all(name).iter().count();
+            assert!(count <= 1, "{path} {headers:?}: {count} `{name}` headers");
+        }
+        for name in ["etag", "cache-control", "vary", "x-request-id"] {
+            assert!(
+                response.header(name).is_some(),
+                "{path} {headers:?}: no `{name}`"
+            );
+        }
+    }
+}
+
+#[test]
 fn large_bodies_are_compressed_with_gzip_or_brotli_under_their_own_etag() {
     let app = spawn_fixture_app();
     let plain = app.get_with(LARGE, &[]);
