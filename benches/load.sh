@@ -11,7 +11,7 @@
 #
 # Settings (environment): QUIRE_BENCH_SIZES (default "10000 100000"), QUIRE_BENCH_DURATION
 # (seconds per measurement, default 10), QUIRE_BENCH_ROUNDS (measurements of each server per
-# endpoint, alternating, medians reported; default 3), QUIRE_BENCH_CONNECTIONS (default 64),
+# endpoint, alternating, medians reported; default 5), QUIRE_BENCH_CONNECTIONS (default 64),
 # QUIRE_BENCH_RUST_LOG (the servers' log filter, default "warn": per-request logging off),
 # CARGO_TARGET_DIR (default ./target). Needs curl, jq, python3, taskset and wrk; wrk and jq are
 # installed with apt-get when missing.
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 sizes=${QUIRE_BENCH_SIZES:-"10000 100000"}
 duration=${QUIRE_BENCH_DURATION:-10}
-rounds=${QUIRE_BENCH_ROUNDS:-3}
+rounds=${QUIRE_BENCH_ROUNDS:-5}
 connections=${QUIRE_BENCH_CONNECTIONS:-64}
 log_filter=${QUIRE_BENCH_RUST_LOG:-warn}
 target_dir=${CARGO_TARGET_DIR:-target}
