@@ -102,6 +102,7 @@ pub fn load_library(
         dir: dir.display().to_string(),
         source,
     })?;
+    let parsed_in = started.elapsed();
     let store = Store::build(library.parsed(), clock.now());
     for problem in store.problems() {
         match problem.severity {
@@ -111,10 +112,11 @@ pub fn load_library(
     }
     let (errors, warnings) = store.problem_counts();
     log::info!(
-        "loaded {} posts from {} in {} ms ({errors} errors, {warnings} warnings)",
+        "loaded {} posts from {} in {} ms (read and parsed in {} ms; {errors} errors, {warnings} warnings)",
         store.all_posts().len(),
         dir.display(),
         started.elapsed().as_millis(),
+        parsed_in.as_millis(),
     );
     Ok((library, store))
 }
