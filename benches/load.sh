@@ -39,11 +39,12 @@ now_ns() { date +%s%N; }
 
 # Polls the server from one small Python process with plain sockets: spawning curl (and jq, and
 # date) every few milliseconds took a noticeable share of the two cores the server starts on.
+# Python starts without site packages (-I -S): their hooks doubled its start to 0.2 s of a core.
 #   poll ready  BASE PID LIMIT_S: until /readyz (or /healthz where it does not exist) answers 200;
 #   poll search BASE PID LIMIT_S: until /readyz's `search` is `ready` (an older Quire without
 #   the field built the index before it was ready at all); fails if it says `failed`.
 poll() {
-  python3 - "$@" <<'PY'
+  python3 -I -S - "$@" <<'PY'
 import json, os, socket, sys, time
 mode, base, pid, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 host, port = base.removeprefix("http://").split(":")
@@ -102,13 +103,14 @@ wait_listening() {
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# Starts quire on a free port (optionally pinned, and with more flags); sets $server_pid and
-# $server_base.
+# Starts quire on a free port (optionally pinned, and with more flags); sets $server_pid,
+# $server_base and $server_started_ns (taken after the port is found, right before the launch).
 start_quire() {
   local content=$1 pin=$2
   shift 2
   local port
   port=$(free_port)
+  server_started_ns=$(now_ns)
   if [ "$pin" = pinned ]; then
     RUST_LOG=$log_filter taskset -c "$server_core" "$quire" serve --content "$content" \
       --bind "127.0.0.1:$port" "$@" 2>>"$work/quire.log" &
@@ -150,9 +152,11 @@ warm_up() {
 # the medians of Quire's and the hello-world's requests per second and p99, the largest count
 # of bad answers, and the median of the pairs' ratios (Quire / hello) with a distribution-free
 # 95% confidence interval for it: the order statistics at (n+1)/2 -+ 0.98 sqrt(n), from the
-# binomial distribution of how many ratios fall below the true median.
+# binomial distribution of how many ratios fall below the true median. Under 6 pairs no such
+# interval exists (even the smallest and largest of 5 cover the median only 94 times in 100):
+# the interval is then "-".
 summarise_pairs() {
-  python3 -c '
+  python3 -I -S -c '
 import math, sys
 rows = [list(map(float, line.split())) for line in sys.stdin if line.strip()]
 def median(values):
@@ -162,13 +166,15 @@ def median(values):
 ratios = sorted(q / h for q, _, _, h, _, _ in rows if h > 0)
 n = len(ratios)
 if n == 0:
-    print("0 0 0 0 0 0 0 0")
+    print("0 0 0 0 0 0 - -")
     sys.exit()
-half = 0.98 * math.sqrt(n)
-low = ratios[max(0, math.floor((n + 1) / 2 - half) - 1)]
-high = ratios[min(n - 1, math.ceil((n + 1) / 2 + half) - 1)]
+low = high = "-"
+if n >= 6:
+    half = 0.98 * math.sqrt(n)
+    low = "%.4f" % ratios[max(0, math.floor((n + 1) / 2 - half) - 1)]
+    high = "%.4f" % ratios[min(n - 1, math.ceil((n + 1) / 2 + half) - 1)]
 columns = list(zip(*rows))
-print("%.0f %.2f %.0f %.2f %d %.4f %.4f %.4f" % (
+print("%.0f %.2f %.0f %.2f %d %.4f %s %s" % (
     median(columns[0]), median(columns[1]), median(columns[3]), median(columns[4]),
     max(columns[2] + columns[5]), median(ratios), low, high))
 '
@@ -222,17 +228,23 @@ compare() {
   local q_rps q_p99 h_rps h_p99 bad ratio low high
   read -r q_rps q_p99 h_rps h_p99 bad ratio low high < <(summarise_pairs <"$pairs_file")
   # Met when the whole interval is at or above the target (and p99 under 5 ms), not met when
-  # it is wholly below; otherwise this run cannot tell.
-  local met
+  # it is wholly below; otherwise (or with no interval) this run cannot tell.
+  local met interval="n/a (under 6 pairs)"
   met=$(awk -v lo="$low" -v hi="$high" -v r="$min_ratio" -v p="$q_p99" 'BEGIN {
-    if (p >= 5 || hi < r / 100) print "no"; else if (lo >= r / 100) print "yes"; else print "cannot tell"
+    if (p >= 5) print "no"
+    else if (lo == "-") print "cannot tell"
+    else if (hi < r / 100) print "no"
+    else if (lo >= r / 100) print "yes"
+    else print "cannot tell"
   }')
+  [ "$low" != - ] &&
+    interval=$(awk -v lo="$low" -v hi="$high" 'BEGIN { printf "%.1f-%.1f%%", 100 * lo, 100 * hi }')
   local note=""
   [ "$bad" -gt 0 ] && note=" ($bad non-2xx/3xx)"
   printf '| %s | `%s` | %s | %s | %s | %s | %s | %s ms | %s ms | >= %s%%, p99 < 5 ms | %s |\n' \
     "$posts" "$label" "$status$note" "$q_rps" "$h_rps" \
     "$(awk -v r="$ratio" 'BEGIN { printf "%.0f%%", 100 * r }')" \
-    "$(awk -v lo="$low" -v hi="$high" 'BEGIN { printf "%.0f-%.0f%%", 100 * lo, 100 * hi }')" \
+    "$interval" \
     "$q_p99" "$h_p99" "$min_ratio" "$met"
 }
 
@@ -240,10 +252,10 @@ compare() {
 # reads its memory, and stops it; sets ready_ms, ready_hwm_kb, search_ms, search_hwm_kb and
 # steady_kb (VmRSS 1 s after search ready).
 startup() {
-  local content=$1 started
+  local content=$1
   shift
-  started=$(now_ns)
   start_quire "$content" unpinned "$@"
+  local started=$server_started_ns
   wait_ready "$server_base" "$server_pid" 120
   ready_ms=$((($(now_ns) - started) / 1000000))
   ready_hwm_kb=$(hwm_kb "$server_pid")
