@@ -14,7 +14,7 @@ use super::front_matter::{self, Split};
 use super::markdown::{self, RenderOptions, truncate_at_word};
 use super::problem::{Located, Problem, Severity, line_and_column};
 use super::{dates, mojibake};
-use crate::domain::{PackedBody, Post, Slug, Term};
+use crate::domain::{PackedBody, Post, Slug, SourceFormat, Term};
 
 /// How posts are parsed and rendered.
 #[derive(Debug, Clone, Copy, Default)]
@@ -228,6 +228,7 @@ fn parse_inner(
         body,
         RenderOptions {
             trust_html: options.trust_html,
+            format: SourceFormat::from_path(path),
         },
     );
     let excerpt = excerpt.unwrap_or(rendered.summary);
