@@ -6,91 +6,99 @@
 //! bytes and, only where they form a valid multi-byte UTF-8 sequence, decodes the
 //! sequence; everything else is left exactly as it was.
 //!
-//! Legitimate text must never change, so a sequence is only repaired when it looks
-//! like mojibake rather than an accented letter that happens to be followed by
-//! punctuation (French `«\u{a0}Café\u{a0}»`, German `„Fuß“`), and the text as a whole
-//! is only touched when it contains at least one sequence with a typical mojibake
-//! lead such as `Ã`, `Â`, `â` or `ð`, or a three- or four-byte sequence.
+//! Valid text must never change, and valid text can look like a sequence: an accented
+//! letter followed by punctuation (`«\u{a0}Café\u{a0}»`, `„Fuß“`) or a bullet between
+//! letters (`T•Ø•R`). So, as ftfy does, a line is decoded only where the garbled form is
+//! implausible as written and the decoded form is plausible:
+//! - a sequence is a candidate only when it decodes to an assigned, printable character
+//!   (a combining mark only right after a letter);
+//! - a candidate is proof that the line is garbled when its garbled form contains
+//!   something real text never has: a C1 control character, a symbol that never ends a
+//!   word (`€`, `Ÿ`, `¸`, `¬`…), `Â` followed by anything but a separator (`Â©`), or `Ã`
+//!   followed by a symbol (`Ã©`) or by a quote or dash and then a letter (`sÃ»r`);
+//! - a line with no proof is left alone; in a line with proof, the other candidates
+//!   (those made only of marks that may follow a word, such as `Ð²` for `в`) are
+//!   decoded too when they decode to the same script as a proven one.
 
 use std::sync::OnceLock;
 
 use encoding_rs::WINDOWS_1252;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+use unicode_script::{Script, UnicodeScript};
 
-/// Lead characters whose sequences are repaired whatever follows them: `Â`/`Ã`
-/// (Latin-1 characters), `â` (punctuation and symbols) and `ð` (emoji).
-const CLASSIC_LEADS: [char; 4] = ['Â', 'Ã', 'â', 'ð'];
-
-/// Leads of two-byte sequences that are typical of mojibake: Latin-1, Latin
-/// Extended-A (Polish, Czech, Turkish…), Greek, Cyrillic, Hebrew and Arabic.
-const TYPICAL_TWO_BYTE_LEADS: [char; 11] = ['Â', 'Ã', 'Ä', 'Å', 'Î', 'Ï', 'Ð', 'Ñ', '×', 'Ø', 'Ù'];
-
-/// Marks that legitimately follow the last letter of a word. A sequence with an
-/// untypical lead made only of these is taken to be real text, not mojibake.
-const WORD_CLOSING_MARKS: [char; 15] = [
-    '\u{a0}', '…', '’', '‘', '”', '“', '»', '™', '®', '©', '°', '–', '—', '²', '³',
+/// Quotes, dashes and separators that real text puts right after a letter
+/// (`IRMÃ”`, `CAFÉ…`, `T•Ø•R`).
+const QUOTE_LIKE_MARKS: [char; 15] = [
+    '’', '‘', '”', '“', '»', '«', '›', '‹', '…', '–', '—', '•', '·', '´', '\u{ad}',
 ];
 
+/// Symbols that real text puts right after a word (`CAFÉ™`, `ÉTÉ²`), but never right
+/// after a capital `Â` or `Ã`.
+const SYMBOL_LIKE_MARKS: [char; 10] = ['\u{a0}', '™', '®', '©', '°', '²', '³', '¹', 'ª', 'º'];
+
+/// Marks that separate letters in real text (`T•Ø•R`), so a letter after them proves nothing.
+const SEPARATORS: [char; 3] = ['•', '·', '\u{ad}'];
+
 /// Returns the repaired text when `text` contains garbled sequences that can be repaired
-/// unambiguously, or None when nothing needed repair.
+/// beyond reasonable doubt, or None when nothing needed repair.
 pub fn repair(text: &str) -> Option<String> {
     if text.is_ascii() || !text.chars().any(is_lead_char) {
         return None;
     }
-    // First look, without allocating, for a sequence that shows the text is garbled.
-    let mut found_typical = false;
-    scan(text, |sequence| {
-        found_typical = sequence.is_typical();
-        !found_typical
-    });
-    if !found_typical {
+    let mut sequences = Vec::new();
+    scan(text, |sequence| sequences.push(sequence));
+    let proven_scripts: Vec<Script> = sequences
+        .iter()
+        .filter(|sequence| sequence.proves_garbling)
+        .map(|sequence| sequence.decoded.script())
+        .collect();
+    if proven_scripts.is_empty() {
         return None;
     }
+    let is_repaired = |sequence: &Sequence| {
+        let script = sequence.decoded.script();
+        sequence.proves_garbling
+            || matches!(script, Script::Common | Script::Inherited)
+            || proven_scripts.contains(&script)
+    };
 
     let mut repaired = String::with_capacity(text.len());
     let mut copied_up_to = 0;
-    scan(text, |sequence| {
+    for sequence in sequences.iter().filter(|sequence| is_repaired(sequence)) {
         repaired.push_str(&text[copied_up_to..sequence.start]);
         repaired.push(sequence.decoded);
         copied_up_to = sequence.end;
-        true
-    });
+    }
     repaired.push_str(&text[copied_up_to..]);
     Some(repaired)
 }
 
-/// A garbled sequence found in the text, with the character it stands for.
+/// A candidate garbled sequence found in the text, with the character it stands for.
 #[derive(Debug, Clone, Copy)]
 struct Sequence {
     /// Byte offset of the lead character in the text.
     start: usize,
     /// Byte offset just past the last continuation character.
     end: usize,
-    lead: char,
-    /// How many UTF-8 bytes (so how many garbled characters) the sequence has.
-    len: usize,
     decoded: char,
+    /// Whether this sequence alone shows the text is garbled (see the module comment).
+    proves_garbling: bool,
 }
 
-impl Sequence {
-    /// Whether this sequence alone makes the text recognisably garbled.
-    fn is_typical(&self) -> bool {
-        self.len >= 3 || TYPICAL_TWO_BYTE_LEADS.contains(&self.lead)
-    }
-}
-
-/// Calls `visit` with every repairable sequence of `text`, left to right, until it returns false.
-fn scan(text: &str, mut visit: impl FnMut(Sequence) -> bool) {
+/// Calls `visit` with every candidate sequence of `text`, left to right.
+fn scan(text: &str, mut visit: impl FnMut(Sequence)) {
     let mut position = 0;
+    let mut previous = None;
     while let Some(c) = text.get(position..).and_then(|rest| rest.chars().next()) {
         if is_lead_char(c)
-            && let Some(sequence) = sequence_at(text, position, c)
+            && let Some(sequence) = sequence_at(text, position, c, previous)
         {
-            if !visit(sequence) {
-                return;
-            }
+            visit(sequence);
             position = sequence.end;
+            previous = Some(sequence.decoded);
         } else {
             position += c.len_utf8();
+            previous = Some(c);
         }
     }
 }
@@ -100,8 +108,9 @@ fn is_lead_char(c: char) -> bool {
     ('\u{c2}'..='\u{f4}').contains(&c)
 }
 
-/// The repairable sequence whose lead character `lead` sits at byte offset `start`, if any.
-fn sequence_at(text: &str, start: usize, lead: char) -> Option<Sequence> {
+/// The candidate sequence whose lead character `lead` sits at byte offset `start`, if
+/// any; `previous` is the character before it.
+fn sequence_at(text: &str, start: usize, lead: char, previous: Option<char>) -> Option<Sequence> {
     let lead_byte = windows_1252_byte(lead)?;
     let len = match lead_byte {
         0xc2..=0xdf => 2,
@@ -110,39 +119,64 @@ fn sequence_at(text: &str, start: usize, lead: char) -> Option<Sequence> {
         _ => return None,
     };
     let mut bytes = [lead_byte, 0, 0, 0];
-    let mut all_closing_marks = true;
+    let mut continuations = ['\0'; 4];
     let mut end = start + lead.len_utf8();
     let mut following = text[end..].chars();
-    for slot in bytes.iter_mut().take(len).skip(1) {
+    for (slot, continuation) in bytes.iter_mut().zip(&mut continuations).take(len).skip(1) {
         let c = following.next()?;
-        let byte = windows_1252_byte(c).filter(|b| (0x80..=0xbf).contains(b))?;
-        *slot = byte;
-        all_closing_marks &= WORD_CLOSING_MARKS.contains(&c);
+        *slot = windows_1252_byte(c).filter(|b| (0x80..=0xbf).contains(b))?;
+        *continuation = c;
         end += c.len_utf8();
     }
     // This also rejects overlong forms, surrogates and values past U+10FFFF.
     let decoded = std::str::from_utf8(&bytes[..len]).ok()?.chars().next()?;
-    if !is_plausible(decoded) {
+    if !is_plausible(decoded, previous) {
         return None;
     }
-    let sequence = Sequence {
+    Some(Sequence {
         start,
         end,
-        lead,
-        len,
         decoded,
-    };
-    let trusted = CLASSIC_LEADS.contains(&lead)
-        || (len == 2 && TYPICAL_TWO_BYTE_LEADS.contains(&lead))
-        || !all_closing_marks;
-    trusted.then_some(sequence)
+        proves_garbling: proves_garbling(lead, &continuations[1..len], following.next()),
+    })
 }
 
-/// Whether a decoded character is something real text contains: not a C1 control
-/// character and not a Unicode noncharacter.
-fn is_plausible(c: char) -> bool {
-    let code = u32::from(c);
-    !(0x80..=0x9f).contains(&code) && !(0xfdd0..=0xfdef).contains(&code) && code & 0xfffe != 0xfffe
+/// Whether a sequence's garbled form (`lead`, then `continuations`, then `next`) is
+/// something real text never contains.
+fn proves_garbling(lead: char, continuations: &[char], next: Option<char>) -> bool {
+    let is_word_closing = |c: &char| QUOTE_LIKE_MARKS.contains(c) || SYMBOL_LIKE_MARKS.contains(c);
+    if !continuations.iter().all(is_word_closing) {
+        // A C1 control character, or a symbol that never follows a letter (`â€`, `ÐŸ`).
+        return true;
+    }
+    match (lead, continuations) {
+        // A capital `Â` hardly ever ends a word, so only a separator may follow it.
+        ('Â', [mark]) => !SEPARATORS.contains(mark),
+        // A capital `Ã` ends Portuguese words (`IRMÃ`), but is never followed by a symbol,
+        // nor by a quote or a dash glued to a following letter (`sÃ»r`).
+        ('Ã', [mark]) => {
+            SYMBOL_LIKE_MARKS.contains(mark)
+                || (!SEPARATORS.contains(mark)
+                    && next.is_some_and(|c| c.is_alphabetic() && !SYMBOL_LIKE_MARKS.contains(&c)))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a decoded character is something real text contains where it stands: an
+/// assigned character that is not a control or private-use character, and a combining
+/// mark only right after a letter.
+fn is_plausible(decoded: char, previous: Option<char>) -> bool {
+    match decoded.general_category() {
+        GeneralCategory::Control
+        | GeneralCategory::Surrogate
+        | GeneralCategory::PrivateUse
+        | GeneralCategory::Unassigned => false,
+        GeneralCategory::NonspacingMark
+        | GeneralCategory::SpacingMark
+        | GeneralCategory::EnclosingMark => previous.is_some_and(char::is_alphabetic),
+        _ => true,
+    }
 }
 
 /// The Windows-1252 (or Latin-1) byte at or above 0x80 that `c` stands for, if any.
@@ -255,6 +289,77 @@ mod tests {
         ];
         for clean in table {
             assert_eq!(repair(clean), None, "{clean}");
+        }
+    }
+
+    #[test]
+    fn bullets_between_letters_are_left_alone() {
+        // `Ø•` would decode to an Arabic combining mark and `Ü•` to a Syriac letter.
+        let table = ["(T•Ø•R•Ü•S)", "Ä•Ö•Ü", "É·É·È", "X•Ã•Y", "ÐÞ•", "Ñ·Ñ"];
+        for clean in table {
+            assert_eq!(repair(clean), None, "{clean}");
+        }
+    }
+
+    #[test]
+    fn accented_letters_before_marks_that_may_end_a_word_are_left_alone() {
+        let marks: Vec<char> = QUOTE_LIKE_MARKS
+            .iter()
+            .chain(&SYMBOL_LIKE_MARKS)
+            .copied()
+            .collect();
+        let mut checked = 0;
+        for letter in ('\u{c2}'..='\u{f4}').filter(|c| c.is_alphabetic()) {
+            // Only a separator follows a capital `Â`; a quote, dash or separator a capital `Ã`.
+            let marks_after = |letter: char| -> Vec<char> {
+                marks
+                    .iter()
+                    .copied()
+                    .filter(|mark| match letter {
+                        'Â' => SEPARATORS.contains(mark),
+                        'Ã' => !SYMBOL_LIKE_MARKS.contains(mark),
+                        _ => true,
+                    })
+                    .collect()
+            };
+            for first in marks_after(letter) {
+                let mut texts = vec![
+                    format!("WORD{letter}{first}"),
+                    format!("word{letter}{first} and more"),
+                ];
+                for second in &marks {
+                    texts.push(format!("word{letter}{first}{second} more"));
+                    for third in &marks {
+                        texts.push(format!("word{letter}{first}{second}{third}"));
+                    }
+                }
+                for text in texts {
+                    assert_eq!(repair(&text), None, "{text}");
+                    checked += 1;
+                }
+            }
+            for separator in SEPARATORS {
+                let text = format!("T{separator}{letter}{separator}R");
+                assert_eq!(repair(&text), None, "{text}");
+            }
+        }
+        assert!(checked > 100_000, "only {checked} texts were checked");
+    }
+
+    #[test]
+    fn garbled_capitals_and_words_of_one_letter_are_repaired() {
+        let table = [
+            ("sÃ»r", "sûr"),
+            ("Ã–sterreich", "Österreich"),
+            ("ESPAÃ‘A", "ESPAÑA"),
+            ("Ã\u{a0}la", "àla"),
+            ("Â« Bonjour Â»", "« Bonjour »"),
+            ("ï»¿BOM", "\u{feff}BOM"),
+            // `Ð²` alone could be valid; beside `ÐœÐ¾Ñ\u{81}ÐºÐ²Ðµ` it is Cyrillic too.
+            ("Ð² ÐœÐ¾Ñ\u{81}ÐºÐ²Ðµ", "в Москве"),
+        ];
+        for (garbled, expected) in table {
+            assert_eq!(repair(garbled).as_deref(), Some(expected), "{garbled}");
         }
     }
 

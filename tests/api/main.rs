@@ -3,6 +3,7 @@
 mod archive;
 mod content;
 mod docs;
+mod encoding;
 mod feeds;
 mod helpers;
 mod http;
