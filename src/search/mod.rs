@@ -7,7 +7,10 @@
 //! Matching: every word must match somewhere (title, tags, categories, excerpt or body), as its
 //! English stem, within one typo for words of 5 or more letters that no post contains as they
 //! are (a known word is taken as meant), or, for the last word while it
-//! is still being typed, as a prefix; every "quoted phrase" must appear in order. Scores are
+//! is still being typed, as a prefix; every "quoted phrase" must appear in order. Typos and
+//! prefixes are matched both against stems and against the words as written (the `words`
+//! field): a stem can be shorter than what the reader typed (`estimatio` is not a prefix of
+//! `estim`) and a typo can change the stem entirely (`meetigns` is not a typo of `meet`). Scores are
 //! BM25 sums with field boosts title 4, tags and categories 3, excerpt 2, body 1; typo and prefix
 //! matches count for less than exact ones.
 
@@ -75,6 +78,9 @@ const MAX_KEPT_SEGMENTS: usize = 8;
 const STEM_TOKENIZER: &str = "en_stem";
 /// The body's analyzer: `en_stem`, leaving each text's words for its pairs (see [`pairs`]).
 const BODY_TOKENIZER: &str = "en_stem_body";
+/// The analyzer of the `words` field and of the reader's words: tantivy's own `default`
+/// (split on non-alphanumerics, words over 40 bytes dropped, lower case), without stemming.
+const WORDS_TOKENIZER: &str = "default";
 
 /// The longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
@@ -109,6 +115,9 @@ struct Fields {
     body: Field,
     /// The body's adjacent word pairs (see [`pairs`]), for phrases.
     body_pairs: Field,
+    /// Every word of the title, tags, categories, excerpt and body as written (lower-cased,
+    /// not stemmed), for typos and prefixes.
+    words: Field,
     /// A hash of the indexed text (see [`disk::fingerprint`]), to tell changed posts.
     fingerprint: Field,
 }
@@ -448,6 +457,12 @@ impl SearchIndex {
         doc.add_text(f.excerpt, &post.excerpt);
         let text = post.body.text();
         doc.add_text(f.body_pairs, &text);
+        for written in [&post.title, &post.excerpt, &*text] {
+            doc.add_text(f.words, written);
+        }
+        for term in post.tags.iter().chain(&post.categories) {
+            doc.add_text(f.words, &term.name);
+        }
         doc.add_text(f.body, text);
         doc
     }
@@ -558,7 +573,7 @@ impl SearchIndex {
 
     /// Turns the reader's text into a query; `None` when it has no words at all.
     fn plan(&self, searcher: &Searcher, text: &SearchText) -> Option<Plan> {
-        let mut words_analyzer = self.analyzer("default")?;
+        let mut words_analyzer = self.analyzer(WORDS_TOKENIZER)?;
         let mut stemmer = self.analyzer(STEM_TOKENIZER)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut plan_terms = PlanTerms::default();
@@ -670,6 +685,28 @@ impl SearchIndex {
                 }
             }
         }
+        // The same typo and prefix against the words as written, where the stem cannot tell.
+        let written = |query: FuzzyTermQuery, weight: Score, terms: &mut PlanTerms| {
+            terms.expanded_words.push(query.clone());
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(query), BODY_BOOST * weight)) as Box<dyn Query>,
+            )
+        };
+        let term = Term::from_field_text(self.fields.words, word);
+        if typos && chars.len() >= TYPO_MIN_CHARS {
+            let fuzzy = FuzzyTermQuery::new(term.clone(), 1, true);
+            options.push(written(fuzzy, FUZZY_WEIGHT, plan_terms));
+        }
+        if open {
+            let prefix = FuzzyTermQuery::new_prefix(term.clone(), 0, true);
+            options.push(written(prefix, PREFIX_WEIGHT, plan_terms));
+            if typos && chars.len() >= TYPO_MIN_CHARS {
+                // A typo in a word still being typed (`estimatoin` for `estimation`).
+                let fuzzy_prefix = FuzzyTermQuery::new_prefix(term, 1, true);
+                options.push(written(fuzzy_prefix, FUZZY_WEIGHT, plan_terms));
+            }
+        }
         Box::new(BooleanQuery::new(options))
     }
 
@@ -763,6 +800,30 @@ impl SearchIndex {
                 }
             }
         }
+        // Words as written are marked by their stems, which is what the snippet's text is cut into.
+        let mut stemmer = self
+            .analyzer(STEM_TOKENIZER)
+            .ok_or_else(|| tantivy::TantivyError::InternalError("no en_stem tokenizer".into()))?;
+        for query in &plan.terms.expanded_words {
+            let automaton = query.automaton()?;
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(self.fields.words)?;
+                let mut stream = inverted
+                    .terms()
+                    .search(&automaton)
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                let mut taken = 0;
+                while taken < 50 && stream.advance() {
+                    if let Ok(word) = std::str::from_utf8(stream.key())
+                        && let Some((_, stem)) = tokens_first(&mut stemmer, word)
+                    {
+                        terms.entry(stem).or_insert(0.5);
+                    }
+                    taken += 1;
+                }
+            }
+        }
         // The body's words, without leaving them for the pair analyzer as the body's does.
         let tokenizer = self
             .analyzer(STEM_TOKENIZER)
@@ -846,6 +907,8 @@ struct PlanTerms {
     exact: Vec<String>,
     /// Body queries that expand to several terms (typos, prefixes).
     expanded: Vec<FuzzyTermQuery>,
+    /// Queries on the words as written that expand to several words (typos, prefixes).
+    expanded_words: Vec<FuzzyTermQuery>,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -875,6 +938,16 @@ fn schema() -> (Schema, Fields) {
                 TextFieldIndexing::default()
                     .set_tokenizer(pairs::PAIRS_TOKENIZER)
                     .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
+        // Only which posts have a word: a typo or prefix match counts little, so term
+        // frequencies and positions would cost memory for nothing.
+        words: builder.add_text_field(
+            "words",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(WORDS_TOKENIZER)
+                    .set_index_option(IndexRecordOption::Basic),
             ),
         ),
         fingerprint: builder.add_u64_field("fingerprint", NumericOptions::default().set_fast()),

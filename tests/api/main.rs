@@ -16,4 +16,5 @@ mod related;
 mod reload;
 mod search;
 mod search_readiness;
+mod search_typing;
 mod terms;
