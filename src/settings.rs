@@ -122,6 +122,11 @@ pub struct ServeSettings {
     #[doc(hidden)]
     #[arg(skip)]
     pub search_hold: Option<Arc<Barrier>>,
+    /// For tests only: run on the thread of every search before it runs. Never set by the
+    /// command line.
+    #[doc(hidden)]
+    #[arg(skip)]
+    pub search_probe: Option<crate::search::SearchProbe>,
 }
 
 /// What a feed entry carries.
@@ -178,6 +183,7 @@ impl ServeSettings {
             post_url: "{base}/posts/{slug}".to_owned(),
             index_dir: None,
             search_hold: None,
+            search_probe: None,
         }
     }
 }

@@ -165,7 +165,7 @@ impl Application {
         ));
         // Posts are served as soon as the store is loaded; the search index is built on its own
         // thread, and search answers 503 until it is done.
-        let search = Arc::new(SearchSlot::building());
+        let search = Arc::new(SearchSlot::building().with_probe(settings.search_probe.clone()));
         let index_dir = settings.index_dir.clone();
         if let Err(err) = search::build_and_follow(
             Arc::clone(&search),

@@ -531,14 +531,15 @@ pub async fn list_posts(
                     .to_owned(),
         });
     }
-    let store = state.store.load();
+    let store = state.store.load_full();
     let now = state.clock.now();
+    let found;
     // With `q`, the index generation the hits come from.
     let (posts, total, indexed) = match &query.q {
         Some(text) => {
-            let results = super::search::run(&state, &store, &query, text)?;
-            let posts: Vec<&Arc<Post>> = results.hits.iter().map(|hit| hit.post).collect();
-            (posts, results.total, Some(results.generation))
+            found = super::search::run(&state, &store, &query, text).await?;
+            let posts: Vec<&Arc<Post>> = found.hits.iter().map(|hit| &hit.post).collect();
+            (posts, found.total, Some(found.generation))
         }
         None => {
             let page = store.list_posts(&query.filter, query.sort, query.page, now);

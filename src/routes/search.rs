@@ -1,6 +1,8 @@
 //! `/api/v1/search` and `/api/v1/posts/{slug}/related`: ranked full-text search with snippets
 //! and facets, and related posts with the reasons they are related.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -12,31 +14,97 @@ use super::posts::{
 };
 use super::query::RawQuery;
 use super::terms::TermResponse;
-use crate::domain::Slug;
+use crate::domain::{Post, Slug};
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
 use crate::http::layers::content_modified;
-use crate::search::{FacetCount, SearchIndex, SearchRequest, SearchResults, SearchStatus};
+use crate::search::{FacetCount, SearchIndex, SearchRequest, SearchStatus};
 use crate::store::Store;
 
+/// A search's page of hits, owned, so that it can come back from the search pool.
+pub(super) struct Found {
+    /// The hits on the page.
+    pub hits: Vec<FoundHit>,
+    /// Hits across all pages.
+    pub total: usize,
+    /// Hits by category, most first.
+    pub categories: Vec<TermResponse>,
+    /// Hits by tag, most first.
+    pub tags: Vec<TermResponse>,
+    /// The store generation of the index state the hits come from.
+    pub generation: u64,
+}
+
+/// One hit of [`Found`].
+pub(super) struct FoundHit {
+    pub post: Arc<Post>,
+    pub score: f32,
+    pub snippet: String,
+}
+
 /// Runs a search with the post list's filters and page; shared by `/posts?q=` and `/search`.
-pub(super) fn run<'s>(
+pub(super) async fn run(
     state: &AppState,
-    store: &'s Store,
+    store: &Arc<Store>,
     query: &PostListQuery,
     text: &str,
-) -> Result<SearchResults<'s>, ApiError> {
-    let request = SearchRequest {
-        text,
-        filter: &query.filter,
-        sort: query.explicit_sort,
-        page: query.page,
-        now: state.clock.now(),
-    };
-    index(state)?.search(store, &request).map_err(|err| {
-        log::error!("search for {text:?} failed: {err}");
-        ApiError::Internal
+) -> Result<Found, ApiError> {
+    let store = Arc::clone(store);
+    let filter = query.filter.clone();
+    let (sort, page, now) = (query.explicit_sort, query.page, state.clock.now());
+    let text = text.to_owned();
+    on_search_pool(state, move |index| {
+        let request = SearchRequest {
+            text: &text,
+            filter: &filter,
+            sort,
+            page,
+            now,
+        };
+        let results = index.search(&store, &request).map_err(|err| {
+            log::error!("search for {text:?} failed: {err}");
+            ApiError::Internal
+        })?;
+        Ok(Found {
+            hits: results
+                .hits
+                .iter()
+                .map(|hit| FoundHit {
+                    post: Arc::clone(hit.post),
+                    score: hit.score,
+                    snippet: hit.snippet.clone(),
+                })
+                .collect(),
+            total: results.total,
+            categories: results.categories.iter().map(facet).collect(),
+            tags: results.tags.iter().map(facet).collect(),
+            generation: results.generation,
+        })
     })
+    .await
+}
+
+/// Runs `work` with the search index on actix's blocking pool, never on the request threads:
+/// a search over a large site takes long enough that every other request queued on the same
+/// thread (even `/healthz`) would wait for it. Answers 503 without the pool while the index is
+/// not ready.
+async fn on_search_pool<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&SearchIndex) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    index(state)?;
+    let slot = Arc::clone(&state.search);
+    web::block(move || {
+        slot.probe();
+        // The slot is filled once and never emptied, so the index checked above is still there.
+        let index = slot.index().ok_or(ApiError::Internal)?;
+        work(index)
+    })
+    .await
+    .map_err(|err| {
+        log::error!("a search could not run on the blocking pool: {err}");
+        ApiError::Internal
+    })?
 }
 
 /// A search hit: the post's summary with its relevance and a highlighted snippet.
@@ -165,8 +233,8 @@ pub async fn search(
         .q
         .as_deref()
         .ok_or_else(|| ApiError::invalid("q", "`q` is required: give the text to search for"))?;
-    let store = state.store.load();
-    let results = run(&state, &store, &query, text)?;
+    let store = state.store.load_full();
+    let results = run(&state, &store, &query, text).await?;
 
     let pagination = paginate(query.page, results.total);
     let link = link_header(request.path(), &raw, &pagination);
@@ -183,8 +251,8 @@ pub async fn search(
         meta: SearchMeta {
             pagination,
             facets: SearchFacets {
-                categories: results.categories.iter().map(facet).collect(),
-                tags: results.tags.iter().map(facet).collect(),
+                categories: results.categories,
+                tags: results.tags,
             },
         },
     };
@@ -259,30 +327,35 @@ pub async fn related_posts(
     let not_found =
         || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
     let parsed = Slug::parse(&slug).map_err(|_| not_found())?;
-    let store = state.store.load();
-    let index = index(&state)?;
-    // Read before the search: the index only moves forward, so the hits are at least this new.
-    let indexed = index.generation();
-    let related = index
-        .related(&store, &parsed, limit as usize, state.clock.now())
-        .map_err(|err| {
-            log::error!("related posts of {slug} failed: {err}");
-            ApiError::Internal
-        })?
-        .ok_or_else(not_found)?;
-    let modified = content_modified(&store, state.clock.now());
-    let prepared = Prepared::json(&RelatedResponse {
-        data: related
-            .iter()
-            .map(|r| RelatedPostResponse {
-                summary: PostSummary::from(r.post.as_ref()),
-                shared_tags: r.shared_tags.iter().map(|t| TermRef::from(*t)).collect(),
-                same_category: r.same_category,
-                score: r.score,
-            })
-            .collect(),
-    })?
-    .modified(modified);
+    let store = state.store.load_full();
+    let now = state.clock.now();
+    let searched = Arc::clone(&store);
+    let (indexed, response) = on_search_pool(&state, move |index| {
+        // Read before the search: the index only moves forward, so the hits are at least this new.
+        let indexed = index.generation();
+        let related = index
+            .related(&searched, &parsed, limit as usize, now)
+            .map_err(|err| {
+                log::error!("related posts of {parsed} failed: {err}");
+                ApiError::Internal
+            })?;
+        let response = related.map(|related| RelatedResponse {
+            data: related
+                .iter()
+                .map(|r| RelatedPostResponse {
+                    summary: PostSummary::from(r.post.as_ref()),
+                    shared_tags: r.shared_tags.iter().map(|t| TermRef::from(*t)).collect(),
+                    same_category: r.same_category,
+                    score: r.score,
+                })
+                .collect(),
+        });
+        Ok((indexed, response))
+    })
+    .await?;
+    let response = response.ok_or_else(not_found)?;
+    let modified = content_modified(&store, now);
+    let prepared = Prepared::json(&response)?.modified(modified);
     Ok(unless_index_behind(prepared, indexed, &store))
 }
 

@@ -51,7 +51,7 @@ use crate::store::{PageRequest, PostFilter, SortOrder, Store, TaxonomyKind};
 
 pub use follow::build_and_follow;
 pub use related::RelatedPost;
-pub use slot::{SearchSlot, SearchStatus};
+pub use slot::{SearchProbe, SearchSlot, SearchStatus};
 pub use text::{Part, SearchText};
 
 /// The longest search text Quire accepts, in characters.

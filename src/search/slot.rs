@@ -1,8 +1,9 @@
 //! Where the search index lives while it is built in the background: empty at start-up, filled
 //! once by the build, and read by every search without blocking.
 
-use std::sync::OnceLock;
+use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use super::SearchIndex;
 
@@ -17,11 +18,23 @@ pub enum SearchStatus {
     Failed,
 }
 
+/// For tests only: run on the thread of every search, just before the search, so a test can
+/// see where searches run and hold one while it sends other requests.
+#[derive(Clone)]
+pub struct SearchProbe(pub Arc<dyn Fn() + Send + Sync>);
+
+impl fmt::Debug for SearchProbe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SearchProbe")
+    }
+}
+
 /// The search index once it is built: set once, then only read.
 #[derive(Debug, Default)]
 pub struct SearchSlot {
     index: OnceLock<SearchIndex>,
     failed: AtomicBool,
+    probe: Option<SearchProbe>,
 }
 
 impl SearchSlot {
@@ -30,9 +43,21 @@ impl SearchSlot {
         SearchSlot::default()
     }
 
+    /// The slot with a test's probe, run before every search (see [`SearchSlot::probe`]).
+    pub fn with_probe(self, probe: Option<SearchProbe>) -> SearchSlot {
+        SearchSlot { probe, ..self }
+    }
+
     /// The index, once it is built.
     pub fn index(&self) -> Option<&SearchIndex> {
         self.index.get()
+    }
+
+    /// Runs the test's probe, if any; called on the thread a search runs on, before it runs.
+    pub fn probe(&self) {
+        if let Some(SearchProbe(probe)) = &self.probe {
+            probe();
+        }
     }
 
     /// Whether the index is built, being built, or failed to build.

@@ -16,5 +16,6 @@ mod related;
 mod reload;
 mod search;
 mod search_readiness;
+mod search_threads;
 mod search_typing;
 mod terms;
