@@ -27,6 +27,9 @@ fn found(app: &TestApp, q: &str) -> Vec<String> {
     slugs(&app.get_ok_json(&format!("/api/v1/search?q={}", encode(q))))
 }
 
+/// Makes one typo in a word at a letter's index.
+type Typo = fn(&str, usize) -> String;
+
 /// A letter left out at `at`.
 fn missing(word: &str, at: usize) -> String {
     let mut chars: Vec<char> = word.chars().collect();
@@ -73,7 +76,7 @@ fn the_typos_of_the_issue_find_their_word() {
 #[test]
 fn one_typo_of_any_kind_anywhere_in_a_word_finds_it() {
     let app = app();
-    let kinds: [(&str, fn(&str, usize) -> String); 4] = [
+    let kinds: [(&str, Typo); 4] = [
         ("missing", missing),
         ("extra", extra),
         ("wrong", wrong),
