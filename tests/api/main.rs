@@ -16,4 +16,5 @@ mod reload;
 mod search;
 mod search_readiness;
 mod terms;
+mod unpublished;
 mod visibility;

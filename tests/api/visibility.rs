@@ -72,6 +72,17 @@ impl EventStream {
         read_until(&mut self.stream, &mut self.seen, needle);
     }
 
+    /// Reads whatever the stream has sent, without waiting for more.
+    pub fn read_available(&mut self) {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = self.stream.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+
     /// The `data` of every `reload` event read so far, parsed.
     fn reports(&self) -> Vec<Value> {
         self.seen
