@@ -484,6 +484,37 @@ mod tests {
     }
 
     #[test]
+    fn only_changes_the_public_can_read_are_announced_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", "A");
+        let reloader = reloader(dir.path());
+        let mut public = reloader.announcements();
+        let mut all = reloader.subscribe();
+        let draft = "---\ntitle: D\ndate: 2025-01-01\ndraft: true\n---\nSecret.\n";
+        std::fs::write(dir.path().join("d.md"), draft).unwrap();
+
+        let report = reloader
+            .reload(&[dir.path().join("d.md")])
+            .expect("a post changed");
+
+        assert_eq!(report.created, ["d"], "the index hears of the draft");
+        assert!(all.try_recv().is_ok());
+        assert!(public.try_recv().is_err(), "the public hears nothing");
+        let store = reloader.store();
+        assert_eq!((store.generation(), store.public_generation()), (2, 1));
+
+        // Publishing it is news: created for the public, one public generation on.
+        write(dir.path(), "d.md", "D");
+        reloader.reload(&[dir.path().join("d.md")]);
+        let announced = public.try_recv().expect("publishing is announced");
+        assert_eq!(
+            (&announced.created, announced.generation),
+            (&vec!["d".to_owned()], 2)
+        );
+        assert_eq!(reloader.store().public_generation(), 2);
+    }
+
+    #[test]
     fn nothing_changed_means_no_new_store() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "a.md", "A");

@@ -306,3 +306,79 @@ fn problems_name_only_published_files_unless_the_editor_token_is_sent() {
         "{metrics}"
     );
 }
+
+#[test]
+fn saving_hidden_posts_moves_no_public_etag_or_last_modified() {
+    // Arrange: one published post with an old modification time, and the hidden kinds.
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "kept.md",
+        "---\ntitle: Kept\ndate: 2025-01-01\ntags: [shared]\ncategory: Shared\n---\nK.\n",
+    );
+    let old = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_735_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(dir.path().join("kept.md"))
+        .and_then(|file| file.set_modified(old))
+        .expect("the mtime can be set");
+    for (path, text) in HIDDEN_POSTS {
+        write_file(dir.path(), path, text);
+    }
+    let app = spawn_editor_app(dir.path());
+    let paths = [
+        "/api/v1/posts",
+        "/api/v1/tags",
+        "/api/v1/tags/shared",
+        "/api/v1/categories",
+        "/api/v1/authors",
+        "/api/v1/archive",
+        "/api/v1/meta",
+        "/feed.xml",
+        "/atom.xml",
+        "/feed.json",
+        "/tags/shared/feed.xml",
+        "/sitemap.xml",
+    ];
+    let validators = |app: &TestApp| -> Vec<String> {
+        paths
+            .iter()
+            .map(|path| {
+                let response = app.get(path);
+                format!(
+                    "{path} {:?} {:?}",
+                    response.header("etag"),
+                    response.header("last-modified")
+                )
+            })
+            .collect()
+    };
+    let before = validators(&app);
+
+    // Act: every hidden post is saved (a second later, for whole-second times).
+    thread::sleep(Duration::from_millis(1100));
+    for (path, text) in HIDDEN_POSTS {
+        write_file(
+            dir.path(),
+            path,
+            text.replace("Zephyr body", "Zephyr body, saved"),
+        );
+    }
+    let auth = format!("Bearer {EDITOR_TOKEN}");
+    wait_for("the editor to see the saved draft", || {
+        app.get_text_with(
+            "/api/v1/posts/hidden-draft/markdown",
+            &[("Authorization", &auth)],
+        )
+        .body
+        .contains("saved")
+        .then_some(())
+    });
+
+    // Assert
+    assert_eq!(validators(&app), before);
+    for response in [app.get("/api/v1/meta"), app.get("/readyz")] {
+        assert_eq!(response.json()["generation"], 1, "{}", response.body);
+    }
+    assert_eq!(app.get_ok_json("/readyz")["posts"], 1);
+}
