@@ -36,7 +36,8 @@ const REPORT_BUFFER: usize = 64;
 /// index it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReloadReport {
-    /// The new store's content generation.
+    /// The new store's content generation; in a public report, its public generation
+    /// (which only changes that the public can read move).
     pub generation: u64,
     /// Slugs of posts that appeared.
     pub created: Vec<String>,
