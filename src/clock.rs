@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 pub const LONGEST_WAIT: Duration = Duration::from_secs(60);
 
 /// How often a waiter looks at a [`ManualClock`], which a test can move at any moment.
-pub const MANUAL_CLOCK_LOOK: Duration = Duration::from_millis(5);
+pub const MANUAL_CLOCK_LOOK: Duration = Duration::from_millis(20);
 
 /// A source of the current instant.
 pub trait Clock: Send + Sync + fmt::Debug {

@@ -205,7 +205,10 @@ fn reloads_that_touch_only_hidden_posts_are_announced_to_no_one() {
     assert!(deliveries.recv_timeout(Duration::from_millis(300)).is_err());
     assert_eq!(app.get_ok_json("/api/v1/meta")["generation"], 2);
 
-    // Making a public post a draft deletes it for the public, and names nothing else.
+    // Making a public post a draft deletes it for the public, and names nothing else. (A
+    // second after its creation: the polling watcher, used when inotify runs out, sees
+    // whole-second modification times only.)
+    thread::sleep(Duration::from_millis(1100));
     write_file(
         dir.path(),
         "fresh.md",
