@@ -39,7 +39,8 @@ pub struct MetaResponse {
     /// The newest published post's date, RFC 3339; null when nothing is published.
     #[schema(format = DateTime, required = true)]
     pub newest_post_date: Option<String>,
-    /// When the content was loaded, RFC 3339.
+    /// When the published content was loaded (the start, or the latest reload that changed
+    /// it), RFC 3339.
     #[schema(format = DateTime)]
     pub content_loaded_at: String,
     /// The Quire version serving.
