@@ -17,7 +17,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let mut logger =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
+    // The HTML parser under the sanitizer logs each piece of text it reads at debug level, and
+    // it reads drafts too: held at info, `RUST_LOG=debug` prints no post's text.
+    for parser in ["html5ever", "markup5ever"] {
+        logger.filter_module(parser, log::LevelFilter::Info);
+    }
+    logger.init();
     match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
         Command::Openapi => {
             print!("{}", quire::openapi::document_json());

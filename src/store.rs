@@ -7,6 +7,7 @@ use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
 use crate::content::{Parsed, Problem, Severity};
@@ -30,8 +31,13 @@ pub struct Store {
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
     generation: u64,
-    /// The newest file modification time among the posts.
-    newest_modified: Option<Timestamp>,
+    /// The visibility epoch last asked about and the newest modification time among the
+    /// posts published in it: a hidden post's save must not move a public `Last-Modified`,
+    /// and the answer is the same for the whole epoch.
+    published_modified: ArcSwapOption<(usize, Option<Timestamp>)>,
+    /// What the public has seen change: one more for each reload that changed a published
+    /// post or its problems, and when the latest did (see [`Store::with_public_version`]).
+    public_version: (u64, Timestamp),
 }
 
 /// The indexes that depend only on each post's slug, dates, draft flag and terms, which is
@@ -377,13 +383,14 @@ impl Store {
             Arc::clone(&self.titles)
         };
         Store {
-            newest_modified: placed.iter().filter_map(|p| p.modified).max(),
             posts: placed,
             order: Arc::clone(&self.order),
             titles,
             problems,
             loaded_at,
             generation: 1,
+            published_modified: ArcSwapOption::empty(),
+            public_version: (1, loaded_at),
         }
     }
 
@@ -394,8 +401,6 @@ impl Store {
     pub fn edited(&self, edits: &[Edit], loaded_at: Timestamp) -> Option<Store> {
         let mut posts = self.posts.clone();
         let mut titles: Option<TitleOrder> = None;
-        let mut newest_modified = self.newest_modified;
-        let mut recount_modified = false;
         for edit in edits {
             let position = *self.order.by_slug.get(edit.before.slug.as_str())?;
             let served = &mut posts[position as usize];
@@ -408,12 +413,6 @@ impl Store {
                     .get_or_insert_with(|| (*self.titles).clone())
                     .retitle(&posts, position);
             }
-            newest_modified = newest_modified.max(edit.after.modified);
-            recount_modified |= edit.before.modified == self.newest_modified
-                && edit.after.modified < edit.before.modified;
-        }
-        if recount_modified {
-            newest_modified = posts.iter().filter_map(|p| p.modified).max();
         }
         let mut problems = self.problems.clone();
         if edits.iter().any(|e| !e.warnings.is_empty())
@@ -432,7 +431,8 @@ impl Store {
             problems,
             loaded_at,
             generation: 1,
-            newest_modified,
+            published_modified: ArcSwapOption::empty(),
+            public_version: (1, loaded_at),
         })
     }
 
@@ -469,7 +469,8 @@ impl Store {
             problems,
             loaded_at,
             generation: 1,
-            newest_modified: posts.iter().filter_map(|p| p.modified).max(),
+            published_modified: ArcSwapOption::empty(),
+            public_version: (1, loaded_at),
             posts,
         }
     }
@@ -774,9 +775,65 @@ impl Store {
             .map(|index| self.order.visibility_changes[index])
     }
 
-    /// The newest modification time among the posts' files.
-    pub fn newest_modified(&self) -> Option<Timestamp> {
-        self.newest_modified
+    /// The newest modification time among the files of the posts published at `now`; drafts,
+    /// scheduled and expired posts do not count, so saving one moves no public
+    /// `Last-Modified`. Worked out once per visibility epoch.
+    pub fn newest_modified(&self, now: Timestamp) -> Option<Timestamp> {
+        let epoch = self.visibility_epoch(now);
+        if let Some(cached) = self.published_modified.load().as_deref()
+            && cached.0 == epoch
+        {
+            return cached.1;
+        }
+        let newest = self
+            .posts
+            .iter()
+            .zip(&self.order.windows)
+            .filter(|(_, window)| window.is_open(now))
+            .filter_map(|(post, _)| post.modified)
+            .max();
+        self.published_modified
+            .store(Some(Arc::new((epoch, newest))));
+        newest
+    }
+
+    /// The same store with its public version: how many reloads so far changed what the
+    /// public can read (1 at start-up), and when the latest did. Reloads that touch only
+    /// drafts, scheduled or expired posts keep the old one, so no public answer tells them.
+    pub fn with_public_version(mut self, version: u64, changed_at: Timestamp) -> Store {
+        self.public_version = (version, changed_at);
+        self
+    }
+
+    /// The public version (see [`Store::with_public_version`]).
+    pub fn public_generation(&self) -> u64 {
+        self.public_version.0
+    }
+
+    /// When the public version last changed: start-up, or the latest reload that changed
+    /// what the public can read.
+    pub fn public_changed_at(&self) -> Timestamp {
+        self.public_version.1
+    }
+
+    /// The problems of the files whose posts are published at `now`: the only ones the
+    /// public may see, since any other names a draft, a scheduled post or a file that
+    /// serves nothing.
+    pub fn public_problems(&self, now: Timestamp) -> Vec<&Problem> {
+        if self.problems.is_empty() {
+            return Vec::new();
+        }
+        let published: std::collections::HashSet<&str> = self
+            .posts
+            .iter()
+            .zip(&self.order.windows)
+            .filter(|(_, window)| window.is_open(now))
+            .map(|(post, _)| post.source_path.as_str())
+            .collect();
+        self.problems
+            .iter()
+            .filter(|problem| published.contains(problem.path.as_str()))
+            .collect()
     }
 
     #[cfg(test)]
@@ -1152,7 +1209,7 @@ mod tests {
         seen.push(format!("{:?}", store.visibility_changes_for_tests()));
         seen.push(format!(
             "{:?} {:?}",
-            store.newest_modified(),
+            store.newest_modified(now()),
             store.problems()
         ));
         seen

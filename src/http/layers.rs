@@ -61,11 +61,11 @@ const CODINGS: [Encoding; 4] = [
 #[derive(Debug, Clone, Copy)]
 struct Served;
 
-/// When a response's content last changed, for lists, terms and meta: the newest file, or
-/// the last time a post went live or expired, whichever is later.
+/// When a response's content last changed, for lists, terms and meta: the newest file of a
+/// published post, or the last time a post went live or expired, whichever is later.
 pub fn content_modified(store: &Store, now: Timestamp) -> Option<Timestamp> {
     store
-        .newest_modified()
+        .newest_modified(now)
         .max(store.last_change_at_or_before(now))
 }
 

@@ -1,6 +1,7 @@
 //! Prometheus metrics (prometheus-client, OpenMetrics text): requests by route pattern and
 //! status, request latency, and the content served (posts, generation, reloads, problems),
-//! the last read from the current store when scraped.
+//! the last read from the current store when scraped. The endpoint is public, so the content
+//! numbers count only what is published: no draft, scheduled or expired post is counted.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -14,6 +15,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::content::Severity;
 use crate::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
@@ -86,27 +88,23 @@ impl Default for Metrics {
             latency.clone(),
         );
         let posts = Family::<PostLabels, Gauge>::default();
-        registry.register(
-            "posts",
-            "Posts loaded: `published` now, and `total` including drafts and scheduled posts",
-            posts.clone(),
-        );
+        registry.register("posts", "Posts published now", posts.clone());
         let generation = Gauge::default();
         registry.register(
             "content_generation",
-            "The content version served: 1 after start-up, one more per reload",
+            "The content version served: 1 after start-up, one more per reload that changed published content",
             generation.clone(),
         );
         let reloads = Gauge::default();
         registry.register(
             "content_reloads",
-            "Content reloads since start-up",
+            "Content reloads that changed published content since start-up",
             reloads.clone(),
         );
         let problems = Family::<ProblemLabels, Gauge>::default();
         registry.register(
             "content_problems",
-            "Problems found in content files, by severity",
+            "Problems found in the files of published posts, by severity",
             problems.clone(),
         );
         Metrics {
@@ -160,11 +158,15 @@ impl Metrics {
             self.posts.get_or_create(&PostLabels { state }).set(value);
         };
         set_posts("published", gauge(store.stats(now).posts));
-        set_posts("total", gauge(store.all_posts().len()));
-        let generation = i64::try_from(store.generation()).unwrap_or(i64::MAX);
+        let generation = i64::try_from(store.public_generation()).unwrap_or(i64::MAX);
         self.generation.set(generation);
         self.reloads.set(generation.saturating_sub(1));
-        let (errors, warnings) = store.problem_counts();
+        let problems = store.public_problems(now);
+        let errors = problems
+            .iter()
+            .filter(|problem| problem.severity == Severity::Error)
+            .count();
+        let warnings = problems.len() - errors;
         for (severity, count) in [("error", errors), ("warning", warnings)] {
             self.problems
                 .get_or_create(&ProblemLabels { severity })

@@ -1,7 +1,8 @@
 //! Hot reload: watch the content folder, re-parse only the files that changed, build a new
-//! store and swap it in whole, then tell subscribers (the SSE stream, the webhook, and any
-//! index that follows the content) what changed. Requests never wait on any of it: they load
-//! the current store from an `ArcSwap`, which takes no lock.
+//! store and swap it in whole, then tell subscribers what changed: every post to an index that
+//! follows the content, and only what the public can read to the SSE stream and the webhook,
+//! which also hear when a scheduled post goes live or a post expires. Requests never wait on
+//! any of it: they load the current store from an `ArcSwap`, which takes no lock.
 
 mod library;
 mod watch;
@@ -10,10 +11,11 @@ pub mod webhook;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
+use jiff::Timestamp;
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -28,11 +30,14 @@ pub use watch::{DEBOUNCE, POLL_INTERVAL, WatchError, watch};
 /// How many reports a slow subscriber may fall behind before it misses some.
 const REPORT_BUFFER: usize = 64;
 
-/// What one reload changed, as sent on `/api/v1/events` and to the webhook. `store` is the
-/// store the reload swapped in, for subscribers that index it.
+/// What one reload changed. Sent whole to subscribers that index the content; the SSE stream
+/// and the webhook get one that names only posts the public can read (see
+/// [`Reloader::announcements`]). `store` is the store being served, for subscribers that
+/// index it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReloadReport {
-    /// The new store's content generation.
+    /// The new store's content generation; in a public report, its public generation
+    /// (which only changes that the public can read move).
     pub generation: u64,
     /// Slugs of posts that appeared.
     pub created: Vec<String>,
@@ -72,6 +77,14 @@ pub struct Reloader {
     store: Arc<ArcSwap<Store>>,
     clock: Arc<dyn Clock>,
     reports: broadcast::Sender<Arc<ReloadReport>>,
+    /// Public changes only, for the SSE stream and the webhook.
+    announcements: broadcast::Sender<Arc<ReloadReport>>,
+    /// The instant the public was last told about: what was visible then is what it knows.
+    /// Reloads and the schedule take this lock in turn (never a request), so each change is
+    /// announced once.
+    told: Mutex<Timestamp>,
+    /// Wakes the schedule when a reload may have brought the next go-live or expiry nearer.
+    wake: Condvar,
     last: ArcSwapOption<ReloadStats>,
 }
 
@@ -88,19 +101,78 @@ impl Reloader {
     /// A reloader over `library`, whose current store is `store`.
     pub fn new(library: Library, store: Arc<ArcSwap<Store>>, clock: Arc<dyn Clock>) -> Reloader {
         let (reports, _) = broadcast::channel(REPORT_BUFFER);
+        let (announcements, _) = broadcast::channel(REPORT_BUFFER);
+        let told = Mutex::new(clock.now());
         Reloader {
             library: Mutex::new(library),
             store,
             clock,
             reports,
+            announcements,
+            told,
+            wake: Condvar::new(),
             last: ArcSwapOption::empty(),
         }
     }
 
-    /// A receiver of every later reload that changed a post: its report names the slugs and
-    /// carries the new store. A receiver that falls far behind gets `Lagged` and goes on.
+    /// A receiver of every later reload that changed a post, drafts and scheduled posts
+    /// included: its report names the slugs and carries the new store. For indexes that
+    /// follow the content, never for the public. A receiver that falls far behind gets
+    /// `Lagged` and goes on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<ReloadReport>> {
         self.reports.subscribe()
+    }
+
+    /// A receiver of what the public can see change: posts that became readable (`created`:
+    /// new, published, or gone live on schedule), changed while readable (`updated`), or
+    /// stopped being readable (`deleted`: removed, made a draft, or expired). A reload that
+    /// touches only hidden posts sends nothing; a scheduled post going live sends a report
+    /// when it happens (with [`announce_schedule`] running). `generation` is the store's
+    /// public generation.
+    pub fn announcements(&self) -> broadcast::Receiver<Arc<ReloadReport>> {
+        self.announcements.subscribe()
+    }
+
+    fn lock_told(&self) -> MutexGuard<'_, Timestamp> {
+        self.told.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Announces the posts that went live or expired since the public was last told, and
+    /// says how long to wait before looking again: until the next go-live or expiry, as the
+    /// clock tells it.
+    fn announce_due(&self, told: &mut Timestamp) -> Duration {
+        let store = self.store.load_full();
+        let now = self.clock.now();
+        if store.visibility_epoch(*told) != store.visibility_epoch(now) {
+            let changes = Changes::public(&store, *told, &store, now);
+            *told = now;
+            self.announce(changes, now, &store);
+        }
+        let next = store.next_change_after(now);
+        self.clock.real_wait_until(next)
+    }
+
+    /// Sends a public report, unless nothing public changed.
+    fn announce(&self, changes: Changes, now: Timestamp, store: &Arc<Store>) {
+        if changes.is_empty() {
+            return;
+        }
+        log::info!(
+            "announcing to the public: {} created, {} updated, {} deleted",
+            changes.created.len(),
+            changes.updated.len(),
+            changes.deleted.len()
+        );
+        let report = Arc::new(ReloadReport {
+            generation: store.public_generation(),
+            created: changes.created,
+            updated: changes.updated,
+            deleted: changes.deleted,
+            at: now.to_string(),
+            store: Arc::clone(store),
+        });
+        // Sending fails only when nobody listens, which is fine.
+        let _ = self.announcements.send(report);
     }
 
     /// The store being served.
@@ -148,15 +220,32 @@ impl Reloader {
             .as_deref()
             .and_then(|edits| old.edited(edits, now))
             .unwrap_or_else(|| old.rebuild(library.parsed(), now));
-        let store = Arc::new(store.with_generation(generation));
         drop(library);
+        // What the public can read decides the public generation, so that a reload touching
+        // only drafts, scheduled or expired posts changes no public answer at all.
+        let mut told = self.lock_told();
+        let public_change = !Changes::public(&old, now, &store, now).is_empty()
+            || old.public_problems(now) != store.public_problems(now);
+        let store = if public_change {
+            store.with_public_version(old.public_generation() + 1, now)
+        } else {
+            store.with_public_version(old.public_generation(), old.public_changed_at())
+        };
+        let store = Arc::new(store.with_generation(generation));
         // The stats go first, so whoever sees the new store also sees how it was made.
         let took = started.elapsed();
-        self.last.store(Some(Arc::new(ReloadStats {
-            files_parsed: refresh.parsed,
-            took,
-        })));
+        if public_change {
+            self.last.store(Some(Arc::new(ReloadStats {
+                files_parsed: refresh.parsed,
+                took,
+            })));
+        }
         self.store.store(Arc::clone(&store));
+        let announced = Changes::public(&old, *told, &store, now);
+        *told = now;
+        self.announce(announced, now, &store);
+        drop(told);
+        self.wake.notify_all();
         // Telling what changed happens after the swap, so it never delays the new content.
         let changes = Changes::between(&old, &store);
         log::debug!(
@@ -191,24 +280,51 @@ impl Reloader {
     }
 }
 
-/// Starts what `settings` asks for: watching the content folder (unless `--no-watch`) and
-/// delivering reports to the webhook (with `--webhook-url`). A failure to start either is
-/// logged and Quire goes on serving the content it loaded.
+/// Starts what `settings` asks for: announcing scheduled posts as they go live or expire,
+/// watching the content folder (unless `--no-watch`) and delivering public reports to the
+/// webhook (with `--webhook-url`). A failure to start any of them is logged and Quire goes on
+/// serving the content it loaded.
 pub fn follow_changes(reloader: &Arc<Reloader>, settings: &ServeSettings) {
     if let Some(url) = &settings.webhook_url {
         let webhook = webhook::Webhook {
             url: url.clone(),
             secret: settings.webhook_secret.clone(),
         };
-        if let Err(err) = webhook::spawn(webhook, reloader.subscribe()) {
+        if let Err(err) = webhook::spawn(webhook, reloader.announcements()) {
             log::error!("cannot start the webhook thread: {err}; reloads will not be sent");
         }
+    }
+    if let Err(err) = announce_schedule(reloader) {
+        log::error!(
+            "cannot start the schedule thread: {err}; posts going live or expiring will not be announced"
+        );
     }
     if settings.no_watch {
         log::info!("not watching {} (--no-watch)", settings.content.display());
     } else if let Err(err) = watch(Arc::clone(reloader), &settings.content) {
         log::error!("{err}; changes to the content will not show until a restart");
     }
+}
+
+/// Announces posts going live and expiring, each when it happens, on a thread of its own that
+/// sleeps until the next such instant the store knows (or a reload, which may bring it
+/// nearer). The thread ends when the reloader is dropped.
+pub fn announce_schedule(reloader: &Arc<Reloader>) -> std::io::Result<()> {
+    let reloader: Weak<Reloader> = Arc::downgrade(reloader);
+    std::thread::Builder::new()
+        .name("quire-schedule".to_owned())
+        .spawn(move || {
+            while let Some(reloader) = reloader.upgrade() {
+                let mut told = reloader.lock_told();
+                let wait = reloader.announce_due(&mut told);
+                // Waiting releases the lock, so a reload can go ahead and wake this early.
+                let _ = reloader
+                    .wake
+                    .wait_timeout(told, wait)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        })?;
+    Ok(())
 }
 
 /// The slugs created, updated and deleted between two stores.
@@ -247,6 +363,41 @@ impl Changes {
             .filter(|slug| !after.contains_key(*slug))
             .cloned()
             .collect();
+        changes.created.sort();
+        changes.updated.sort();
+        changes.deleted.sort();
+        changes
+    }
+
+    /// What the public saw change from `old` at `then` to `new` at `now`: a post published
+    /// only on one side is created or deleted, and one published on both sides is updated
+    /// when its file was read again. Drafts, scheduled and expired posts are never named.
+    fn public(old: &Store, then: Timestamp, new: &Store, now: Timestamp) -> Changes {
+        let visible = |store: &Store, slug: &str, at: Timestamp| {
+            store
+                .post_by_slug(slug)
+                .filter(|post| post.is_published(at))
+                .cloned()
+        };
+        let mut changes = Changes::default();
+        for post in new.all_posts().iter().filter(|post| post.is_published(now)) {
+            match visible(old, post.slug.as_str(), then) {
+                None => changes.created.push(post.slug.to_string()),
+                Some(previous) if !Arc::ptr_eq(&previous, post) => {
+                    changes.updated.push(post.slug.to_string())
+                }
+                Some(_) => {}
+            }
+        }
+        for post in old
+            .all_posts()
+            .iter()
+            .filter(|post| post.is_published(then))
+        {
+            if visible(new, post.slug.as_str(), now).is_none() {
+                changes.deleted.push(post.slug.to_string());
+            }
+        }
         changes.created.sort();
         changes.updated.sort();
         changes.deleted.sort();
@@ -331,6 +482,37 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(json["created"][0], "c");
         assert_eq!(json["at"], "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn only_changes_the_public_can_read_are_announced_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", "A");
+        let reloader = reloader(dir.path());
+        let mut public = reloader.announcements();
+        let mut all = reloader.subscribe();
+        let draft = "---\ntitle: D\ndate: 2025-01-01\ndraft: true\n---\nSecret.\n";
+        std::fs::write(dir.path().join("d.md"), draft).unwrap();
+
+        let report = reloader
+            .reload(&[dir.path().join("d.md")])
+            .expect("a post changed");
+
+        assert_eq!(report.created, ["d"], "the index hears of the draft");
+        assert!(all.try_recv().is_ok());
+        assert!(public.try_recv().is_err(), "the public hears nothing");
+        let store = reloader.store();
+        assert_eq!((store.generation(), store.public_generation()), (2, 1));
+
+        // Publishing it is news: created for the public, one public generation on.
+        write(dir.path(), "d.md", "D");
+        reloader.reload(&[dir.path().join("d.md")]);
+        let announced = public.try_recv().expect("publishing is announced");
+        assert_eq!(
+            (&announced.created, announced.generation),
+            (&vec!["d".to_owned()], 2)
+        );
+        assert_eq!(reloader.store().public_generation(), 2);
     }
 
     #[test]

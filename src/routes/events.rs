@@ -1,5 +1,6 @@
-//! `/api/v1/events`: a Server-Sent Events stream with one `reload` event per reload that
-//! changed posts, so a frontend can revalidate exactly those pages.
+//! `/api/v1/events`: a Server-Sent Events stream with one `reload` event per change to what
+//! the public can read (a reload, or a post going live or expiring), so a frontend can
+//! revalidate exactly those pages. Drafts, scheduled and expired posts are never named.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -32,10 +33,10 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 )]
 #[get("/events")]
 pub async fn stream_events(state: web::Data<AppState>) -> HttpResponse {
-    let receiver = state.reloader.subscribe();
+    let receiver = state.reloader.announcements();
     let opening = format!(
         ": connected at generation {}\nretry: 2000\n\n",
-        state.store.load().generation()
+        state.store.load().public_generation()
     );
     let events = stream::once(async move { Ok::<_, Infallible>(Bytes::from(opening)) })
         .chain(stream::unfold(receiver, next_event));

@@ -1,7 +1,7 @@
 //! `/api/v1/meta`, `/api/v1/problems` and `/healthz`: what is served, what is wrong with the
 //! content, and whether Quire is up.
 
-use actix_web::{get, web};
+use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -39,19 +39,22 @@ pub struct MetaResponse {
     /// The newest published post's date, RFC 3339; null when nothing is published.
     #[schema(format = DateTime, required = true)]
     pub newest_post_date: Option<String>,
-    /// When the content was loaded, RFC 3339.
+    /// When the published content was loaded (the start, or the latest reload that changed
+    /// it), RFC 3339.
     #[schema(format = DateTime)]
     pub content_loaded_at: String,
     /// The Quire version serving.
     #[schema(example = "0.1.0")]
     pub version: String,
-    /// The content generation: 1 at start, one more for each reload that changed a file.
+    /// The content generation: 1 at start, one more for each reload that changed a published
+    /// post (or its problems); saving a draft or a scheduled post does not count.
     #[schema(example = 1)]
     pub generation: u64,
-    /// When the served content last changed (the start, or the latest reload), RFC 3339.
+    /// When the published content last changed (the start, or the latest reload that changed
+    /// it), RFC 3339.
     #[schema(format = DateTime)]
     pub last_changed_at: String,
-    /// The latest reload's numbers; null until the first reload.
+    /// The numbers of the latest reload that changed published content; null until then.
     #[schema(required = true)]
     pub last_reload: Option<LastReload>,
 }
@@ -134,7 +137,7 @@ pub async fn get_meta(state: web::Data<AppState>) -> Result<Prepared, ApiError> 
     let store = state.store.load();
     let now = state.clock.now();
     let stats = store.stats(now);
-    let modified = content_modified(&store, now).max(Some(store.loaded_at()));
+    let modified = content_modified(&store, now).max(Some(store.public_changed_at()));
     Ok(Prepared::json(&MetaResponse {
         title: state.site.title.clone(),
         description: state.site.description.clone(),
@@ -146,10 +149,10 @@ pub async fn get_meta(state: web::Data<AppState>) -> Result<Prepared, ApiError> 
             authors: stats.authors,
         },
         newest_post_date: stats.newest.map(|date| date.to_string()),
-        content_loaded_at: store.loaded_at().to_string(),
+        content_loaded_at: store.public_changed_at().to_string(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        generation: store.generation(),
-        last_changed_at: store.loaded_at().to_string(),
+        generation: store.public_generation(),
+        last_changed_at: store.public_changed_at().to_string(),
         last_reload: state.reloader.last_reload().map(|last| LastReload {
             files_parsed: last.files_parsed,
             took_ms: last.took.as_secs_f64() * 1000.0,
@@ -159,14 +162,29 @@ pub async fn get_meta(state: web::Data<AppState>) -> Result<Prepared, ApiError> 
 }
 
 /// Problems found in content files: skipped files (errors) and repaired ones (warnings).
-#[utoipa::path(tag = "meta", responses((status = 200, description = "Every content problem, by file and line.", body = ProblemListResponse)))]
+///
+/// Without the preview token, only the problems of published posts' files are listed, since
+/// any other names a draft, a scheduled or expired post, or a file that serves nothing. With
+/// `Authorization: Bearer <preview token>` (`--preview-token`), every problem is listed,
+/// marked `Cache-Control: private, no-store`.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "The content problems, by file and line: of published posts only, or all of them with the preview token.", body = ProblemListResponse)))]
 #[get("/problems")]
-pub async fn list_problems(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
+pub async fn list_problems(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<Prepared, ApiError> {
     let store = state.store.load();
-    Ok(Prepared::json(&ProblemListResponse {
-        data: store.problems().iter().map(ProblemResponse::from).collect(),
-    })?
-    .modified(Some(store.loaded_at())))
+    let data = if state.preview.admits(&request) {
+        store.problems().iter().map(ProblemResponse::from).collect()
+    } else {
+        let now = state.clock.now();
+        store
+            .public_problems(now)
+            .into_iter()
+            .map(ProblemResponse::from)
+            .collect()
+    };
+    Ok(Prepared::json(&ProblemListResponse { data })?.modified(Some(store.public_changed_at())))
 }
 
 /// Answers 200 while Quire is serving.

@@ -19,9 +19,10 @@ pub struct ReadyResponse {
     /// Always `ready` when Quire answers 200.
     #[schema(example = "ready")]
     pub status: &'static str,
-    /// The content version served: 1 after start-up, one more per reload.
+    /// The content version served: 1 after start-up, one more per reload that changed a
+    /// published post.
     pub generation: u64,
-    /// Posts loaded, drafts and scheduled posts included.
+    /// Posts published now (drafts, scheduled and expired posts are not counted).
     pub posts: usize,
     /// Whether search (and related posts) can answer yet: the index is built in the background
     /// after the content is loaded.
@@ -59,8 +60,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     let store = state.store.load();
     Ok(Prepared::json(&ReadyResponse {
         status: "ready",
-        generation: store.generation(),
-        posts: store.all_posts().len(),
+        generation: store.public_generation(),
+        posts: store.stats(state.clock.now()).posts,
         search: state.search.status().into(),
     })?
     .no_store())

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     assert_problem, copy_fixture_site, empty_content_dir, fixture_site, now, simple_post, slugs,
-    spawn_app, spawn_app_with, spawn_fixture_app, write_file,
+    spawn_app, spawn_app_with, spawn_editor_app, spawn_fixture_app, write_file,
 };
 
 /// The problem reported for `path`, failing when there is not exactly one.
@@ -111,8 +111,8 @@ fn broken_files_are_skipped_and_reported_with_path_line_and_message() {
     write_file(dir.path(), ".drafts/secret.md", "not a post either");
 
     // Act
-    let app = spawn_app(dir.path());
-    let problems = app.get_ok_json("/api/v1/problems");
+    let app = spawn_editor_app(dir.path());
+    let problems = app.all_problems();
 
     // Assert
     assert_eq!(
@@ -161,11 +161,11 @@ fn valid_posts_beside_a_broken_file_keep_being_served() {
         "---\ntitle: [unclosed\n---\nBody\n",
     );
 
-    let app = spawn_app(dir.path());
+    let app = spawn_editor_app(dir.path());
 
     let posts = app.get("/api/v1/posts");
     assert_eq!(posts.header("x-total-count"), Some("9"));
-    let problems = app.get_ok_json("/api/v1/problems");
+    let problems = app.all_problems();
     assert_eq!(problem_for(&problems, "zz-broken.md")["severity"], "error");
     assert_eq!(
         problem_for(&problems, "backlog-refinement.md")["severity"],

@@ -121,6 +121,16 @@ fn start_app(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
     }
 }
 
+/// The preview token of [`spawn_editor_app`]: what an editor sends to see every problem.
+pub const EDITOR_TOKEN: &str = "editor-token-0123456789";
+
+/// Starts Quire over `content_dir` with preview on, its token [`EDITOR_TOKEN`].
+pub fn spawn_editor_app(content_dir: impl Into<PathBuf>) -> TestApp {
+    let mut settings = ServeSettings::for_content(content_dir);
+    settings.preview_token = Some(EDITOR_TOKEN.to_owned().into());
+    spawn_app_with(settings)
+}
+
 /// Starts Quire over the shared fixture site, in place.
 pub fn spawn_fixture_app() -> TestApp {
     spawn_app(fixture_site())
@@ -228,6 +238,17 @@ impl TestApp {
         wait_for("the search index to be ready", || {
             (self.search_readiness() == "ready").then_some(())
         });
+    }
+
+    /// `/api/v1/problems` as an editor with [`EDITOR_TOKEN`] reads it: every problem, drafts'
+    /// and broken files' included.
+    pub fn all_problems(&self) -> Value {
+        let response = self.get_text_with(
+            "/api/v1/problems",
+            &[("Authorization", &format!("Bearer {EDITOR_TOKEN}"))],
+        );
+        assert_eq!(response.status, 200, "problems: {}", response.body);
+        response.json()
     }
 
     /// The slugs of a post list, in order.

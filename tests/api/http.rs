@@ -586,14 +586,18 @@ fn metrics_count_requests_by_route_and_status_and_report_the_content() {
         "quire_http_requests_total{route=\"/api/v1/tags/{slug}\",status=\"304\"} 3",
         "quire_http_requests_total{route=\"/api/v1/tags/{slug}\",status=\"404\"} 1",
         "quire_http_request_duration_seconds_count",
-        "quire_posts{state=\"total\"} 11",
-        "quire_posts{state=\"published\"}",
+        "quire_posts{state=\"published\"} 9",
         "quire_content_generation 1",
         "quire_content_reloads 0",
         "quire_content_problems{severity=\"warning\"}",
     ] {
         assert!(response.body.contains(line), "{line} in\n{}", response.body);
     }
+    assert!(
+        !response.body.contains("state=\"total\""),
+        "drafts and scheduled posts are not counted in public: {}",
+        response.body
+    );
 }
 
 #[test]
@@ -604,7 +608,8 @@ fn readyz_says_the_content_is_loaded() {
 
     assert_eq!(body["status"], "ready");
     assert_eq!(body["generation"], 1);
-    assert_eq!(body["posts"], 11);
+    // The fixture site has 11 posts, of which a draft and a scheduled one are not published.
+    assert_eq!(body["posts"], 9);
 }
 
 #[test]

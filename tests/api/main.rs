@@ -19,3 +19,5 @@ mod search_readiness;
 mod search_threads;
 mod search_typing;
 mod terms;
+mod unpublished;
+mod visibility;

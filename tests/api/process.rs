@@ -1,14 +1,17 @@
-//! The `quire` binary as a process of its own: the access log line of each request, and the
-//! graceful stop on SIGTERM, which leaves a response under way running before exiting.
+//! The `quire` binary as a process of its own: the access log line of each request, the
+//! graceful stop on SIGTERM, which leaves a response under way running before exiting, and a
+//! debug log that prints no post's text.
 
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::helpers::{content_length, fixture_site, read_until};
+use crate::helpers::{content_length, empty_content_dir, fixture_site, read_until, write_file};
 
 /// How long a test waits for a log line or for the process to exit.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -18,15 +21,23 @@ struct Process {
     child: Child,
     address: String,
     lines: mpsc::Receiver<String>,
+    /// Every line received so far, in order.
+    logged: RefCell<Vec<String>>,
 }
 
 impl Process {
-    /// Starts the binary and waits until it says where it listens.
+    /// Starts the binary over the fixture site and waits until it says where it listens.
     fn start() -> Process {
+        Process::start_with(&fixture_site(), "info")
+    }
+
+    /// Starts the binary over `content` with `RUST_LOG` set to `rust_log`, and waits until it
+    /// says where it listens.
+    fn start_with(content: &Path, rust_log: &str) -> Process {
         let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
             .args(["serve", "--bind", "127.0.0.1:0", "--no-watch", "--content"])
-            .arg(fixture_site())
-            .env("RUST_LOG", "info")
+            .arg(content)
+            .env("RUST_LOG", rust_log)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -44,6 +55,7 @@ impl Process {
             child,
             address: String::new(),
             lines,
+            logged: RefCell::new(Vec::new()),
         };
         let serving = process.wait_for_line(|line| line.contains("serving on http://"));
         process.address = serving
@@ -64,6 +76,7 @@ impl Process {
                 .lines
                 .recv_timeout(left)
                 .expect("the awaited line is logged in time");
+            self.logged.borrow_mut().push(line.clone());
             if wanted(&line) {
                 return line;
             }
@@ -186,4 +199,34 @@ fn sigterm_leaves_an_open_response_running_then_exits_cleanly() {
     // ...but gets at most the shutdown timeout (10 s), after which the process exits cleanly.
     let status = process.wait_for_exit();
     assert!(status.success(), "{status}");
+}
+
+#[test]
+fn debug_logging_prints_no_text_of_a_post() {
+    // Raw HTML goes through the sanitizer's HTML parser, which logs what it reads at debug.
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "draft.md",
+        "---\ntitle: Zephyr title\ndate: 2025-01-01\ndraft: true\n---\n\
+         Zephyr <b>zephyrbold</b> text.\n\n<div class=\"x\">zephyrdiv <img src=\"a.png\"></div>\n",
+    );
+
+    let process = Process::start_with(dir.path(), "debug");
+    // The posts are parsed before Quire serves; the search index is built after, maybe.
+    let indexed = |line: &str| line.contains("search index of");
+    if !process.logged.borrow().iter().any(|line| indexed(line)) {
+        process.wait_for_line(indexed);
+    }
+
+    let logged = process.logged.borrow();
+    assert!(
+        logged.iter().any(|line| line.contains(" DEBUG ")),
+        "debug logging is on: {logged:#?}"
+    );
+    let leaks: Vec<&String> = logged
+        .iter()
+        .filter(|line| line.to_lowercase().contains("zephyr"))
+        .collect();
+    assert!(leaks.is_empty(), "post text in the log: {leaks:#?}");
 }

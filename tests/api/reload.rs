@@ -16,7 +16,7 @@ use sha2::Sha256;
 
 use crate::helpers::{
     TestApp, content_length, empty_content_dir, read_until, simple_post, spawn_app, spawn_app_with,
-    wait_for, write_file,
+    spawn_editor_app, wait_for, write_file,
 };
 
 /// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
@@ -46,7 +46,7 @@ fn wait_for_gone(app: &TestApp, slug: &str) {
 
 /// The problems `/api/v1/problems` lists for `path`.
 fn problems_of(app: &TestApp, path: &str) -> Vec<Value> {
-    let body = app.get_ok_json("/api/v1/problems");
+    let body = app.all_problems();
     body["data"]
         .as_array()
         .expect("problems are a list")
@@ -165,7 +165,7 @@ fn a_broken_file_keeps_its_last_good_version_and_is_a_problem_until_fixed() {
 #[test]
 fn a_file_that_never_parsed_is_a_problem_and_not_a_post() {
     let dir = empty_content_dir();
-    let app = spawn_app(dir.path());
+    let app = spawn_editor_app(dir.path());
 
     write_file(dir.path(), "bad.md", "---\ntitle: No date\n---\n");
 
