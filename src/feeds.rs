@@ -54,6 +54,8 @@ pub struct FeedChannel {
     /// The path of this feed under the base URL without the file name, e.g. `` or
     /// `/tags/estimation`.
     pub path: String,
+    /// Who an Atom feed credits for posts that name no author: the site's title.
+    pub author: String,
 }
 
 impl FeedChannel {
@@ -118,9 +120,9 @@ pub fn rss(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -
         .generator(Some(format!("Quire {}", env!("CARGO_PKG_VERSION"))))
         .items(items)
         .build();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    xml.push_str(&channel.to_string());
-    xml
+    // The `rss` writer opens with its own XML declaration; a second one would make the
+    // document ill-formed for every strict parser.
+    channel.to_string()
 }
 
 /// An Atom 1.0 document of `posts`.
@@ -177,8 +179,18 @@ pub fn atom(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) 
         .map(|p| p.updated.unwrap_or(p.date))
         .max()
         .unwrap_or(Timestamp::UNIX_EPOCH);
+    // RFC 4287 section 4.1.1: a feed must name an author unless every entry does.
+    let feed_authors = if posts.iter().all(|post| !post.authors.is_empty()) {
+        Vec::new()
+    } else {
+        vec![atom_syndication::Person {
+            name: channel.author.clone(),
+            ..Default::default()
+        }]
+    };
     let feed = atom_syndication::FeedBuilder::default()
         .id(channel.url("atom.xml"))
+        .authors(feed_authors)
         .title(channel.title.clone())
         .subtitle(
             (!channel.description.is_empty())
@@ -206,9 +218,8 @@ pub fn atom(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) 
         }))
         .entries(entries)
         .build();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    xml.push_str(&feed.to_string());
-    xml
+    // As with RSS, the writer already opens with the XML declaration.
+    feed.to_string()
 }
 
 /// A JSON Feed 1.1 document.
