@@ -112,6 +112,29 @@ pub struct Problem {
     pub parameter: Option<String>,
 }
 
+impl ApiError {
+    /// The problem details body this error is answered with; the OpenAPI examples are made
+    /// from it too, so they show what a client really gets.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let parameter = match self {
+            ApiError::InvalidParameter { parameter, .. } => Some(parameter.clone()),
+            _ => None,
+        };
+        let detail = match self {
+            ApiError::InvalidParameter { detail, .. } => detail.clone(),
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail,
+            parameter,
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -127,21 +150,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        let parameter = match self {
-            ApiError::InvalidParameter { parameter, .. } => Some(parameter.clone()),
-            _ => None,
-        };
-        let detail = match self {
-            ApiError::InvalidParameter { detail, .. } => detail.clone(),
-            other => other.to_string(),
-        };
-        let body = Problem {
-            problem_type: "about:blank",
-            title: status.canonical_reason().unwrap_or("Error"),
-            status: status.as_u16(),
-            detail,
-            parameter,
-        };
+        let body = self.problem();
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         if let ApiError::MethodNotAllowed { allow } = self {

@@ -6,11 +6,14 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::schema::{
+    AdditionalProperties, AnyOfBuilder, Object, ObjectBuilder, Schema, Type,
+};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::AppState;
+use super::preview::PreviewHeaders;
 use super::query::RawQuery;
 use crate::content::markdown::TocEntry;
 use crate::domain::{Post, Slug, Term};
@@ -100,9 +103,23 @@ pub struct PostSummary {
     pub reading_time: u32,
     /// Words in the body.
     pub word_count: usize,
-    /// Front matter fields Quire does not know, as written.
-    #[schema(value_type = Object)]
+    /// Front matter fields Quire does not know, as written: any JSON value under any name.
+    #[schema(schema_with = extra_schema)]
     pub extra: Map<String, Value>,
+}
+
+/// `extra`'s schema: an object whose members may have any name and any value. Declared
+/// free-form (`additionalProperties: true`) so typed clients read custom fields as `unknown`
+/// rather than as a type with no members.
+fn extra_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(true)))
+        .description(Some(
+            "Front matter fields Quire does not know, as written: any JSON value under any name.",
+        ))
+        .examples([serde_json::json!({"series": "Estimation Deep Dive"})])
+        .build()
 }
 
 impl From<&Post> for PostSummary {
@@ -259,41 +276,56 @@ impl PartialSchema for SparsePostSummary {
 
 impl ToSchema for SparsePostSummary {}
 
-/// One entry of a post list: a whole summary, or a sparse one when `fields=` is given.
-pub struct PostListItem;
+/// A page of posts, whole (`PostListResponse`) or, with `fields=`, sparse
+/// (`SparsePostListResponse`, told apart by its `fields` member).
+pub struct PostListPage;
 
-impl PartialSchema for PostListItem {
+impl PartialSchema for PostListPage {
     fn schema() -> RefOr<Schema> {
         AnyOfBuilder::new()
-            .item(Ref::from_schema_name(PostSummary::name()))
-            .item(Ref::from_schema_name(SparsePostSummary::name()))
+            .item(Ref::from_schema_name(PostListResponse::name()))
+            .item(Ref::from_schema_name(SparsePostListResponse::name()))
             .description(Some(
-                "A post summary; with `fields=`, only `slug` and the named fields.",
+                "A page of whole post summaries; with `fields=`, a sparse page that says which \
+                 `fields` it carries.",
             ))
             .into()
     }
 }
 
-impl ToSchema for PostListItem {
+impl ToSchema for PostListPage {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((PostSummary::name().into(), PostSummary::schema()));
-        <PostSummary as ToSchema>::schemas(schemas);
+        schemas.push((PostListResponse::name().into(), PostListResponse::schema()));
+        <PostListResponse as ToSchema>::schemas(schemas);
         schemas.push((
-            SparsePostSummary::name().into(),
-            SparsePostSummary::schema(),
+            SparsePostListResponse::name().into(),
+            SparsePostListResponse::schema(),
         ));
+        <SparsePostListResponse as ToSchema>::schemas(schemas);
     }
 }
 
-/// A page of posts.
+/// A page of posts with every summary field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PostListResponse {
-    /// The posts on this page: whole summaries, or with `fields=` only `slug` and the named
-    /// fields.
-    #[schema(value_type = Vec<PostListItem>)]
+    /// The posts on this page.
     pub data: Vec<PostSummary>,
     /// Pagination.
     pub meta: ListMeta,
+}
+
+/// A page of posts as `fields=` returns it: each item has `slug` and the named fields only.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SparsePostListResponse {
+    /// The posts on this page, each with `slug` and the named fields.
+    #[schema(value_type = Vec<SparsePostSummary>)]
+    pub data: Vec<Map<String, Value>>,
+    /// Pagination.
+    pub meta: ListMeta,
+    /// The fields asked for, as given to `fields=`. Only a sparse page has this member, so a
+    /// client tells the two kinds of page apart by it.
+    #[schema(value_type = Vec<SummaryField>)]
+    pub fields: Vec<String>,
 }
 
 /// Query parameters of `GET /api/v1/posts`. Term filters match by slug, so a name such as
@@ -353,7 +385,7 @@ pub struct PostFilterParams {
     author: Option<String>,
     /// Only posts dated on or after this date. An RFC 3339 instant such as
     /// `2025-01-01T12:00:00Z` is accepted too.
-    #[param(format = Date, example = "2025-01-01")]
+    #[param(format = Date, example = "2024-01-01")]
     from: Option<String>,
     /// Only posts dated on or before this date; a plain date includes the whole day. An RFC 3339
     /// instant is accepted too.
@@ -365,7 +397,7 @@ pub struct PostFilterParams {
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
-enum SummaryField {
+pub enum SummaryField {
     Slug,
     Title,
     Date,
@@ -496,9 +528,10 @@ impl PostListQuery {
 /// the search, best first.
 #[utoipa::path(
     tag = "posts",
-    params(PostListParams, PostFilterParams),
+    params(PostListParams, PostFilterParams, PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
-        (status = 200, description = "A page of published posts.", body = PostListResponse,
+        (status = 200, description = "A page of published posts: whole summaries, or with `fields=` a sparse page.", body = PostListPage,
             headers(
                 ("X-Total-Count" = u64, description = "Matching posts across all pages."),
                 ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages."),
@@ -623,16 +656,20 @@ fn sparse_list(
     data: Vec<PostSummary>,
     fields: &[String],
     pagination: Pagination,
-) -> serde_json::Result<Value> {
+) -> serde_json::Result<SparsePostListResponse> {
     let mut items = Vec::with_capacity(data.len());
     for summary in data {
         let Value::Object(mut object) = serde_json::to_value(summary)? else {
             continue;
         };
         object.retain(|key, _| key == "slug" || fields.iter().any(|f| f == key));
-        items.push(Value::Object(object));
+        items.push(object);
     }
-    Ok(serde_json::json!({ "data": items, "meta": ListMeta { pagination } }))
+    Ok(SparsePostListResponse {
+        data: items,
+        meta: ListMeta { pagination },
+        fields: fields.to_vec(),
+    })
 }
 
 /// Looks up a published post, or any post for a request with the preview token; a malformed
@@ -662,7 +699,8 @@ fn find<'a>(
 /// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"), PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
         (status = 200, description = "The post.", body = PostDetail),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
@@ -700,7 +738,8 @@ pub async fn get_post(
 /// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"), PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
         (status = 200, description = "The body as an HTML fragment.", body = String, content_type = "text/html; charset=utf-8"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
@@ -726,7 +765,8 @@ pub async fn get_post_html(
 /// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"), PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
         (status = 200, description = "The Markdown body.", body = String, content_type = "text/markdown; charset=utf-8"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),

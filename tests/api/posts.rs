@@ -385,6 +385,10 @@ fn fields_returns_only_the_slug_and_the_named_fields() {
         ])
     );
     assert_eq!(titles["meta"]["pagination"]["total"], 9);
+    assert_eq!(titles["fields"], json!(["title"]), "a sparse page says so");
+    assert_eq!(several["fields"], json!(["date", "tags", "readingTime"]));
+    let whole = app.get_ok_json("/api/v1/posts?limit=1");
+    assert_eq!(whole.get("fields"), None, "a whole page has no `fields`");
     let item = &several["data"][0];
     let mut keys: Vec<&str> = item
         .as_object()
