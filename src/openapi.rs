@@ -67,6 +67,7 @@ pub fn document() -> OpenApiDocument {
         .split_for_parts();
     let mut document = document;
     crate::http::spec::declare_http_semantics(&mut document);
+    crate::reload::webhook::declare(&mut document);
     document
 }
 

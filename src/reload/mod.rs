@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use arc_swap::{ArcSwap, ArcSwapOption};
 use serde::Serialize;
 use tokio::sync::broadcast;
+use utoipa::ToSchema;
 
 use crate::clock::Clock;
 use crate::domain::Post;
@@ -30,9 +31,16 @@ const REPORT_BUFFER: usize = 64;
 
 /// What one reload changed, as sent on `/api/v1/events` and to the webhook. `store` is the
 /// store the reload swapped in, for subscribers that index it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "generation": 8,
+    "created": ["new-post"],
+    "updated": ["edited-post"],
+    "deleted": [],
+    "at": "2026-01-01T00:00:00Z"
+}))]
 pub struct ReloadReport {
-    /// The new store's content generation.
+    /// The new store's content generation; it starts again at 1 when Quire restarts.
     pub generation: u64,
     /// Slugs of posts that appeared.
     pub created: Vec<String>,
@@ -41,6 +49,7 @@ pub struct ReloadReport {
     /// Slugs of posts that are gone.
     pub deleted: Vec<String>,
     /// When the reload happened, RFC 3339.
+    #[schema(format = DateTime)]
     pub at: String,
     /// The store this reload swapped in.
     #[serde(skip)]

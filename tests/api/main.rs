@@ -16,3 +16,4 @@ mod reload;
 mod search;
 mod search_readiness;
 mod terms;
+mod webhook;

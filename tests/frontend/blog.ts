@@ -6,6 +6,7 @@ import type { components, operations, paths } from "./generated/quire";
 type PostSummary = components["schemas"]["PostSummary"];
 type PostDetail = components["schemas"]["PostDetail"];
 type Problem = components["schemas"]["Problem"];
+type WebhookPayload = components["schemas"]["WebhookPayload"];
 
 // What the spec promises typed clients, checked by the compiler: `Expect` only accepts `true`.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -19,6 +20,10 @@ export type SpecPromises = [
   Expect<Equal<PostSummary["extra"][string], unknown>>,
   // The preview token is a typed, optional header on the routes that honour it.
   Expect<Equal<NonNullable<operations["get_post"]["parameters"]["header"]>["Authorization"], string | undefined>>,
+  // The webhook's body is declared, with what a receiver needs to drop duplicates and replays.
+  Expect<Equal<WebhookPayload["deliveryId"], string>>,
+  Expect<Equal<WebhookPayload["timestamp"], string>>,
+  Expect<Equal<WebhookPayload["created"], string[]>>,
 ];
 
 const quire = createClient<paths>({ baseUrl: "http://127.0.0.1:8080" });
@@ -100,4 +105,13 @@ export async function problems(): Promise<string[]> {
   return (data?.data ?? []).map(
     (p) => `${p.severity === "error" ? "✗" : "!"} ${p.path}:${p.line}${p.column === null ? "" : `:${p.column}`} ${p.message}`,
   );
+}
+
+/** A webhook receiver (after checking `X-Quire-Signature`): the pages to revalidate, none for a
+ * duplicate or a replay older than five minutes. */
+export function onReloadWebhook(payload: WebhookPayload, seen: Set<string>, now: Date): string[] {
+  if (seen.has(payload.deliveryId)) return [];
+  if (now.getTime() - new Date(payload.timestamp).getTime() > 5 * 60 * 1000) return [];
+  seen.add(payload.deliveryId);
+  return [...payload.created, ...payload.updated, ...payload.deleted].map((slug) => `/blog/${slug}`);
 }
