@@ -42,6 +42,29 @@ impl FeedOptions {
     }
 }
 
+/// Where posts and their images are public, under the base URL: one place for the API's
+/// `url` and `featuredImage` and the feeds' links, so they always agree.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicUrls<'a> {
+    /// The site's base URL, without a trailing slash.
+    pub base_url: &'a str,
+    /// The post URL pattern.
+    pub options: &'a FeedOptions,
+}
+
+impl PublicUrls<'_> {
+    /// A post's public URL.
+    pub fn post(&self, slug: &str) -> String {
+        self.options.post_url(self.base_url, slug)
+    }
+
+    /// An image URL made absolute when it is a path on the site (`/images/a.png`); full URLs
+    /// and relative paths are left as written.
+    pub fn image(&self, url: &str) -> String {
+        absolute(self.base_url, url)
+    }
+}
+
 /// What a feed is about: the whole site or one category or tag.
 #[derive(Debug, Clone)]
 pub struct FeedChannel {

@@ -18,6 +18,7 @@ use super::query::RawQuery;
 use crate::content::markdown::TocEntry;
 use crate::domain::{Post, Slug, Term};
 use crate::error::{ApiError, Problem};
+use crate::feeds::PublicUrls;
 use crate::http::layers::content_modified;
 use crate::http::prepared::to_json;
 use crate::http::{HttpContext, Prepared, SummaryCache};
@@ -47,6 +48,7 @@ impl From<&Term> for TermRef {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "slug": "planning-poker-without-the-pain",
+    "url": "https://blog.example.com/posts/planning-poker-without-the-pain",
     "title": "Planning Poker Without the Pain",
     "date": "2024-05-08T00:00:00Z",
     "updated": null,
@@ -61,7 +63,7 @@ impl From<&Term> for TermRef {
         {"name": "meetings", "slug": "meetings"},
         {"name": "story points", "slug": "story-points"}
     ],
-    "featuredImage": "/images/blog/planning-poker-without-the-pain.png",
+    "featuredImage": "https://blog.example.com/images/blog/planning-poker-without-the-pain.png",
     "metaDescription": "Make Planning Poker faster and more useful: card decks, facilitation rules, handling outliers, and when to stop debating and move on.",
     "readingTime": 4,
     "wordCount": 822,
@@ -70,6 +72,9 @@ impl From<&Term> for TermRef {
 pub struct PostSummary {
     /// The unique key of the post.
     pub slug: String,
+    /// The post's public page, from `--post-url` (default `{base}/posts/{slug}`): the link
+    /// the feeds and the sitemap give.
+    pub url: String,
     /// The title.
     pub title: String,
     /// Publication date, RFC 3339.
@@ -93,7 +98,8 @@ pub struct PostSummary {
     pub categories: Vec<TermRef>,
     /// Tags in the writer's order.
     pub tags: Vec<TermRef>,
-    /// Image URL or path for cards.
+    /// Image URL for cards; a path on the site (`/images/a.png`) is made absolute against the
+    /// base URL, as in the feeds.
     #[schema(required = true)]
     pub featured_image: Option<String>,
     /// Description for search engines.
@@ -122,10 +128,12 @@ fn extra_schema() -> Object {
         .build()
 }
 
-impl From<&Post> for PostSummary {
-    fn from(post: &Post) -> PostSummary {
+impl PostSummary {
+    /// The summary of `post`, its links made public with `urls`.
+    pub fn new(post: &Post, urls: PublicUrls<'_>) -> PostSummary {
         PostSummary {
             slug: post.slug.to_string(),
+            url: urls.post(post.slug.as_str()),
             title: post.title.clone(),
             date: post.date.to_string(),
             updated: post.updated.map(|t| t.to_string()),
@@ -135,7 +143,10 @@ impl From<&Post> for PostSummary {
             category: post.category().map(TermRef::from),
             categories: post.categories.iter().map(TermRef::from).collect(),
             tags: post.tags.iter().map(TermRef::from).collect(),
-            featured_image: post.featured_image.clone(),
+            featured_image: post
+                .featured_image
+                .as_deref()
+                .map(|image| urls.image(image)),
             meta_description: post.meta_description.clone(),
             reading_time: post.reading_time,
             word_count: post.word_count,
@@ -147,6 +158,7 @@ impl From<&Post> for PostSummary {
 /// The fields `fields=` may name.
 const SUMMARY_FIELDS: &[&str] = &[
     "slug",
+    "url",
     "title",
     "date",
     "updated",
@@ -399,6 +411,7 @@ pub struct PostFilterParams {
 #[allow(dead_code)]
 pub enum SummaryField {
     Slug,
+    Url,
     Title,
     Date,
     Updated,
@@ -581,11 +594,17 @@ pub async fn list_posts(
     let pagination = paginate(query.page, total);
     let link = link_header(request.path(), &raw, &pagination);
     let body = match &query.fields {
-        None => assemble_list(&http.summaries, store.generation(), &posts, pagination)?,
+        None => assemble_list(
+            &http.summaries,
+            store.generation(),
+            &posts,
+            pagination,
+            state.public_urls(),
+        )?,
         Some(fields) => {
             let data = posts
                 .iter()
-                .map(|post| PostSummary::from(post.as_ref()))
+                .map(|post| PostSummary::new(post, state.public_urls()))
                 .collect();
             to_json(&sparse_list(data, fields, pagination).map_err(|err| {
                 log::error!("serializing a post list failed: {err}");
@@ -610,6 +629,7 @@ fn assemble_list(
     generation: u64,
     posts: &[&Arc<Post>],
     pagination: Pagination,
+    urls: PublicUrls<'_>,
 ) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::with_capacity(64 + posts.len() * 1024);
     body.extend_from_slice(b"{\"data\":[");
@@ -618,7 +638,7 @@ fn assemble_list(
             body.push(b',');
         }
         let summary = summaries.get_or_insert(generation, post.slug.as_str(), || {
-            to_json(&PostSummary::from(post.as_ref()))
+            to_json(&PostSummary::new(post, urls))
         })?;
         body.extend_from_slice(&summary);
     }
@@ -723,7 +743,7 @@ pub async fn get_post(
         .chain(store.last_change_at_or_before(state.clock.now()))
         .max();
     Ok(Prepared::json(&PostDetail {
-        summary: PostSummary::from(found.post.as_ref()),
+        summary: PostSummary::new(found.post, state.public_urls()),
         html: found.post.body.html(),
         toc: found.post.toc.iter().map(TocItem::from).collect(),
         prev: found.previous.map(|p| PostLink::from(p.as_ref())),
@@ -804,11 +824,20 @@ mod tests {
             1,
         );
 
+        let options = crate::feeds::FeedOptions {
+            content: crate::settings::FeedContent::Full,
+            post_url: "{base}/posts/{slug}".to_owned(),
+        };
+        let urls = PublicUrls {
+            base_url: "https://x.org",
+            options: &options,
+        };
+
         let summaries = SummaryCache::default();
-        let assembled = assemble_list(&summaries, 1, &[&post, &post], pagination.clone());
+        let assembled = assemble_list(&summaries, 1, &[&post, &post], pagination.clone(), urls);
 
         let expected = serde_json::to_vec(&PostListResponse {
-            data: vec![PostSummary::from(post.as_ref()); 2],
+            data: vec![PostSummary::new(&post, urls); 2],
             meta: ListMeta { pagination },
         })
         .unwrap();

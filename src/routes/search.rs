@@ -175,7 +175,7 @@ pub async fn search(
             .hits
             .iter()
             .map(|hit| SearchHitResponse {
-                summary: PostSummary::from(hit.post.as_ref()),
+                summary: PostSummary::new(hit.post, state.public_urls()),
                 score: hit.score,
                 snippet: hit.snippet.clone(),
             })
@@ -275,7 +275,7 @@ pub async fn related_posts(
         data: related
             .iter()
             .map(|r| RelatedPostResponse {
-                summary: PostSummary::from(r.post.as_ref()),
+                summary: PostSummary::new(r.post, state.public_urls()),
                 shared_tags: r.shared_tags.iter().map(|t| TermRef::from(*t)).collect(),
                 same_category: r.same_category,
                 score: r.score,

@@ -524,3 +524,49 @@ fn the_sitemap_lists_every_published_post_with_an_absolute_url_and_a_valid_lastm
     );
     assert!(locs.contains(&format!("{BASE}/posts/backlog-refinement")));
 }
+
+#[test]
+fn every_route_gives_a_post_the_url_and_absolute_image_its_feeds_give() {
+    let app = app_with(|s| s.post_url = "{base}/blog/{slug}/".to_owned());
+    let feed = app.get_ok_json("/feed.json");
+    let item = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|item| item["title"] == "How to Run Effective Backlog Refinement Sessions")
+        .expect("the post is in the feed")
+        .clone();
+    let url = format!("{BASE}/blog/backlog-refinement/");
+    let image = format!("{BASE}/images/blog/backlog-refinement.png");
+    assert_eq!(item["url"], url.as_str());
+    assert_eq!(item["image"], image.as_str());
+
+    let detail = app.get_ok_json("/api/v1/posts/backlog-refinement");
+    let list = app.get_ok_json("/api/v1/posts?tag=backlog-refinement");
+    let sparse = app.get_ok_json("/api/v1/posts?tag=backlog-refinement&fields=url,featuredImage");
+    let search = app.get_ok_json("/api/v1/search?q=refinement");
+    let related = app.get_ok_json("/api/v1/posts/planning-poker-basics/related");
+
+    let from_search = search["data"]
+        .as_array()
+        .and_then(|hits| hits.iter().find(|hit| hit["slug"] == "backlog-refinement"))
+        .expect("search finds the post");
+    let from_related = related["data"]
+        .as_array()
+        .and_then(|posts| {
+            posts
+                .iter()
+                .find(|post| post["slug"] == "backlog-refinement")
+        })
+        .expect("the post is related");
+    for (route, summary) in [
+        ("detail", &detail),
+        ("list", &list["data"][0]),
+        ("sparse list", &sparse["data"][0]),
+        ("search", from_search),
+        ("related", from_related),
+    ] {
+        assert_eq!(summary["url"], url.as_str(), "{route}");
+        assert_eq!(summary["featuredImage"], image.as_str(), "{route}");
+    }
+}

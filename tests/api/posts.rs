@@ -432,6 +432,7 @@ fn a_post_summary_has_every_field() {
             "tags",
             "title",
             "updated",
+            "url",
             "wordCount",
         ]
     );
@@ -465,7 +466,11 @@ fn a_post_summary_has_every_field() {
     );
     assert_eq!(
         summary["featuredImage"],
-        "/images/blog/backlog-refinement.png"
+        format!("{}/images/blog/backlog-refinement.png", app.address)
+    );
+    assert_eq!(
+        summary["url"],
+        format!("{}/posts/backlog-refinement", app.address)
     );
     assert!(
         summary["metaDescription"]

@@ -34,7 +34,8 @@ export function card(post: PostSummary): string {
   const category = post.category ? ` in ${post.category.name}` : "";
   const tags = post.tags.map((tag) => `#${tag.slug}`).join(" ");
   const image = post.featuredImage ?? "/images/placeholder.png";
-  return `${post.title} by ${author}${category}, ${post.readingTime} min (${tags}) ${image} ${new Date(post.date).getFullYear()}`;
+  const link: string = post.url;
+  return `${post.title} by ${author}${category}, ${post.readingTime} min (${tags}) ${image} ${link} ${new Date(post.date).getFullYear()}`;
 }
 
 /** The home page: newest posts with all of two tags, and the pagination controls. */
