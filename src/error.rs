@@ -38,6 +38,12 @@ pub enum ApiError {
         /// What is needed.
         detail: String,
     },
+    /// 403: a CORS preflight the policy refuses (`--cors-origin`): the origin, method or
+    /// headers asked for are not allowed.
+    CorsRefused {
+        /// What was refused and what is allowed.
+        detail: String,
+    },
     /// 503: search is not available yet (the index is being built after start-up) or at all
     /// (building it failed); the rest of the API is served.
     SearchUnavailable {
@@ -78,6 +84,7 @@ impl std::fmt::Display for ApiError {
             ),
             ApiError::Internal => f.write_str("internal server error"),
             ApiError::Unauthorized { detail } => f.write_str(detail),
+            ApiError::CorsRefused { detail } => f.write_str(detail),
             ApiError::SearchUnavailable { building: true } => f.write_str(
                 "the search index is being built after start-up; retry in a moment (posts are served meanwhile)",
             ),
@@ -144,6 +151,7 @@ impl ResponseError for ApiError {
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::CorsRefused { .. } => StatusCode::FORBIDDEN,
             ApiError::SearchUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
