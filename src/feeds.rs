@@ -145,7 +145,7 @@ pub fn rss(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -
         .build();
     // The `rss` writer opens with its own XML declaration; a second one would make the
     // document ill-formed for every strict parser.
-    channel.to_string()
+    xml_chars_only(channel.to_string())
 }
 
 /// An Atom 1.0 document of `posts`.
@@ -242,7 +242,7 @@ pub fn atom(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) 
         .entries(entries)
         .build();
     // As with RSS, the writer already opens with the XML declaration.
-    feed.to_string()
+    xml_chars_only(feed.to_string())
 }
 
 /// A JSON Feed 1.1 document.
@@ -385,6 +385,21 @@ pub fn sitemap(base_url: &str, posts: &[&Arc<Post>], options: &FeedOptions) -> S
     xml
 }
 
+/// `xml` without the characters XML 1.0 forbids even escaped (control characters other than
+/// tab, line feed and carriage return; U+FFFE and U+FFFF). Writers escape markup but pass
+/// these through, and a post that contains one (a stray form feed or terminal escape pasted
+/// into Markdown) would make the whole feed ill-formed. Markup never contains them, so only
+/// text loses them.
+fn xml_chars_only(mut xml: String) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+    };
+    if !xml.chars().all(allowed) {
+        xml.retain(allowed);
+    }
+    xml
+}
+
 /// A URL made absolute against the base URL when it is a path.
 fn absolute(base_url: &str, url: &str) -> String {
     if url.starts_with('/') {
@@ -402,4 +417,19 @@ fn rfc2822(instant: Timestamp) -> Option<String> {
 
 fn fixed(instant: Timestamp) -> FixedDateTime {
     FixedDateTime::parse_from_rfc3339(&instant.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_characters_xml_allows_are_kept() {
+        let text = "a\u{0}b\tc\nd\re\u{7}f\u{B}g\u{C}h\u{1B}i\u{FFFE}j\u{FFFF}k\u{FFFD}l\u{1F600}";
+
+        assert_eq!(
+            xml_chars_only(text.to_owned()),
+            "ab\tc\nd\refghijk\u{FFFD}l\u{1F600}"
+        );
+    }
 }

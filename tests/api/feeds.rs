@@ -570,3 +570,24 @@ fn every_route_gives_a_post_the_url_and_absolute_image_its_feeds_give() {
         assert_eq!(summary["featuredImage"], image.as_str(), "{route}");
     }
 }
+
+#[test]
+fn feeds_stay_well_formed_when_a_post_holds_characters_xml_forbids() {
+    let content = empty_content_dir();
+    write_file(
+        content.path(),
+        "pasted-from-a-terminal.md",
+        "---\ntitle: Pasted From a Terminal\ndate: 2025-01-02\nauthor: A\n---\n\n\
+         Build output \u{1b}[32mgreen\u{1b}[0m, a form feed \u{c} and a vertical tab \u{b} end here.\n",
+    );
+    let app = spawn_app_with(settings_for(content.path()));
+
+    for path in ["/feed.xml", "/atom.xml"] {
+        let feed = read_feed(&app, path);
+
+        let entry = &feed.entries[0];
+        let text = entry.content.clone().unwrap_or_default();
+        assert!(text.contains("green"), "{path}: the text is kept: {text}");
+        assert!(text.contains("end here"), "{path}: {text}");
+    }
+}
