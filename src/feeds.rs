@@ -141,6 +141,15 @@ pub fn rss(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -
         })
         .last_build_date(posts.first().and_then(|p| rfc2822(p.date)))
         .generator(Some(format!("Quire {}", env!("CARGO_PKG_VERSION"))))
+        // The feed's own address, which feed validators ask of RSS too (RSS Best Practices).
+        .atom_ext(Some(rss::extension::atom::AtomExtension {
+            links: vec![atom_syndication::Link {
+                href: channel.url("feed.xml"),
+                rel: "self".to_owned(),
+                mime_type: Some("application/rss+xml".to_owned()),
+                ..Default::default()
+            }],
+        }))
         .items(items)
         .build();
     // The `rss` writer opens with its own XML declaration; a second one would make the

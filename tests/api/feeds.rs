@@ -161,8 +161,9 @@ fn assert_rfc2822(path: &str, what: &str, date: &str) {
     );
 }
 
-/// RSS 2.0 (rssboard.org): `rss version="2.0"` with one channel that has a title, link and
-/// description; items with a title, an absolute link and permalink guid, RFC 2822 dates.
+/// RSS 2.0 (rssboard.org): `rss version="2.0"` with one channel that has a title, link,
+/// description and an `atom:link` to itself (as the RSS Best Practices and feed validators
+/// ask); items with a title, an absolute link and permalink guid, RFC 2822 dates.
 fn validate_rss(path: &str, document: &Document) -> ReadFeed {
     let rss = document.root_element();
     assert_eq!(rss.tag_name().name(), "rss", "{path}: the root");
@@ -184,6 +185,15 @@ fn validate_rss(path: &str, document: &Document) -> ReadFeed {
     if let Some(date) = optional_text(channel, None, "lastBuildDate") {
         assert_rfc2822(path, "lastBuildDate", &date);
     }
+    let self_link = children(channel, Some(ATOM), "link")
+        .find(|link| link.attribute("rel") == Some("self"))
+        .unwrap_or_else(|| panic!("{path}: the channel has an atom:link to itself"));
+    assert_eq!(
+        self_link.attribute("href"),
+        Some(format!("{BASE}{path}").as_str()),
+        "{path}: the self link is the feed's own absolute URL"
+    );
+    assert_eq!(self_link.attribute("type"), Some("application/rss+xml"));
     let entries = children(channel, None, "item")
         .map(|item| {
             let title = only_text(path, item, None, "title");
