@@ -38,6 +38,12 @@ pub enum ApiError {
         /// What is needed.
         detail: String,
     },
+    /// 403: a CORS preflight the policy refuses (`--cors-origin`): the origin, method or
+    /// headers asked for are not allowed.
+    CorsRefused {
+        /// What was refused and what is allowed.
+        detail: String,
+    },
     /// 503: search is not available yet (the index is being built after start-up) or at all
     /// (building it failed); the rest of the API is served.
     SearchUnavailable {
@@ -78,6 +84,7 @@ impl std::fmt::Display for ApiError {
             ),
             ApiError::Internal => f.write_str("internal server error"),
             ApiError::Unauthorized { detail } => f.write_str(detail),
+            ApiError::CorsRefused { detail } => f.write_str(detail),
             ApiError::SearchUnavailable { building: true } => f.write_str(
                 "the search index is being built after start-up; retry in a moment (posts are served meanwhile)",
             ),
@@ -112,20 +119,10 @@ pub struct Problem {
     pub parameter: Option<String>,
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
-            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::SearchUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
+impl ApiError {
+    /// The problem details body this error is answered with; the OpenAPI examples are made
+    /// from it too, so they show what a client really gets.
+    pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let parameter = match self {
             ApiError::InvalidParameter { parameter, .. } => Some(parameter.clone()),
@@ -135,13 +132,33 @@ impl ResponseError for ApiError {
             ApiError::InvalidParameter { detail, .. } => detail.clone(),
             other => other.to_string(),
         };
-        let body = Problem {
+        Problem {
             problem_type: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail,
             parameter,
-        };
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::CorsRefused { .. } => StatusCode::FORBIDDEN,
+            ApiError::SearchUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let body = self.problem();
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         if let ApiError::MethodNotAllowed { allow } = self {

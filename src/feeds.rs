@@ -42,6 +42,29 @@ impl FeedOptions {
     }
 }
 
+/// Where posts and their images are public, under the base URL: one place for the API's
+/// `url` and `featuredImage` and the feeds' links, so they always agree.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicUrls<'a> {
+    /// The site's base URL, without a trailing slash.
+    pub base_url: &'a str,
+    /// The post URL pattern.
+    pub options: &'a FeedOptions,
+}
+
+impl PublicUrls<'_> {
+    /// A post's public URL.
+    pub fn post(&self, slug: &str) -> String {
+        self.options.post_url(self.base_url, slug)
+    }
+
+    /// An image URL made absolute when it is a path on the site (`/images/a.png`); full URLs
+    /// and relative paths are left as written.
+    pub fn image(&self, url: &str) -> String {
+        absolute(self.base_url, url)
+    }
+}
+
 /// What a feed is about: the whole site or one category or tag.
 #[derive(Debug, Clone)]
 pub struct FeedChannel {
@@ -54,6 +77,8 @@ pub struct FeedChannel {
     /// The path of this feed under the base URL without the file name, e.g. `` or
     /// `/tags/estimation`.
     pub path: String,
+    /// Who an Atom feed credits for posts that name no author: the site's title.
+    pub author: String,
 }
 
 impl FeedChannel {
@@ -116,11 +141,20 @@ pub fn rss(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) -
         })
         .last_build_date(posts.first().and_then(|p| rfc2822(p.date)))
         .generator(Some(format!("Quire {}", env!("CARGO_PKG_VERSION"))))
+        // The feed's own address, which feed validators ask of RSS too (RSS Best Practices).
+        .atom_ext(Some(rss::extension::atom::AtomExtension {
+            links: vec![atom_syndication::Link {
+                href: channel.url("feed.xml"),
+                rel: "self".to_owned(),
+                mime_type: Some("application/rss+xml".to_owned()),
+                ..Default::default()
+            }],
+        }))
         .items(items)
         .build();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    xml.push_str(&channel.to_string());
-    xml
+    // The `rss` writer opens with its own XML declaration; a second one would make the
+    // document ill-formed for every strict parser.
+    xml_chars_only(channel.to_string())
 }
 
 /// An Atom 1.0 document of `posts`.
@@ -177,8 +211,18 @@ pub fn atom(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) 
         .map(|p| p.updated.unwrap_or(p.date))
         .max()
         .unwrap_or(Timestamp::UNIX_EPOCH);
+    // RFC 4287 section 4.1.1: a feed must name an author unless every entry does.
+    let feed_authors = if posts.iter().all(|post| !post.authors.is_empty()) {
+        Vec::new()
+    } else {
+        vec![atom_syndication::Person {
+            name: channel.author.clone(),
+            ..Default::default()
+        }]
+    };
     let feed = atom_syndication::FeedBuilder::default()
         .id(channel.url("atom.xml"))
+        .authors(feed_authors)
         .title(channel.title.clone())
         .subtitle(
             (!channel.description.is_empty())
@@ -206,9 +250,8 @@ pub fn atom(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOptions) 
         }))
         .entries(entries)
         .build();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    xml.push_str(&feed.to_string());
-    xml
+    // As with RSS, the writer already opens with the XML declaration.
+    xml_chars_only(feed.to_string())
 }
 
 /// A JSON Feed 1.1 document.
@@ -351,6 +394,21 @@ pub fn sitemap(base_url: &str, posts: &[&Arc<Post>], options: &FeedOptions) -> S
     xml
 }
 
+/// `xml` without the characters XML 1.0 forbids even escaped (control characters other than
+/// tab, line feed and carriage return; U+FFFE and U+FFFF). Writers escape markup but pass
+/// these through, and a post that contains one (a stray form feed or terminal escape pasted
+/// into Markdown) would make the whole feed ill-formed. Markup never contains them, so only
+/// text loses them.
+fn xml_chars_only(mut xml: String) -> String {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+    };
+    if !xml.chars().all(allowed) {
+        xml.retain(allowed);
+    }
+    xml
+}
+
 /// A URL made absolute against the base URL when it is a path.
 fn absolute(base_url: &str, url: &str) -> String {
     if url.starts_with('/') {
@@ -368,4 +426,19 @@ fn rfc2822(instant: Timestamp) -> Option<String> {
 
 fn fixed(instant: Timestamp) -> FixedDateTime {
     FixedDateTime::parse_from_rfc3339(&instant.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_characters_xml_allows_are_kept() {
+        let text = "a\u{0}b\tc\nd\re\u{7}f\u{B}g\u{C}h\u{1B}i\u{FFFE}j\u{FFFF}k\u{FFFD}l\u{1F600}";
+
+        assert_eq!(
+            xml_chars_only(text.to_owned()),
+            "ab\tc\nd\refghijk\u{FFFD}l\u{1F600}"
+        );
+    }
 }

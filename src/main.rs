@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::Timestamp;
+use quire::content::problem::counted;
 use quire::content::{LoadOptions, load_dir};
 use quire::corpus::{CorpusOptions, write_corpus};
 use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
@@ -73,8 +74,10 @@ fn check(settings: &CheckSettings) -> ExitCode {
     }
     let (errors, warnings) = store.problem_counts();
     println!(
-        "{} posts loaded, {errors} errors, {warnings} warnings",
-        store.all_posts().len()
+        "{} loaded, {}, {}",
+        counted(store.all_posts().len(), "post"),
+        counted(errors, "error"),
+        counted(warnings, "warning"),
     );
     if errors > 0 {
         ExitCode::FAILURE

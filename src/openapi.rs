@@ -2,8 +2,9 @@
 //! handlers registered in `routes::configure`.
 
 use actix_web::App;
-use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::routes;
@@ -25,9 +26,36 @@ use crate::routes;
         (name = "events", description = "Change events: a Server-Sent Events stream of what each content reload changed."),
         (name = "search", description = "Ranked full-text search with snippets and facets."),
         (name = "feeds", description = "RSS 2.0, Atom and JSON Feed 1.1 feeds of the newest posts (site-wide, per category, per tag) and the sitemap."),
-    )
+    ),
+    modifiers(&PreviewTokenScheme),
 )]
 struct ApiDoc;
+
+/// The name of the preview token's security scheme, as the routes that honour it cite it.
+pub const PREVIEW_SCHEME: &str = "previewToken";
+
+/// Declares the preview token as an HTTP bearer scheme, so Swagger UI offers an Authorize
+/// button and the routes that honour it say so.
+struct PreviewTokenScheme;
+
+impl Modify for PreviewTokenScheme {
+    fn modify(&self, document: &mut OpenApiDocument) {
+        let components = document.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            PREVIEW_SCHEME,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The preview token (`--preview-token`): with it, drafts, scheduled and \
+                         expired posts are served too, marked `Cache-Control: private, no-store`. \
+                         Optional: without it only published posts are served.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The full OpenAPI document, as served at `/api-docs/openapi.json` and committed in
 /// `openapi/openapi.json`.
@@ -39,6 +67,7 @@ pub fn document() -> OpenApiDocument {
         .split_for_parts();
     let mut document = document;
     crate::http::spec::declare_http_semantics(&mut document);
+    crate::reload::webhook::declare(&mut document);
     document
 }
 

@@ -107,8 +107,8 @@ pub struct ServeSettings {
     /// What feeds carry for each post: the whole HTML body (`full`) or the excerpt (`summary`).
     #[arg(long, value_enum, default_value_t = FeedContent::Full, env = "QUIRE_FEED_CONTENT")]
     pub feed_content: FeedContent,
-    /// The public URL of a post in feeds and the sitemap; `{base}` is the base URL and `{slug}`
-    /// the post's slug.
+    /// The public URL of a post: its `url` in the API and its link in feeds and the sitemap;
+    /// `{base}` is the base URL and `{slug}` the post's slug.
     #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
     pub post_url: String,
     /// A folder to keep the search index in between runs (created if missing; a `v3` folder

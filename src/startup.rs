@@ -16,6 +16,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::clock::{Clock, SystemClock};
+use crate::content::problem::counted;
 use crate::content::{LoadOptions, Severity};
 use crate::feeds::FeedOptions;
 use crate::http::{self, HttpContext, layers};
@@ -60,7 +61,8 @@ impl fmt::Display for StartupError {
             StartupError::Strict { errors } => {
                 write!(
                     f,
-                    "{errors} content error(s) and --strict is set; fix them or run without --strict"
+                    "{} and --strict is set; fix them or run without --strict",
+                    counted(*errors, "content error")
                 )
             }
             StartupError::Bind { address, source } => {
@@ -112,11 +114,13 @@ pub fn load_library(
     }
     let (errors, warnings) = store.problem_counts();
     log::info!(
-        "loaded {} posts from {} in {} ms (read and parsed in {} ms; {errors} errors, {warnings} warnings)",
-        store.all_posts().len(),
+        "loaded {} from {} in {} ms (read and parsed in {} ms; {}, {})",
+        counted(store.all_posts().len(), "post"),
         dir.display(),
         started.elapsed().as_millis(),
         parsed_in.as_millis(),
+        counted(errors, "error"),
+        counted(warnings, "warning"),
     );
     Ok((library, store))
 }

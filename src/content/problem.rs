@@ -95,6 +95,21 @@ pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// `count` and `noun`, the noun in the plural unless the count is one: `1 error`, `2 errors`.
+///
+/// ```
+/// use quire::content::problem::counted;
+/// assert_eq!(counted(1, "error"), "1 error");
+/// assert_eq!(counted(0, "warning"), "0 warnings");
+/// ```
+pub fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,8 @@
 //!    an `X-Request-Id`; sets `X-Content-Type-Options: nosniff`; counts the request in the
 //!    metrics and writes the access log line.
 //! 2. [`finish_coding`]: drops the marker that kept `Compress` off a body, gives a prepared
-//!    response one `Vary`, and keeps exposed headers for CORS requests only.
+//!    response one `Vary`, keeps exposed headers for CORS requests only, and turns the plain
+//!    text of a preflight CORS refuses into a problem+json 403.
 //! 3. CORS (actix-cors): preflights, and `Access-Control-*` on responses to allowed origins.
 //! 4. `Compress` (actix-web): gzip or brotli by `Accept-Encoding` for what no handler prepared
 //!    (Swagger UI); prepared bodies come compressed already and pass through.
@@ -19,7 +20,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_cors::CorsError;
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -309,9 +311,20 @@ fn request_id(request: &ServiceRequest) -> HeaderValue {
 pub async fn finish_coding(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, Error> {
     let cors = request.headers().contains_key(header::ORIGIN);
-    let mut response = next.call(request).await?;
+    let response = next.call(request).await?;
+    let refusal = response
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<CorsError>())
+        .map(|error| cors_refusal(error, response.request().headers()));
+    if let Some(refusal) = refusal {
+        return Ok(response
+            .into_response(refusal.error_response())
+            .map_into_right_body());
+    }
+    let mut response = response.map_into_left_body();
     let served = response.response().extensions().get::<Served>().is_some();
     let headers = response.headers_mut();
     drop_identity_marker(headers);
@@ -328,6 +341,30 @@ pub async fn finish_coding(
         headers.insert(header::VARY, HeaderValue::from_static(VARY));
     }
     Ok(response)
+}
+
+/// The problem a CORS refusal is answered with (actix-cors answers plain text), naming what
+/// the request asked for.
+fn cors_refusal(error: &CorsError, headers: &HeaderMap) -> ApiError {
+    let asked = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let detail = match error {
+        CorsError::OriginNotAllowed => format!(
+            "the origin `{}` may not read this API; the allowed origins are set with --cors-origin",
+            asked(header::ORIGIN)
+        ),
+        CorsError::MethodNotAllowed => format!(
+            "`Access-Control-Request-Method: {}` is not allowed; Quire answers GET, HEAD and OPTIONS",
+            asked(header::ACCESS_CONTROL_REQUEST_METHOD)
+        ),
+        other => format!("the CORS preflight is refused: {other}"),
+    };
+    ApiError::CorsRefused { detail }
 }
 
 fn drop_identity_marker(headers: &mut HeaderMap) {

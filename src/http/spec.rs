@@ -1,12 +1,14 @@
 //! What the layers add to every GET route, declared in the OpenAPI document in one place so
 //! the spec stays truthful: validators and caching headers on 200, the 304 of a conditional
-//! request, and the 414 of an over-long query string.
+//! request, the 414 of an over-long query string, and for each error response an example of
+//! its own status (the `Problem` schema's example is a 400).
 
 use utoipa::openapi::header::Header;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 
 use super::layers::MAX_QUERY_BYTES;
+use crate::error::ApiError;
 
 /// The headers sent with every 200 of a GET route, and but for `Last-Modified` with every 304:
 /// (name, component name, description).
@@ -58,18 +60,31 @@ pub fn declare_http_semantics(document: &mut OpenApi) {
         ))
         .content(
             "application/problem+json",
-            Content::new(Some(Ref::from_schema_name("Problem"))),
+            problem_content(&ApiError::UriTooLong {
+                limit: MAX_QUERY_BYTES,
+            }),
         )
         .build();
     components
         .responses
         .insert("UriTooLong".to_owned(), RefOr::T(too_long));
 
-    for item in document.paths.paths.values_mut() {
+    for (path, item) in document.paths.paths.iter_mut() {
         let Some(operation) = item.get.as_mut() else {
             continue;
         };
         let responses = &mut operation.responses.responses;
+        for (status, response) in responses.iter_mut() {
+            let RefOr::T(response) = response else {
+                continue;
+            };
+            let Some(error) = example_error(status, path) else {
+                continue;
+            };
+            if let Some(RefOr::T(content)) = response.content.get_mut("application/problem+json") {
+                content.example = Some(problem_json(&error));
+            }
+        }
         if let Some(RefOr::T(ok)) = responses.get_mut("200") {
             add_caching_headers(ok);
         }
@@ -82,6 +97,50 @@ pub fn declare_http_semantics(document: &mut OpenApi) {
             RefOr::Ref(Ref::from_response_name("UriTooLong")),
         );
     }
+}
+
+/// A typical error of `status` on `path`, for its example; `None` for a 400, which the
+/// `Problem` schema's own example shows, and for statuses without a problem body.
+fn example_error(status: &str, path: &str) -> Option<ApiError> {
+    let slug = "no-such-slug";
+    match status {
+        "401" => Some(ApiError::Unauthorized {
+            detail:
+                "`preview=true` needs `Authorization: Bearer <preview token>` (see --preview-token)"
+                    .to_owned(),
+        }),
+        "404" => {
+            let term = ["categories", "tags", "authors"]
+                .into_iter()
+                .zip(["category", "tag", "author"])
+                .find(|(folder, _)| {
+                    path.starts_with(&format!("/{folder}/"))
+                        || path.starts_with(&format!("/api/v1/{folder}/"))
+                });
+            Some(ApiError::not_found(match term {
+                Some((_, noun)) => {
+                    format!("there is no {noun} with slug `{slug}` and a published post")
+                }
+                None => format!("there is no published post with slug `{slug}`"),
+            }))
+        }
+        "414" => Some(ApiError::UriTooLong {
+            limit: MAX_QUERY_BYTES,
+        }),
+        "503" => Some(ApiError::SearchUnavailable { building: true }),
+        _ => None,
+    }
+}
+
+fn problem_json(error: &ApiError) -> serde_json::Value {
+    serde_json::to_value(error.problem()).unwrap_or_default()
+}
+
+/// `application/problem+json` content of the `Problem` schema with `error` as its example.
+fn problem_content(error: &ApiError) -> Content {
+    let mut content = Content::new(Some(Ref::from_schema_name("Problem")));
+    content.example = Some(problem_json(error));
+    content
 }
 
 fn add_caching_headers(response: &mut Response) {

@@ -18,6 +18,7 @@ use arc_swap::{ArcSwap, ArcSwapOption};
 use jiff::Timestamp;
 use serde::Serialize;
 use tokio::sync::broadcast;
+use utoipa::ToSchema;
 
 use crate::clock::Clock;
 use crate::domain::Post;
@@ -34,7 +35,14 @@ const REPORT_BUFFER: usize = 64;
 /// and the webhook get one that names only posts the public can read (see
 /// [`Reloader::announcements`]). `store` is the store being served, for subscribers that
 /// index it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "generation": 8,
+    "created": ["new-post"],
+    "updated": ["edited-post"],
+    "deleted": [],
+    "at": "2026-01-01T00:00:00Z"
+}))]
 pub struct ReloadReport {
     /// The new store's content generation; in a public report, its public generation
     /// (which only changes that the public can read move).
@@ -46,6 +54,7 @@ pub struct ReloadReport {
     /// Slugs of posts that are gone.
     pub deleted: Vec<String>,
     /// When the reload happened, RFC 3339.
+    #[schema(format = DateTime)]
     pub at: String,
     /// The store this reload swapped in.
     #[serde(skip)]

@@ -20,13 +20,14 @@ use crate::reload::ReloadReport;
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Streams reload events: `event: reload`, `id:` the content generation, and `data:` a JSON
-/// object `{"generation", "created", "updated", "deleted", "at"}` naming the post slugs that
-/// changed. The stream opens with a comment and sends `: keep-alive` every 15 seconds.
+/// `ReloadReport` naming the post slugs that changed. The stream opens with a comment and sends
+/// `: keep-alive` every 15 seconds. The same report, with a delivery id and timestamp, is
+/// POSTed to the webhook (see `webhooks` in the document).
 #[utoipa::path(
     tag = "events",
     responses(
         (status = 200,
-            description = "An endless `text/event-stream`. Each reload that changes posts sends `event: reload` with `id: <generation>` and `data: {\"generation\": 8, \"created\": [\"new-post\"], \"updated\": [\"edited-post\"], \"deleted\": [], \"at\": \"2026-01-01T00:00:00Z\"}` (slugs created, updated and deleted; `at` is RFC 3339). Lines starting with `:` are comments (the opening line and a keep-alive every 15 s).",
+            description = "An endless `text/event-stream`. Each reload that changes posts sends `event: reload` with `id: <generation>` and `data: {\"generation\": 8, \"created\": [\"new-post\"], \"updated\": [\"edited-post\"], \"deleted\": [], \"at\": \"2026-01-01T00:00:00Z\"}` (a `ReloadReport`: slugs created, updated and deleted; `at` is RFC 3339). Lines starting with `:` are comments (the opening line and a keep-alive every 15 s).",
             body = String, content_type = "text/event-stream",
             example = ": connected at generation 7\n\nevent: reload\nid: 8\ndata: {\"generation\":8,\"created\":[\"new-post\"],\"updated\":[],\"deleted\":[],\"at\":\"2026-01-01T00:00:00Z\"}\n\n"),
     )

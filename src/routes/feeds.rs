@@ -33,6 +33,7 @@ fn feed(
         description: state.site.description.clone(),
         base_url: state.site.base_url.clone(),
         path: String::new(),
+        author: state.site.title.clone(),
     };
     if let Some((kind, slug)) = term {
         let (noun, folder) = match kind {

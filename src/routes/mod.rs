@@ -22,7 +22,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::feeds::FeedOptions;
+use crate::feeds::{FeedOptions, PublicUrls};
 use crate::reload::Reloader;
 use crate::search::SearchSlot;
 use crate::store::Store;
@@ -61,6 +61,16 @@ pub struct AppState {
     pub search: Arc<SearchSlot>,
     /// How feeds and the sitemap are written.
     pub feeds: FeedOptions,
+}
+
+impl AppState {
+    /// Where posts and images are public, for `url` and `featuredImage`.
+    pub fn public_urls(&self) -> PublicUrls<'_> {
+        PublicUrls {
+            base_url: &self.site.base_url,
+            options: &self.feeds,
+        }
+    }
 }
 
 /// Registers every API handler; used both to serve and to generate the OpenAPI document.

@@ -6,15 +6,19 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, get, web};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::openapi::schema::{AnyOfBuilder, Schema};
+use utoipa::openapi::schema::{
+    AdditionalProperties, AnyOfBuilder, Object, ObjectBuilder, Schema, Type,
+};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::AppState;
+use super::preview::PreviewHeaders;
 use super::query::RawQuery;
 use crate::content::markdown::TocEntry;
 use crate::domain::{Post, Slug, Term};
 use crate::error::{ApiError, Problem};
+use crate::feeds::PublicUrls;
 use crate::http::layers::content_modified;
 use crate::http::prepared::to_json;
 use crate::http::{HttpContext, Prepared, SummaryCache};
@@ -44,6 +48,7 @@ impl From<&Term> for TermRef {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "slug": "planning-poker-without-the-pain",
+    "url": "https://blog.example.com/posts/planning-poker-without-the-pain",
     "title": "Planning Poker Without the Pain",
     "date": "2024-05-08T00:00:00Z",
     "updated": null,
@@ -58,7 +63,7 @@ impl From<&Term> for TermRef {
         {"name": "meetings", "slug": "meetings"},
         {"name": "story points", "slug": "story-points"}
     ],
-    "featuredImage": "/images/blog/planning-poker-without-the-pain.png",
+    "featuredImage": "https://blog.example.com/images/blog/planning-poker-without-the-pain.png",
     "metaDescription": "Make Planning Poker faster and more useful: card decks, facilitation rules, handling outliers, and when to stop debating and move on.",
     "readingTime": 4,
     "wordCount": 822,
@@ -67,6 +72,9 @@ impl From<&Term> for TermRef {
 pub struct PostSummary {
     /// The unique key of the post.
     pub slug: String,
+    /// The post's public page, from `--post-url` (default `{base}/posts/{slug}`): the link
+    /// the feeds and the sitemap give.
+    pub url: String,
     /// The title.
     pub title: String,
     /// Publication date, RFC 3339.
@@ -90,7 +98,8 @@ pub struct PostSummary {
     pub categories: Vec<TermRef>,
     /// Tags in the writer's order.
     pub tags: Vec<TermRef>,
-    /// Image URL or path for cards.
+    /// Image URL for cards; a path on the site (`/images/a.png`) is made absolute against the
+    /// base URL, as in the feeds.
     #[schema(required = true)]
     pub featured_image: Option<String>,
     /// Description for search engines.
@@ -100,15 +109,31 @@ pub struct PostSummary {
     pub reading_time: u32,
     /// Words in the body.
     pub word_count: usize,
-    /// Front matter fields Quire does not know, as written.
-    #[schema(value_type = Object)]
+    /// Front matter fields Quire does not know, as written: any JSON value under any name.
+    #[schema(schema_with = extra_schema)]
     pub extra: Map<String, Value>,
 }
 
-impl From<&Post> for PostSummary {
-    fn from(post: &Post) -> PostSummary {
+/// `extra`'s schema: an object whose members may have any name and any value. Declared
+/// free-form (`additionalProperties: true`) so typed clients read custom fields as `unknown`
+/// rather than as a type with no members.
+fn extra_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(true)))
+        .description(Some(
+            "Front matter fields Quire does not know, as written: any JSON value under any name.",
+        ))
+        .examples([serde_json::json!({"series": "Estimation Deep Dive"})])
+        .build()
+}
+
+impl PostSummary {
+    /// The summary of `post`, its links made public with `urls`.
+    pub fn new(post: &Post, urls: PublicUrls<'_>) -> PostSummary {
         PostSummary {
             slug: post.slug.to_string(),
+            url: urls.post(post.slug.as_str()),
             title: post.title.clone(),
             date: post.date.to_string(),
             updated: post.updated.map(|t| t.to_string()),
@@ -118,7 +143,10 @@ impl From<&Post> for PostSummary {
             category: post.category().map(TermRef::from),
             categories: post.categories.iter().map(TermRef::from).collect(),
             tags: post.tags.iter().map(TermRef::from).collect(),
-            featured_image: post.featured_image.clone(),
+            featured_image: post
+                .featured_image
+                .as_deref()
+                .map(|image| urls.image(image)),
             meta_description: post.meta_description.clone(),
             reading_time: post.reading_time,
             word_count: post.word_count,
@@ -130,6 +158,7 @@ impl From<&Post> for PostSummary {
 /// The fields `fields=` may name.
 const SUMMARY_FIELDS: &[&str] = &[
     "slug",
+    "url",
     "title",
     "date",
     "updated",
@@ -259,41 +288,56 @@ impl PartialSchema for SparsePostSummary {
 
 impl ToSchema for SparsePostSummary {}
 
-/// One entry of a post list: a whole summary, or a sparse one when `fields=` is given.
-pub struct PostListItem;
+/// A page of posts, whole (`PostListResponse`) or, with `fields=`, sparse
+/// (`SparsePostListResponse`, told apart by its `fields` member).
+pub struct PostListPage;
 
-impl PartialSchema for PostListItem {
+impl PartialSchema for PostListPage {
     fn schema() -> RefOr<Schema> {
         AnyOfBuilder::new()
-            .item(Ref::from_schema_name(PostSummary::name()))
-            .item(Ref::from_schema_name(SparsePostSummary::name()))
+            .item(Ref::from_schema_name(PostListResponse::name()))
+            .item(Ref::from_schema_name(SparsePostListResponse::name()))
             .description(Some(
-                "A post summary; with `fields=`, only `slug` and the named fields.",
+                "A page of whole post summaries; with `fields=`, a sparse page that says which \
+                 `fields` it carries.",
             ))
             .into()
     }
 }
 
-impl ToSchema for PostListItem {
+impl ToSchema for PostListPage {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        schemas.push((PostSummary::name().into(), PostSummary::schema()));
-        <PostSummary as ToSchema>::schemas(schemas);
+        schemas.push((PostListResponse::name().into(), PostListResponse::schema()));
+        <PostListResponse as ToSchema>::schemas(schemas);
         schemas.push((
-            SparsePostSummary::name().into(),
-            SparsePostSummary::schema(),
+            SparsePostListResponse::name().into(),
+            SparsePostListResponse::schema(),
         ));
+        <SparsePostListResponse as ToSchema>::schemas(schemas);
     }
 }
 
-/// A page of posts.
+/// A page of posts with every summary field.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PostListResponse {
-    /// The posts on this page: whole summaries, or with `fields=` only `slug` and the named
-    /// fields.
-    #[schema(value_type = Vec<PostListItem>)]
+    /// The posts on this page.
     pub data: Vec<PostSummary>,
     /// Pagination.
     pub meta: ListMeta,
+}
+
+/// A page of posts as `fields=` returns it: each item has `slug` and the named fields only.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SparsePostListResponse {
+    /// The posts on this page, each with `slug` and the named fields.
+    #[schema(value_type = Vec<SparsePostSummary>)]
+    pub data: Vec<Map<String, Value>>,
+    /// Pagination.
+    pub meta: ListMeta,
+    /// The fields asked for, as given to `fields=`. Only a sparse page has this member, so a
+    /// client tells the two kinds of page apart by it.
+    #[schema(value_type = Vec<SummaryField>)]
+    pub fields: Vec<String>,
 }
 
 /// Query parameters of `GET /api/v1/posts`. Term filters match by slug, so a name such as
@@ -353,7 +397,7 @@ pub struct PostFilterParams {
     author: Option<String>,
     /// Only posts dated on or after this date. An RFC 3339 instant such as
     /// `2025-01-01T12:00:00Z` is accepted too.
-    #[param(format = Date, example = "2025-01-01")]
+    #[param(format = Date, example = "2024-01-01")]
     from: Option<String>,
     /// Only posts dated on or before this date; a plain date includes the whole day. An RFC 3339
     /// instant is accepted too.
@@ -365,8 +409,9 @@ pub struct PostFilterParams {
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
-enum SummaryField {
+pub enum SummaryField {
     Slug,
+    Url,
     Title,
     Date,
     Updated,
@@ -496,9 +541,10 @@ impl PostListQuery {
 /// the search, best first.
 #[utoipa::path(
     tag = "posts",
-    params(PostListParams, PostFilterParams),
+    params(PostListParams, PostFilterParams, PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
-        (status = 200, description = "A page of published posts.", body = PostListResponse,
+        (status = 200, description = "A page of published posts: whole summaries, or with `fields=` a sparse page.", body = PostListPage,
             headers(
                 ("X-Total-Count" = u64, description = "Matching posts across all pages."),
                 ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages."),
@@ -549,11 +595,17 @@ pub async fn list_posts(
     let pagination = paginate(query.page, total);
     let link = link_header(request.path(), &raw, &pagination);
     let body = match &query.fields {
-        None => assemble_list(&http.summaries, store.generation(), &posts, pagination)?,
+        None => assemble_list(
+            &http.summaries,
+            store.generation(),
+            &posts,
+            pagination,
+            state.public_urls(),
+        )?,
         Some(fields) => {
             let data = posts
                 .iter()
-                .map(|post| PostSummary::from(post.as_ref()))
+                .map(|post| PostSummary::new(post, state.public_urls()))
                 .collect();
             to_json(&sparse_list(data, fields, pagination).map_err(|err| {
                 log::error!("serializing a post list failed: {err}");
@@ -578,6 +630,7 @@ fn assemble_list(
     generation: u64,
     posts: &[&Arc<Post>],
     pagination: Pagination,
+    urls: PublicUrls<'_>,
 ) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::with_capacity(64 + posts.len() * 1024);
     body.extend_from_slice(b"{\"data\":[");
@@ -586,7 +639,7 @@ fn assemble_list(
             body.push(b',');
         }
         let summary = summaries.get_or_insert(generation, post.slug.as_str(), || {
-            to_json(&PostSummary::from(post.as_ref()))
+            to_json(&PostSummary::new(post, urls))
         })?;
         body.extend_from_slice(&summary);
     }
@@ -624,16 +677,20 @@ fn sparse_list(
     data: Vec<PostSummary>,
     fields: &[String],
     pagination: Pagination,
-) -> serde_json::Result<Value> {
+) -> serde_json::Result<SparsePostListResponse> {
     let mut items = Vec::with_capacity(data.len());
     for summary in data {
         let Value::Object(mut object) = serde_json::to_value(summary)? else {
             continue;
         };
         object.retain(|key, _| key == "slug" || fields.iter().any(|f| f == key));
-        items.push(Value::Object(object));
+        items.push(object);
     }
-    Ok(serde_json::json!({ "data": items, "meta": ListMeta { pagination } }))
+    Ok(SparsePostListResponse {
+        data: items,
+        meta: ListMeta { pagination },
+        fields: fields.to_vec(),
+    })
 }
 
 /// Looks up a published post, or any post for a request with the preview token; a malformed
@@ -663,7 +720,8 @@ fn find<'a>(
 /// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"), PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
         (status = 200, description = "The post.", body = PostDetail),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
@@ -686,7 +744,7 @@ pub async fn get_post(
         .chain(store.last_change_at_or_before(state.clock.now()))
         .max();
     Ok(Prepared::json(&PostDetail {
-        summary: PostSummary::from(found.post.as_ref()),
+        summary: PostSummary::new(found.post, state.public_urls()),
         html: found.post.body.html(),
         toc: found.post.toc.iter().map(TocItem::from).collect(),
         prev: found.previous.map(|p| PostLink::from(p.as_ref())),
@@ -701,7 +759,8 @@ pub async fn get_post(
 /// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"), PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
         (status = 200, description = "The body as an HTML fragment.", body = String, content_type = "text/html; charset=utf-8"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
@@ -727,7 +786,8 @@ pub async fn get_post_html(
 /// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
     tag = "posts",
-    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain")),
+    params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"), PreviewHeaders),
+    security((), ("previewToken" = [])),
     responses(
         (status = 200, description = "The Markdown body.", body = String, content_type = "text/markdown; charset=utf-8"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
@@ -765,11 +825,20 @@ mod tests {
             1,
         );
 
+        let options = crate::feeds::FeedOptions {
+            content: crate::settings::FeedContent::Full,
+            post_url: "{base}/posts/{slug}".to_owned(),
+        };
+        let urls = PublicUrls {
+            base_url: "https://x.org",
+            options: &options,
+        };
+
         let summaries = SummaryCache::default();
-        let assembled = assemble_list(&summaries, 1, &[&post, &post], pagination.clone());
+        let assembled = assemble_list(&summaries, 1, &[&post, &post], pagination.clone(), urls);
 
         let expected = serde_json::to_vec(&PostListResponse {
-            data: vec![PostSummary::from(post.as_ref()); 2],
+            data: vec![PostSummary::new(&post, urls); 2],
             meta: ListMeta { pagination },
         })
         .unwrap();

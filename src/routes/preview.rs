@@ -10,6 +10,7 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use utoipa::IntoParams;
 
 use crate::settings::Secret;
 
@@ -50,6 +51,20 @@ impl PreviewToken {
         };
         bool::from(digest(given.trim().as_bytes()).ct_eq(expected.as_ref()))
     }
+}
+
+/// The header of a request that may preview, declared as a parameter as well as by the
+/// `previewToken` security scheme: Swagger UI fills it from its Authorize button, while
+/// generated clients (which do not type security schemes) get it as a typed header.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Documents the header; `PreviewToken::admits` reads it.
+pub struct PreviewHeaders {
+    /// `Bearer <preview token>` (see `--preview-token`): drafts, scheduled and expired posts
+    /// are served too. Without it, or with any other value, only published posts are (a 401
+    /// only for `preview=true`).
+    #[param(rename = "Authorization", nullable = false)]
+    authorization: Option<String>,
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {

@@ -243,7 +243,7 @@ pub async fn search(
             .hits
             .iter()
             .map(|hit| SearchHitResponse {
-                summary: PostSummary::from(hit.post.as_ref()),
+                summary: PostSummary::new(&hit.post, state.public_urls()),
                 score: hit.score,
                 snippet: hit.snippet.clone(),
             })
@@ -330,7 +330,7 @@ pub async fn related_posts(
     let store = state.store.load_full();
     let now = state.clock.now();
     let searched = Arc::clone(&store);
-    let (indexed, response) = on_search_pool(&state, move |index| {
+    let (indexed, related) = on_search_pool(&state, move |index| {
         // Read before the search: the index only moves forward, so the hits are at least this new.
         let indexed = index.generation();
         let related = index
@@ -339,21 +339,34 @@ pub async fn related_posts(
                 log::error!("related posts of {parsed} failed: {err}");
                 ApiError::Internal
             })?;
-        let response = related.map(|related| RelatedResponse {
-            data: related
-                .iter()
-                .map(|r| RelatedPostResponse {
-                    summary: PostSummary::from(r.post.as_ref()),
-                    shared_tags: r.shared_tags.iter().map(|t| TermRef::from(*t)).collect(),
-                    same_category: r.same_category,
-                    score: r.score,
+        // The shared tags borrow from the store, which stays on this thread: own them here.
+        let related = related.map(|related| {
+            related
+                .into_iter()
+                .map(|r| {
+                    let shared_tags: Vec<TermRef> =
+                        r.shared_tags.iter().map(|t| TermRef::from(*t)).collect();
+                    (Arc::clone(r.post), shared_tags, r.same_category, r.score)
                 })
-                .collect(),
+                .collect::<Vec<_>>()
         });
-        Ok((indexed, response))
+        Ok((indexed, related))
     })
     .await?;
-    let response = response.ok_or_else(not_found)?;
+    let related = related.ok_or_else(not_found)?;
+    let response = RelatedResponse {
+        data: related
+            .into_iter()
+            .map(
+                |(post, shared_tags, same_category, score)| RelatedPostResponse {
+                    summary: PostSummary::new(&post, state.public_urls()),
+                    shared_tags,
+                    same_category,
+                    score,
+                },
+            )
+            .collect(),
+    };
     let modified = content_modified(&store, now);
     let prepared = Prepared::json(&response)?.modified(modified);
     Ok(unless_index_behind(prepared, indexed, &store))

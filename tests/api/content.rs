@@ -294,7 +294,11 @@ fn category_and_author_lists_and_other_aliases_are_accepted() {
         post["metaDescription"],
         "Estimating continuous integration work as a pair."
     );
-    assert_eq!(post["featuredImage"], "/images/ci-pair.png");
+    assert_eq!(
+        post["featuredImage"],
+        format!("{}/images/ci-pair.png", app.address),
+        "a path on the site is made absolute"
+    );
     assert_eq!(post["extra"], json!({}), "aliases are not left in extra");
 }
 

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::helpers::spawn_fixture_app;
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, spawn_fixture_app};
 
 #[test]
 fn swagger_ui_is_served_as_html() {
@@ -152,4 +154,208 @@ fn the_committed_spec_matches_the_generated_one() {
         "openapi/openapi.json is out of date with the code; \
          run `cargo run -- openapi > openapi/openapi.json` and commit the result"
     );
+}
+
+/// A query value percent-encoded the way a browser form would send it.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The value Swagger UI's Try-it-out puts in a parameter's field: its example, else its
+/// schema's example or default.
+fn prefilled(parameter: &Value) -> Option<String> {
+    let schema = &parameter["schema"];
+    let value = [
+        &parameter["example"],
+        &schema["example"],
+        &schema["default"],
+    ]
+    .into_iter()
+    .find(|value| !value.is_null())?;
+    Some(match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    })
+}
+
+#[test]
+fn every_operation_tried_out_with_its_prefilled_examples_returns_data_on_the_sample_content() {
+    let app = spawn_app(Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
+    let document = serde_json::to_value(quire::openapi::document()).expect("serializes");
+
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        // An endless event stream; tests/api/reload.rs reads it over a raw socket.
+        if path == "/api/v1/events" {
+            continue;
+        }
+        let operation = &item["get"];
+        let parameters = operation["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut url = path.clone();
+        let mut query = Vec::new();
+        let mut has_examples = false;
+        for parameter in &parameters {
+            has_examples |= !parameter["example"].is_null();
+            let name = parameter["name"].as_str().expect("a parameter has a name");
+            let Some(value) = prefilled(parameter) else {
+                continue;
+            };
+            match parameter["in"].as_str() {
+                Some("path") => url = url.replace(&format!("{{{name}}}"), &encode(&value)),
+                Some("query") => query.push(format!("{name}={}", encode(&value))),
+                _ => {}
+            }
+        }
+        if !query.is_empty() {
+            url = format!("{url}?{}", query.join("&"));
+        }
+
+        let response = app.get(&url);
+
+        assert_eq!(response.status, 200, "{url}: {}", response.body);
+        if has_examples && response.content_type().contains("json") {
+            let body = response.json();
+            let data = body.get("data").or_else(|| body.get("items"));
+            if let Some(data) = data {
+                assert!(
+                    data.as_array().is_some_and(|items| !items.is_empty()),
+                    "{url} returns nothing on the sample content: {body}"
+                );
+            }
+        }
+    }
+}
+
+/// The document as JSON, and a `$ref` inside it resolved.
+fn spec() -> Value {
+    serde_json::to_value(quire::openapi::document()).expect("the document serializes to JSON")
+}
+
+fn resolve<'a>(document: &'a Value, node: &'a Value) -> &'a Value {
+    match node["$ref"].as_str() {
+        Some(reference) => {
+            let pointer = reference.trim_start_matches('#');
+            document
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("{reference} resolves"))
+        }
+        None => node,
+    }
+}
+
+#[test]
+fn each_error_response_shows_an_example_of_its_own_status() {
+    let document = spec();
+    let mut checked = 0;
+
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        let responses = item["get"]["responses"].as_object().expect("responses");
+        for (status, response) in responses {
+            let response = resolve(&document, response);
+            let Some(content) = response["content"].get("application/problem+json") else {
+                continue;
+            };
+            let example = match content.get("example") {
+                Some(example) => example,
+                None => &resolve(&document, &content["schema"])["example"],
+            };
+
+            assert_eq!(
+                example["status"].to_string(),
+                *status,
+                "{path} {status} shows the example {example}"
+            );
+            assert!(example["title"].is_string(), "{path} {status}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked} error responses checked");
+}
+
+#[test]
+fn custom_fields_are_declared_open_and_a_whole_list_item_requires_its_fields() {
+    let document = spec();
+    let schemas = &document["components"]["schemas"];
+
+    let extra = &schemas["PostSummary"]["properties"]["extra"];
+    assert_eq!(extra["type"], "object");
+    assert_eq!(extra["additionalProperties"], true, "{extra}");
+    let whole = resolve(
+        &document,
+        &schemas["PostListResponse"]["properties"]["data"]["items"],
+    );
+    let required = whole["required"].as_array().expect("required fields");
+    for field in [
+        "slug",
+        "title",
+        "date",
+        "tags",
+        "excerpt",
+        "readingTime",
+        "extra",
+    ] {
+        assert!(
+            required.iter().any(|r| r == field),
+            "{field} in {required:?}"
+        );
+    }
+    let sparse = resolve(
+        &document,
+        &schemas["SparsePostListResponse"]["properties"]["data"]["items"],
+    );
+    assert_eq!(sparse["required"], serde_json::json!(["slug"]));
+    assert!(
+        schemas["SparsePostListResponse"]["required"]
+            .as_array()
+            .is_some_and(|required| required.iter().any(|r| r == "fields")),
+        "a sparse page is told apart by `fields`"
+    );
+}
+
+#[test]
+fn the_routes_that_honour_the_preview_token_declare_it_as_optional_bearer_security() {
+    let document = spec();
+
+    let scheme = &document["components"]["securitySchemes"]["previewToken"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        let operation = &item["get"];
+        let honours = [
+            "/api/v1/posts",
+            "/api/v1/posts/{slug}",
+            "/api/v1/posts/{slug}/html",
+            "/api/v1/posts/{slug}/markdown",
+        ]
+        .contains(&path.as_str());
+        let security = &operation["security"];
+        if honours {
+            assert_eq!(
+                *security,
+                serde_json::json!([{}, {"previewToken": []}]),
+                "{path}: the token is optional"
+            );
+            let header = operation["parameters"]
+                .as_array()
+                .and_then(|parameters| {
+                    parameters
+                        .iter()
+                        .find(|p| p["in"] == "header" && p["name"] == "Authorization")
+                })
+                .unwrap_or_else(|| panic!("{path} types the Authorization header"));
+            assert_eq!(header["required"], false, "{path}");
+        } else {
+            assert!(security.is_null(), "{path} does not read the token");
+        }
+    }
 }

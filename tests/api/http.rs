@@ -520,6 +520,35 @@ fn only_configured_origins_are_allowed_when_some_are_given() {
 }
 
 #[test]
+fn a_refused_preflight_answers_problem_json_naming_what_was_refused() {
+    let mut settings = ServeSettings::for_content(fixture_site());
+    settings.cors_origins = vec!["https://blog.example".to_owned()];
+    let app = spawn_app_with(settings);
+
+    for (origin, method, named) in [
+        ("https://evil.example", "GET", "`https://evil.example`"),
+        ("https://blog.example", "DELETE", "DELETE"),
+    ] {
+        let response = app
+            .send(
+                Method::OPTIONS,
+                "/api/v1/posts",
+                &[
+                    ("Origin", origin),
+                    ("Access-Control-Request-Method", method),
+                ],
+            )
+            .into_text();
+
+        let problem = assert_problem(&response, 403, &format!("{origin} {method}"));
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(named), "{detail}");
+        assert_eq!(response.header("access-control-allow-origin"), None);
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+    }
+}
+
+#[test]
 fn every_response_forbids_content_sniffing() {
     let app = spawn_fixture_app();
 

@@ -21,3 +21,4 @@ mod search_typing;
 mod terms;
 mod unpublished;
 mod visibility;
+mod webhook;

@@ -385,6 +385,10 @@ fn fields_returns_only_the_slug_and_the_named_fields() {
         ])
     );
     assert_eq!(titles["meta"]["pagination"]["total"], 9);
+    assert_eq!(titles["fields"], json!(["title"]), "a sparse page says so");
+    assert_eq!(several["fields"], json!(["date", "tags", "readingTime"]));
+    let whole = app.get_ok_json("/api/v1/posts?limit=1");
+    assert_eq!(whole.get("fields"), None, "a whole page has no `fields`");
     let item = &several["data"][0];
     let mut keys: Vec<&str> = item
         .as_object()
@@ -428,6 +432,7 @@ fn a_post_summary_has_every_field() {
             "tags",
             "title",
             "updated",
+            "url",
             "wordCount",
         ]
     );
@@ -461,7 +466,11 @@ fn a_post_summary_has_every_field() {
     );
     assert_eq!(
         summary["featuredImage"],
-        "/images/blog/backlog-refinement.png"
+        format!("{}/images/blog/backlog-refinement.png", app.address)
+    );
+    assert_eq!(
+        summary["url"],
+        format!("{}/posts/backlog-refinement", app.address)
     );
     assert!(
         summary["metaDescription"]

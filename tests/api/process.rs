@@ -230,3 +230,32 @@ fn debug_logging_prints_no_text_of_a_post() {
         .collect();
     assert!(leaks.is_empty(), "post text in the log: {leaks:#?}");
 }
+
+#[test]
+fn quire_check_counts_in_the_singular_when_there_is_one() {
+    let content = crate::helpers::empty_content_dir();
+    crate::helpers::write_file(
+        content.path(),
+        "fine.md",
+        crate::helpers::simple_post("Fine", "2025-01-02", "Text."),
+    );
+    crate::helpers::write_file(
+        content.path(),
+        "broken.md",
+        "---\ntitle: [unclosed\ndate: 2025-01-02\n---\nText.\n",
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .arg("check")
+        .arg(content.path())
+        .output()
+        .expect("quire check runs");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "an error fails the check");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 post loaded, 1 error, 0 warnings"),
+        "{stdout}"
+    );
+}

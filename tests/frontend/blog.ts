@@ -1,11 +1,30 @@
 // What a Next.js or Vite blog does with Quire, written against the client generated from
 // openapi/openapi.json. `tsc --noEmit` fails when the spec stops describing these calls.
 import createClient from "openapi-fetch";
-import type { components, paths } from "./generated/quire";
+import type { components, operations, paths } from "./generated/quire";
 
 type PostSummary = components["schemas"]["PostSummary"];
 type PostDetail = components["schemas"]["PostDetail"];
 type Problem = components["schemas"]["Problem"];
+type WebhookPayload = components["schemas"]["WebhookPayload"];
+
+// What the spec promises typed clients, checked by the compiler: `Expect` only accepts `true`.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+type WholeListItem = components["schemas"]["PostListResponse"]["data"][number];
+export type SpecPromises = [
+  // A plain list's items are whole summaries: `title` is a string, not `string | undefined`.
+  Expect<Equal<WholeListItem["title"], string>>,
+  Expect<Equal<WholeListItem["readingTime"], number>>,
+  // Custom front matter fields are readable values, not `never`.
+  Expect<Equal<PostSummary["extra"][string], unknown>>,
+  // The preview token is a typed, optional header on the routes that honour it.
+  Expect<Equal<NonNullable<operations["get_post"]["parameters"]["header"]>["Authorization"], string | undefined>>,
+  // The webhook's body is declared, with what a receiver needs to drop duplicates and replays.
+  Expect<Equal<WebhookPayload["deliveryId"], string>>,
+  Expect<Equal<WebhookPayload["timestamp"], string>>,
+  Expect<Equal<WebhookPayload["created"], string[]>>,
+];
 
 const quire = createClient<paths>({ baseUrl: "http://127.0.0.1:8080" });
 
@@ -15,7 +34,8 @@ export function card(post: PostSummary): string {
   const category = post.category ? ` in ${post.category.name}` : "";
   const tags = post.tags.map((tag) => `#${tag.slug}`).join(" ");
   const image = post.featuredImage ?? "/images/placeholder.png";
-  return `${post.title} by ${author}${category}, ${post.readingTime} min (${tags}) ${image} ${new Date(post.date).getFullYear()}`;
+  const link: string = post.url;
+  return `${post.title} by ${author}${category}, ${post.readingTime} min (${tags}) ${image} ${link} ${new Date(post.date).getFullYear()}`;
 }
 
 /** The home page: newest posts with all of two tags, and the pagination controls. */
@@ -27,10 +47,13 @@ export async function homePage(page: number): Promise<string[]> {
     const problem: Problem = error;
     throw new Error(`${problem.status} ${problem.parameter ?? ""}: ${problem.detail}`);
   }
+  // Without `fields=` the page is whole; only a sparse page has `fields`.
+  if ("fields" in data) throw new Error(`asked for whole posts, got ${data.fields.join(",")}`);
   const total = Number(response.headers.get("X-Total-Count"));
   const { pages, next, prev } = data.meta.pagination;
   const nav = `${prev ?? "-"} / ${next ?? "-"} of ${pages} (${total} posts)`;
-  return [...data.data.map((item) => item.slug), nav];
+  const titles: string[] = data.data.map((item) => `${item.title.toUpperCase()} (${item.readingTime} min)`);
+  return [...titles, nav];
 }
 
 /** A lightweight archive list asking only for titles and dates. */
@@ -38,7 +61,8 @@ export async function archive(from: string, to: string): Promise<string[]> {
   const { data } = await quire.GET("/api/v1/posts", {
     params: { query: { from, to, fields: ["title", "date"], limit: 100, sort: "date" } },
   });
-  return (data?.data ?? []).map((item) => `${item.date ?? ""} ${item.title ?? item.slug}`);
+  if (!data || !("fields" in data)) return [];
+  return data.data.map((item) => `${item.date ?? ""} ${item.title ?? item.slug}`);
 }
 
 /** A post page: HTML body, table of contents and neighbour links; null for a 404. */
@@ -53,6 +77,16 @@ export async function postPage(slug: string): Promise<PostDetail | null> {
   const newer = data.next ? `/blog/${data.next.slug}` : null;
   console.log(headings.length, older, newer, data.html.length, data.extra);
   return data;
+}
+
+/** An editor's preview of a draft, with the preview token as a bearer token. */
+export async function draftPreview(slug: string, token: string): Promise<string | null> {
+  const { data } = await quire.GET("/api/v1/posts/{slug}", {
+    params: { path: { slug }, header: { Authorization: `Bearer ${token}` } },
+  });
+  if (!data) return null;
+  const series = data.extra["series"];
+  return `${data.title}${typeof series === "string" ? ` (${series})` : ""}`;
 }
 
 /** Tag cloud and site header. */
@@ -72,4 +106,13 @@ export async function problems(): Promise<string[]> {
   return (data?.data ?? []).map(
     (p) => `${p.severity === "error" ? "✗" : "!"} ${p.path}:${p.line}${p.column === null ? "" : `:${p.column}`} ${p.message}`,
   );
+}
+
+/** A webhook receiver (after checking `X-Quire-Signature`): the pages to revalidate, none for a
+ * duplicate or a replay older than five minutes. */
+export function onReloadWebhook(payload: WebhookPayload, seen: Set<string>, now: Date): string[] {
+  if (seen.has(payload.deliveryId)) return [];
+  if (now.getTime() - new Date(payload.timestamp).getTime() > 5 * 60 * 1000) return [];
+  seen.add(payload.deliveryId);
+  return [...payload.created, ...payload.updated, ...payload.deleted].map((slug) => `/blog/${slug}`);
 }
