@@ -36,7 +36,9 @@ const REPORT_BUFFER: usize = 64;
 /// [`Reloader::announcements`]). `store` is the store being served, for subscribers that
 /// index it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
+#[schema(
+    description = "What one reload changed that the public can read, as sent on `/api/v1/events` and to the webhook: posts that became readable (`created`), changed while readable (`updated`) or stopped being readable (`deleted`). A reload that touches only drafts, scheduled or expired posts is not announced.",
+    example = json!({
     "generation": 8,
     "created": ["new-post"],
     "updated": ["edited-post"],
@@ -44,8 +46,8 @@ const REPORT_BUFFER: usize = 64;
     "at": "2026-01-01T00:00:00Z"
 }))]
 pub struct ReloadReport {
-    /// The new store's content generation; in a public report, its public generation
-    /// (which only changes that the public can read move).
+    /// The content generation; it starts again at 1 when Quire restarts. In the events and the
+    /// webhook it moves only when published content changes.
     pub generation: u64,
     /// Slugs of posts that appeared.
     pub created: Vec<String>,
