@@ -168,7 +168,7 @@ fn parse_inner(
                 "missing title: add a `title:` line to the front matter, e.g. `title: \"My post\"`",
             )
         })?;
-    let date = post_date(path, &split, &mut fields)?;
+    let date = post_date(path, &split, &mut fields, warnings)?;
     let updated = optional_date(&split, &mut fields, keys::UPDATED)?;
     let expires = optional_date(&split, &mut fields, keys::EXPIRES)?;
     let draft = match fields.flag(keys::DRAFT).map_err(field_error)? {
@@ -350,24 +350,44 @@ fn garbled_example(garbled: &str, fixed: &str) -> (String, String) {
     )
 }
 
-fn post_date(path: &str, split: &Split<'_>, fields: &mut Fields) -> Result<Timestamp, Located> {
-    if let Some(date) = optional_date(split, fields, keys::DATE)? {
-        return Ok(date);
-    }
-    if let Some(date) = dates::date_from_path(path) {
-        return Ok(date);
-    }
+/// The post's date: the front matter's, else one in the file's path or its `path`/`permalink`.
+/// A front matter date that cannot be read falls back to the path's with a warning, as Jekyll
+/// publishes such posts by their file name; with no date in the path it is an error.
+fn post_date(
+    path: &str,
+    split: &Split<'_>,
+    fields: &mut Fields,
+    warnings: &mut Vec<Problem>,
+) -> Result<Timestamp, Located> {
     // `path`/`permalink` are left in `extra`, so read them without taking them out.
     let permalink = fields.peek_text(keys::PERMALINK);
-    permalink
-        .as_deref()
-        .and_then(dates::date_from_path)
-        .ok_or_else(|| {
+    let from_path = || {
+        dates::date_from_path(path).or_else(|| permalink.as_deref().and_then(dates::date_from_path))
+    };
+    match optional_date(split, fields, keys::DATE) {
+        Ok(Some(date)) => Ok(date),
+        Ok(None) => from_path().ok_or_else(|| {
             Located::at_line(
                 1,
                 "missing date: add a `date:` line to the front matter, e.g. `date: 2025-02-15`",
             )
-        })
+        }),
+        Err(unreadable) => {
+            let date = from_path().ok_or_else(|| unreadable.clone())?;
+            let day = date.strftime("%Y-%m-%d");
+            warnings.push(
+                Located {
+                    message: format!(
+                        "{}; the post is served with the date in its path, {day}",
+                        unreadable.message
+                    ),
+                    ..unreadable
+                }
+                .in_file(path, Severity::Warning),
+            );
+            Ok(date)
+        }
+    }
 }
 
 fn optional_date(
@@ -589,6 +609,30 @@ mod tests {
         let post = parsed.post.unwrap();
         assert_eq!(post.date.to_string(), "2023-01-02T00:00:00Z");
         assert_eq!(post.extra["permalink"], "/blog/2023/01/02/x/");
+    }
+
+    #[test]
+    fn an_unreadable_date_falls_back_to_the_file_name_with_a_warning() {
+        let parsed = parse_post(
+            "_posts/2023-01-29-jekyll-3-9-3-released.markdown",
+            b"---\ntitle: T\ndate: 2023-01-29 18:30:22 2023 -0800\n---\nBody",
+            LoadOptions::default(),
+        );
+        let post = parsed.post.expect("served with the file name's date");
+        assert_eq!(post.date.to_string(), "2023-01-29T00:00:00Z");
+        assert_eq!(parsed.warnings.len(), 1);
+        let warning = &parsed.warnings[0];
+        assert_eq!((warning.line, warning.severity), (3, Severity::Warning));
+        assert!(
+            warning.message.contains("2023-01-29 18:30:22 2023 -0800")
+                && warning.message.contains("date in its path, 2023-01-29"),
+            "{}",
+            warning.message
+        );
+
+        // Without a date in the path, an unreadable date is still an error.
+        let problem = error_of("---\ntitle: T\ndate: 2023-01-29 18:30:22 2023 -0800\n---\n");
+        assert_eq!(problem.line, 3);
     }
 
     #[test]
