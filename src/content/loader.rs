@@ -35,12 +35,17 @@ pub struct Parsed {
     pub warnings: Vec<Problem>,
 }
 
-/// Whether a file name is a post: Markdown, and not hidden or an editor's temporary file
+/// The extensions of the files Quire reads as posts: Markdown and MDX.
+pub const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdx"];
+
+/// Whether a file name is a post: Markdown or MDX, and not hidden or an editor's temporary file
 /// (`.x.md.swp`, `x.md~`, `.#x.md`, `#x.md#`, `x.md.tmp` and Vim's `4913` all fail the suffix
 /// or prefix test).
 pub fn is_post_file(name: &str) -> bool {
-    let markdown = name.ends_with(".md") || name.ends_with(".markdown");
-    markdown && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
+    let post = name
+        .rsplit_once('.')
+        .is_some_and(|(_, extension)| POST_EXTENSIONS.contains(&extension));
+    post && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
 }
 
 /// Lists the post files under `root`, recursively, skipping hidden files and folders; paths are
@@ -224,11 +229,12 @@ fn parse_inner(
         .map(|(_, text)| text);
 
     let body = split.body.trim_start_matches('\n');
+    let format = SourceFormat::from_path(path);
     let rendered = markdown::render(
         body,
         RenderOptions {
             trust_html: options.trust_html,
-            format: SourceFormat::from_path(path),
+            format,
         },
     );
     let excerpt = excerpt.unwrap_or(rendered.summary);
@@ -256,6 +262,7 @@ fn parse_inner(
         word_count: rendered.word_count,
         toc: rendered.toc,
         extra: fields.into_rest(),
+        format,
         source_path: path.to_owned(),
         modified: None,
     })
@@ -441,9 +448,9 @@ pub fn slug_from_path(path: &str) -> Option<Slug> {
     let mut parts = path.rsplit('/');
     let file = parts.next()?;
     let stem = file
-        .strip_suffix(".markdown")
-        .or_else(|| file.strip_suffix(".md"))
-        .unwrap_or(file);
+        .rsplit_once('.')
+        .filter(|(_, extension)| POST_EXTENSIONS.contains(extension))
+        .map_or(file, |(stem, _)| stem);
     let stem = match stem {
         "index" | "_index" => parts.next().unwrap_or(stem),
         _ => stem,
@@ -495,7 +502,7 @@ mod tests {
         ] {
             assert!(!is_post_file(name), "{name} is not a post");
         }
-        for name in ["post.md", "post.markdown", "2025-01-01-post.md"] {
+        for name in ["post.md", "post.markdown", "post.mdx", "2025-01-01-post.md"] {
             assert!(is_post_file(name), "{name} is a post");
         }
     }
@@ -508,6 +515,8 @@ mod tests {
             ("some-post/index.md", "some-post"),
             ("2025/02/15/x/index.markdown", "x"),
             ("2025-02-15.md", "2025-02-15"),
+            ("posts/2025-02-15-hello.mdx", "hello"),
+            ("docs/getting-started/index.mdx", "getting-started"),
         ];
         for (path, slug) in cases {
             assert_eq!(slug_from_path(path).unwrap().as_str(), slug, "for {path}");

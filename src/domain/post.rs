@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::{PackedBody, Slug, Term};
+use super::{PackedBody, Slug, SourceFormat, Term};
 use crate::content::markdown::TocEntry;
 
 /// Whether a post can be seen at a given moment; decided per request, so scheduled posts go live
@@ -58,6 +58,8 @@ pub struct Post {
     pub reading_time: u32,
     /// Front matter keys Quire does not know, kept for frontends.
     pub extra: Map<String, Value>,
+    /// Whether the body is Markdown or MDX; `body.markdown()` is the source in that format.
+    pub format: SourceFormat,
     /// The file the post came from, relative to the content folder, with `/` separators.
     pub source_path: String,
     /// When the file was last modified, for `Last-Modified`; `None` when not read from a file.

@@ -65,3 +65,46 @@ fn the_react_blog_dates_written_with_slashes_are_read() {
     let path = "blog/2020/12/21/data-fetching-with-react-server-components.md";
     assert_eq!(problems_of(&app, path), Vec::<Value>::new());
 }
+
+#[test]
+fn mdx_posts_are_served_with_their_format_and_their_source_as_written() {
+    // Arrange
+    let dir = real_posts("mdx-blog");
+    let source = std::fs::read_to_string(dir.join("posts/hello-world.mdx"))
+        .expect("the fixture is readable");
+    let body = source
+        .splitn(3, "---\n")
+        .nth(2)
+        .expect("the fixture has front matter")
+        .trim_start_matches('\n');
+    let app = spawn_app(&dir);
+
+    // Act
+    let listed = app.get_ok_json("/api/v1/posts");
+    let post = app.get_ok_json("/api/v1/posts/hello-world");
+    let markdown = app.get("/api/v1/posts/hello-world/markdown");
+
+    // Assert
+    let formats: Vec<(&str, &str)> = listed["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|item| {
+            (
+                item["slug"].as_str().expect("a slug"),
+                item["format"].as_str().expect("a format"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        formats,
+        [("hello-world", "mdx"), ("plain-markdown", "markdown")]
+    );
+    assert_eq!(post["title"], "Hello, World");
+    assert_eq!(post["format"], "mdx");
+    assert_eq!(markdown.status, 200);
+    assert_eq!(markdown.body, body, "the MDX source as written");
+    assert!(markdown.body.contains("import Image from 'next/image'"));
+    let sparse = app.get_ok_json("/api/v1/posts?fields=format");
+    assert_eq!(sparse["data"][0]["format"], "mdx");
+}
