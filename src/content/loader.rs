@@ -183,13 +183,22 @@ fn parse_inner(
             .map_err(field_error)?
             .is_some_and(|published| !published),
     };
-    let slug = match fields.text(keys::SLUG).map_err(field_error)? {
-        Some((key, value)) => Slug::from_text(&value).map_err(|err| {
+    let declared = match fields.text(keys::SLUG).map_err(field_error)? {
+        Some((key, value)) => Some(Slug::from_text(&value).map_err(|err| {
             Located::at_line(
                 front_matter::key_line(&split, &[&key]),
                 format!("`{key}: {value}` cannot be used: {err}"),
             )
-        })?,
+        })?),
+        // `path`/`permalink` are left in `extra`, so read them without taking them out.
+        None => fields
+            .peek_text(keys::PERMALINK)
+            .as_deref()
+            .and_then(slug_from_permalink),
+    };
+    let slug_declared = declared.is_some();
+    let slug = match declared {
+        Some(slug) => slug,
         None => slug_from_path(path).ok_or_else(|| {
             Located::at_line(
                 1,
@@ -246,6 +255,7 @@ fn parse_inner(
 
     Ok(Post {
         slug,
+        slug_declared,
         title,
         date,
         updated,
@@ -458,6 +468,34 @@ pub fn slug_from_path(path: &str) -> Option<Slug> {
     Slug::from_text(strip_date_prefix(stem)).ok()
 }
 
+/// The slug a `path` or `permalink` value names: its last segment, without an extension or a
+/// date prefix (`/blog/2023/01/02/hello-world/` and `/notes/hello-world.html` name
+/// `hello-world`). `None` when the value names no post of its own: a template such as Jekyll's
+/// `/:categories/:title/`, a bare `index.html`, or no letters or digits.
+pub fn slug_from_permalink(value: &str) -> Option<Slug> {
+    if value.contains([':', '{', '}', '%']) {
+        return None;
+    }
+    // A value ending in `/` names a folder, whose name keeps any dots (`/v1.2/`).
+    let names_file = !value.ends_with(['/', '\\']);
+    let mut segments = value
+        .split(['/', '\\'])
+        .filter(|segment| !segment.is_empty());
+    let mut last = segments.next_back()?;
+    if names_file {
+        last = last
+            .rsplit_once('.')
+            .filter(|(stem, extension)| {
+                !stem.is_empty() && extension.bytes().all(|b| b.is_ascii_alphabetic())
+            })
+            .map_or(last, |(stem, _)| stem);
+        if last == "index" {
+            last = segments.next_back()?;
+        }
+    }
+    Slug::from_text(strip_date_prefix(last)).ok()
+}
+
 fn strip_date_prefix(stem: &str) -> &str {
     let bytes = stem.as_bytes();
     let dated = bytes.len() > 11
@@ -520,6 +558,65 @@ mod tests {
         ];
         for (path, slug) in cases {
             assert_eq!(slug_from_path(path).unwrap().as_str(), slug, "for {path}");
+        }
+    }
+
+    #[test]
+    fn permalinks_name_their_last_segment_and_templates_name_nothing() {
+        let cases = [
+            ("/blog/2023/01/02/hello-world/", Some("hello-world")),
+            ("/notes/hello-world.html", Some("hello-world")),
+            ("hello-world", Some("hello-world")),
+            ("/guides/setup/index.html", Some("setup")),
+            ("/2023-01-02-dated-name/", Some("dated-name")),
+            ("/blog/v1.2/", Some("v1-2")),
+            ("index.html", None),
+            ("/", None),
+            ("/:categories/:year/:title/", None),
+            ("/blog/{{slug}}/", None),
+            ("/!!!/", None),
+        ];
+        for (value, slug) in cases {
+            assert_eq!(
+                slug_from_permalink(value).as_ref().map(Slug::as_str),
+                slug,
+                "for {value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_slug_or_permalink_is_declared_and_a_file_name_is_not() {
+        let cases = [
+            (
+                "---\ntitle: T\ndate: 2025-01-01\nslug: chosen\n---\n",
+                "chosen",
+                true,
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\npermalink: /blog/linked/\n---\n",
+                "linked",
+                true,
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\npath: /a/b.html\n---\n",
+                "b",
+                true,
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\npermalink: /:title/\n---\n",
+                "sample",
+                false,
+            ),
+            ("---\ntitle: T\ndate: 2025-01-01\n---\n", "sample", false),
+        ];
+        for (text, slug, declared) in cases {
+            let post = parse(text).post.unwrap();
+            assert_eq!(
+                (post.slug.as_str(), post.slug_declared),
+                (slug, declared),
+                "{text}"
+            );
         }
     }
 

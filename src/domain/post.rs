@@ -25,6 +25,10 @@ pub enum Visibility {
 pub struct Post {
     /// The unique key the post is found by.
     pub slug: Slug,
+    /// Whether the writer chose the slug (`slug:`, or the last segment of `path`/`permalink`)
+    /// rather than it coming from the file name; a chosen slug comes first when files claim the
+    /// same one (see `content::addresses`).
+    pub slug_declared: bool,
     /// The title from front matter.
     pub title: String,
     /// When the post is (or will be) published.

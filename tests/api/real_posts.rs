@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, empty_content_dir, simple_post, spawn_app, wait_for, write_file};
 
 /// `tests/fixtures/real-posts/{case}`.
 fn real_posts(case: &str) -> PathBuf {
@@ -107,4 +107,204 @@ fn mdx_posts_are_served_with_their_format_and_their_source_as_written() {
     assert!(markdown.body.contains("import Image from 'next/image'"));
     let sparse = app.get_ok_json("/api/v1/posts?fields=format");
     assert_eq!(sparse["data"][0]["format"], "mdx");
+}
+
+/// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
+fn title_at(app: &TestApp, slug: &str) -> Option<String> {
+    let response = app.get(&format!("/api/v1/posts/{slug}"));
+    match response.status {
+        200 => Some(response.json()["title"].as_str()?.to_owned()),
+        404 => None,
+        other => panic!(
+            "GET /api/v1/posts/{slug} answered {other}: {}",
+            response.body
+        ),
+    }
+}
+
+/// Each listed post's slug and title, newest first.
+fn addresses(app: &TestApp) -> Vec<(String, String)> {
+    let body = app.get_ok_json("/api/v1/posts?limit=100");
+    body["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|item| {
+            (
+                item["slug"].as_str().expect("a slug").to_owned(),
+                item["title"].as_str().expect("a title").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Waits until the app has reloaded at least once after `generation`.
+fn wait_for_reload_after(app: &TestApp, generation: u64) {
+    wait_for("a reload", || {
+        let meta = app.get_ok_json("/api/v1/meta");
+        (meta["generation"].as_u64()? > generation).then_some(())
+    });
+}
+
+fn generation(app: &TestApp) -> u64 {
+    app.get_ok_json("/api/v1/meta")["generation"]
+        .as_u64()
+        .expect("a generation")
+}
+
+#[test]
+fn the_same_file_name_in_two_folders_serves_both_at_addresses_that_survive_a_restart() {
+    // Arrange
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "blog/team/all-hands.md",
+        simple_post("Team all-hands", "2024-03-01", "The team's notes."),
+    );
+    write_file(
+        dir.path(),
+        "blog/all-hands.md",
+        simple_post("Company all-hands", "2024-01-10", "Everyone's notes."),
+    );
+
+    // Act
+    let first = addresses(&spawn_app(dir.path()));
+    let restarted = addresses(&spawn_app(dir.path()));
+
+    // Assert
+    let expected = [
+        ("team-all-hands".to_owned(), "Team all-hands".to_owned()),
+        ("all-hands".to_owned(), "Company all-hands".to_owned()),
+    ];
+    assert_eq!(first, expected);
+    assert_eq!(restarted, expected);
+    let app = spawn_app(dir.path());
+    let problems = problems_of(&app, "blog/team/all-hands.md");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["severity"], "warning");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("served at `team-all-hands`")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_new_file_with_a_live_posts_file_name_does_not_take_its_address_on_reload_or_restart() {
+    // Arrange: the team's post is live before the main section's is written.
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "blog/team/all-hands.md",
+        simple_post("Team all-hands", "2024-01-10", "The team's notes."),
+    );
+    let app = spawn_app(dir.path());
+    assert_eq!(
+        title_at(&app, "all-hands").as_deref(),
+        Some("Team all-hands")
+    );
+
+    // Act
+    write_file(
+        dir.path(),
+        "blog/all-hands.md",
+        simple_post("Company all-hands", "2024-03-01", "Everyone's notes."),
+    );
+    wait_for("the new post to be served", || {
+        title_at(&app, "blog-all-hands").map(|_| ())
+    });
+
+    // Assert
+    let expected = [
+        ("blog-all-hands".to_owned(), "Company all-hands".to_owned()),
+        ("all-hands".to_owned(), "Team all-hands".to_owned()),
+    ];
+    assert_eq!(addresses(&app), expected);
+    assert_eq!(
+        addresses(&spawn_app(dir.path())),
+        expected,
+        "after a restart"
+    );
+}
+
+#[test]
+fn a_new_file_declaring_a_live_posts_slug_is_the_one_reported_even_when_it_sorts_first() {
+    // Arrange
+    let dir = empty_content_dir();
+    let declaring = |title: &str, date: &str, extra: &str| {
+        format!("---\ntitle: {title}\ndate: {date}\nslug: launch\n{extra}---\nBody.\n")
+    };
+    write_file(
+        dir.path(),
+        "posts/launch-post.md",
+        declaring("Launch", "2024-05-01", ""),
+    );
+    let app = spawn_app(dir.path());
+    assert_eq!(title_at(&app, "launch").as_deref(), Some("Launch"));
+
+    // Act: a draft and a newer post that sort before it both declare its slug.
+    let before = generation(&app);
+    write_file(
+        dir.path(),
+        "posts/a-draft.md",
+        declaring("Draft copy", "2024-01-01", "draft: true\n"),
+    );
+    write_file(
+        dir.path(),
+        "posts/a-newer.md",
+        declaring("Newer", "2024-06-01", ""),
+    );
+    wait_for("both new files to be read", || {
+        (problems_of(&app, "posts/a-newer.md").len() == 1).then_some(())
+    });
+    wait_for_reload_after(&app, before);
+
+    // Assert
+    assert_eq!(title_at(&app, "launch").as_deref(), Some("Launch"));
+    let problem = &problems_of(&app, "posts/a-newer.md")[0];
+    assert_eq!(problem["severity"], "error");
+    assert!(
+        problem["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("also chosen by posts/launch-post.md")),
+        "{problem}"
+    );
+    assert_eq!(
+        addresses(&app),
+        [("launch".to_owned(), "Launch".to_owned())]
+    );
+    let restarted = spawn_app(dir.path());
+    assert_eq!(title_at(&restarted, "launch").as_deref(), Some("Launch"));
+    assert_eq!(
+        problems_of(&restarted, "posts/launch-post.md"),
+        Vec::<Value>::new()
+    );
+}
+
+#[test]
+fn a_path_or_permalink_in_front_matter_is_the_posts_address() {
+    // Arrange
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "2024-02-03-untitled-draft-name.md",
+        "---\ntitle: Permalinked\ndate: 2024-02-03\npermalink: /blog/2024/02/03/the-real-name/\n---\nBody.\n",
+    );
+    write_file(
+        dir.path(),
+        "notes/x.md",
+        "---\ntitle: Pathed\ndate: 2024-02-04\npath: /notes/chosen-address.html\n---\nBody.\n",
+    );
+
+    // Act
+    let app = spawn_app(dir.path());
+
+    // Assert
+    assert_eq!(
+        title_at(&app, "the-real-name").as_deref(),
+        Some("Permalinked")
+    );
+    assert_eq!(title_at(&app, "chosen-address").as_deref(), Some("Pathed"));
+    assert_eq!(title_at(&app, "untitled-draft-name"), None);
 }

@@ -1,0 +1,311 @@
+//! Addresses: which post is served at which slug when several files claim the same one.
+//!
+//! The answer depends only on the files as they are, never on the order they were found or
+//! changed in, so a restart and every reload give each post the same address. Claims are
+//! taken in one fixed order: published posts before drafts, a slug the writer chose (`slug:`,
+//! `path`, `permalink`) before one made from a file name, older posts before newer, then path
+//! order. A claim whose slug is free gets it. Two chosen slugs that are the same are an error on
+//! the later file, which is not served. Any other later claim is served at an address made from
+//! its folders (`team/all-hands.md` at `team-all-hands`, then `blog-team-all-hands`, ...), then
+//! from its date (`all-hands-2025-01-31`), then numbered (`all-hands-2`), the first no earlier
+//! claim holds, with a warning. So a new file never takes the address of an older post, and a
+//! draft never takes a published post's.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::problem::{Problem, Severity};
+use crate::domain::{Post, Slug};
+
+/// Gives each parsed post (with its path, relative to the content folder) an address no other
+/// post has. Returns the posts served, in the order given, with the slugs they are served at,
+/// and a problem for every post moved or left out.
+pub fn assign(candidates: Vec<(String, Arc<Post>)>) -> (Vec<Arc<Post>>, Vec<Problem>) {
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&a, &b| claim_order(&candidates[a], &candidates[b]));
+
+    // For each slug given out, the candidate holding it.
+    let mut holders: HashMap<Slug, usize> = HashMap::with_capacity(candidates.len());
+    let mut served: Vec<Option<Slug>> = vec![None; candidates.len()];
+    let mut problems = Vec::new();
+    for index in order {
+        let (path, post) = &candidates[index];
+        let Some(&holder) = holders.get(&post.slug) else {
+            holders.insert(post.slug.clone(), index);
+            served[index] = Some(post.slug.clone());
+            continue;
+        };
+        let (holder_path, holder_post) = &candidates[holder];
+        let holder_chose_it = holder_post.slug_declared && holder_post.slug == post.slug;
+        if post.slug_declared && holder_chose_it {
+            problems.push(problem(
+                path,
+                Severity::Error,
+                format!(
+                    "the slug `{}` is also chosen by {holder_path}, which keeps it as the {}; \
+                     give this post a different `slug:` (this file is not served)",
+                    post.slug,
+                    why_first(holder_post, post),
+                ),
+            ));
+            continue;
+        }
+        let Some(address) =
+            alternatives(path, post).find(|candidate| !holders.contains_key(candidate))
+        else {
+            problems.push(problem(
+                path,
+                Severity::Error,
+                format!(
+                    "the slug `{}` is taken by {holder_path} and no other address is free; add a `slug:` line",
+                    post.slug
+                ),
+            ));
+            continue;
+        };
+        let advice = if post.slug_declared {
+            "choose another `slug:` to serve it elsewhere"
+        } else {
+            "add a `slug:` line to choose its address"
+        };
+        problems.push(problem(
+            path,
+            Severity::Warning,
+            format!(
+                "the slug `{}` is also {holder_path}'s, which keeps it as the {}; this post is served at `{address}` ({advice})",
+                post.slug,
+                why_first(holder_post, post),
+            ),
+        ));
+        holders.insert(address.clone(), index);
+        served[index] = Some(address);
+    }
+
+    let posts = candidates
+        .into_iter()
+        .zip(served)
+        .filter_map(|((_, post), slug)| {
+            let slug = slug?;
+            if slug == post.slug {
+                Some(post)
+            } else {
+                Some(Arc::new(Post {
+                    slug,
+                    ..(*post).clone()
+                }))
+            }
+        })
+        .collect();
+    (posts, problems)
+}
+
+/// The order in which claims on a slug are granted; see the module documentation.
+fn claim_order(a: &(String, Arc<Post>), b: &(String, Arc<Post>)) -> Ordering {
+    fn key((path, post): &(String, Arc<Post>)) -> (bool, bool, jiff::Timestamp, &str) {
+        (post.draft, !post.slug_declared, post.date, path.as_str())
+    }
+    key(a).cmp(&key(b))
+}
+
+/// Why `first` was granted a slug before `later`, in the words of the module documentation.
+fn why_first(first: &Post, later: &Post) -> &'static str {
+    if first.draft != later.draft {
+        "published post (a draft comes after it)"
+    } else if first.slug_declared != later.slug_declared {
+        "post that chose it"
+    } else if first.date != later.date {
+        "older post"
+    } else {
+        "first in path order (both have the same date)"
+    }
+}
+
+/// The addresses a post whose slug is taken may be served at, best first: its slug prefixed
+/// with its folders, nearest first (a page bundle's own folder, which gave the slug, is left
+/// out), then suffixed with its date, then numbered from 2.
+fn alternatives<'a>(path: &'a str, post: &'a Post) -> impl Iterator<Item = Slug> + 'a {
+    let mut folders: Vec<&str> = path.split('/').collect();
+    let file = folders.pop().unwrap_or_default();
+    let stem = file.split_once('.').map_or(file, |(stem, _)| stem);
+    if matches!(stem, "index" | "_index") && !post.slug_declared {
+        folders.pop();
+    }
+    let slug = post.slug.as_str();
+    let by_folders = (1..=folders.len()).filter_map(move |nearest| {
+        let prefix = folders[folders.len() - nearest..].join(" ");
+        Slug::from_text(&format!("{prefix} {slug}")).ok()
+    });
+    let by_date = std::iter::once(post.date.strftime("%Y-%m-%d").to_string())
+        .filter_map(move |day| Slug::from_text(&format!("{slug} {day}")).ok());
+    let numbered = (2..).filter_map(move |n: u64| Slug::from_text(&format!("{slug} {n}")).ok());
+    let mut seen = vec![post.slug.clone()];
+    by_folders
+        .chain(by_date)
+        .chain(numbered)
+        .filter(move |candidate| {
+            // Folders without letters or digits, or a cut at the length limit, repeat an address.
+            if seen.contains(candidate) {
+                false
+            } else {
+                seen.push(candidate.clone());
+                true
+            }
+        })
+}
+
+fn problem(path: &str, severity: Severity, message: String) -> Problem {
+    Problem {
+        path: path.to_owned(),
+        line: 1,
+        column: None,
+        severity,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{LoadOptions, parse_post};
+
+    fn post(path: &str, front_matter: &str) -> (String, Arc<Post>) {
+        let text = format!("---\ntitle: T\n{front_matter}\n---\nBody.\n");
+        let parsed = parse_post(path, text.as_bytes(), LoadOptions::default());
+        (path.to_owned(), parsed.post.expect("the test post parses"))
+    }
+
+    /// Each served post's path and slug, in path order, and each problem's path and severity.
+    type Outcome = (Vec<(String, String)>, Vec<(String, Severity)>);
+
+    fn outcome(mut candidates: Vec<(String, Arc<Post>)>) -> Outcome {
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        let (posts, mut problems) = assign(candidates);
+        problems.sort_by(|a, b| a.path.cmp(&b.path));
+        (
+            posts
+                .iter()
+                .map(|p| (p.source_path.clone(), p.slug.to_string()))
+                .collect(),
+            problems.into_iter().map(|p| (p.path, p.severity)).collect(),
+        )
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_same_file_name_in_two_folders_serves_both() {
+        let (served, problems) = outcome(vec![
+            post("blog/all-hands.md", "date: 2024-01-01"),
+            post("blog/team/all-hands.md", "date: 2024-02-01"),
+        ]);
+        assert_eq!(
+            served,
+            pairs(&[
+                ("blog/all-hands.md", "all-hands"),
+                ("blog/team/all-hands.md", "team-all-hands"),
+            ])
+        );
+        assert_eq!(
+            problems,
+            [("blog/team/all-hands.md".to_owned(), Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn the_outcome_does_not_depend_on_the_order_files_come_in() {
+        let files = vec![
+            post("a/x.md", "date: 2024-01-03"),
+            post("b/x.md", "date: 2024-01-01"),
+            post("c/x/index.md", "date: 2024-01-02"),
+            post("b-x.md", "date: 2024-01-04"),
+            post("x.md", "date: 2024-01-01\ndraft: true"),
+        ];
+        let expected = outcome(files.clone());
+        let mut reversed = files.clone();
+        reversed.reverse();
+        let (posts, _) = assign(reversed);
+        let mut served: Vec<(String, String)> = posts
+            .iter()
+            .map(|p| (p.source_path.clone(), p.slug.to_string()))
+            .collect();
+        served.sort();
+        assert_eq!(served, expected.0);
+        assert_eq!(
+            expected.0,
+            pairs(&[
+                ("a/x.md", "a-x"),
+                ("b-x.md", "b-x"),
+                ("b/x.md", "x"),
+                ("c/x/index.md", "c-x"),
+                ("x.md", "x-2024-01-01"),
+            ])
+        );
+    }
+
+    #[test]
+    fn two_chosen_slugs_are_an_error_on_the_later_file_even_when_it_sorts_first() {
+        let (served, problems) = outcome(vec![
+            post("live.md", "date: 2024-01-01\nslug: shared"),
+            post(
+                "aaa-new-draft.md",
+                "date: 2023-01-01\nslug: shared\ndraft: true",
+            ),
+            post("aab-new-post.md", "date: 2024-06-01\nslug: shared"),
+        ]);
+        assert_eq!(served, pairs(&[("live.md", "shared")]));
+        assert_eq!(
+            problems,
+            [
+                ("aaa-new-draft.md".to_owned(), Severity::Error),
+                ("aab-new-post.md".to_owned(), Severity::Error),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_chosen_slug_moves_a_file_name_slug_but_a_draft_does_not() {
+        let (served, _) = outcome(vec![
+            post("notes/launch.md", "date: 2024-01-01"),
+            post("announcement.md", "date: 2024-02-01\nslug: launch"),
+        ]);
+        assert_eq!(
+            served,
+            pairs(&[
+                ("announcement.md", "launch"),
+                ("notes/launch.md", "notes-launch"),
+            ])
+        );
+
+        let (served, problems) = outcome(vec![
+            post("launch.md", "date: 2024-01-01"),
+            post("draft.md", "date: 2023-01-01\nslug: launch\ndraft: true"),
+        ]);
+        assert_eq!(
+            served,
+            pairs(&[("draft.md", "launch-2023-01-01"), ("launch.md", "launch")])
+        );
+        assert_eq!(problems, [("draft.md".to_owned(), Severity::Warning)]);
+    }
+
+    #[test]
+    fn an_address_made_from_folders_is_not_taken_from_an_older_post() {
+        let (served, _) = outcome(vec![
+            post("team-all-hands.md", "date: 2023-01-01"),
+            post("all-hands.md", "date: 2024-01-01"),
+            post("team/all-hands.md", "date: 2024-02-01"),
+        ]);
+        assert_eq!(
+            served,
+            pairs(&[
+                ("all-hands.md", "all-hands"),
+                ("team-all-hands.md", "team-all-hands"),
+                ("team/all-hands.md", "all-hands-2024-02-01"),
+            ])
+        );
+    }
+}
