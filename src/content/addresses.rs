@@ -2,14 +2,15 @@
 //!
 //! The answer depends only on the files as they are, never on the order they were found or
 //! changed in, so a restart and every reload give each post the same address. Claims are
-//! taken in one fixed order: published posts before drafts, a slug the writer chose (`slug:`,
-//! `path`, `permalink`) before one made from a file name, older posts before newer, then path
-//! order. A claim whose slug is free gets it. Two chosen slugs that are the same are an error on
+//! taken in one fixed order: posts that are not drafts before drafts, older posts before newer,
+//! on the same date a slug the writer chose (`slug:`, `path`, `permalink`) before one made from
+//! a file name, then path order. A claim whose slug is free gets it. Two chosen slugs that are the same are an error on
 //! the later file, which is not served. Any other later claim is served at an address made from
 //! its folders (`team/all-hands.md` at `team-all-hands`, then `blog-team-all-hands`, ...), then
 //! from its date (`all-hands-2025-01-31`), then numbered (`all-hands-2`), the first no earlier
-//! claim holds, with a warning. So a new file never takes the address of an older post, and a
-//! draft never takes a published post's.
+//! claim holds, with a warning. So a newer post never takes an older post's address (a new file
+//! is reported, not the live post it collides with), and a draft never takes the address of a
+//! post that is not one.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -102,8 +103,8 @@ pub fn assign(candidates: Vec<(String, Arc<Post>)>) -> (Vec<Arc<Post>>, Vec<Prob
 
 /// The order in which claims on a slug are granted; see the module documentation.
 fn claim_order(a: &(String, Arc<Post>), b: &(String, Arc<Post>)) -> Ordering {
-    fn key((path, post): &(String, Arc<Post>)) -> (bool, bool, jiff::Timestamp, &str) {
-        (post.draft, !post.slug_declared, post.date, path.as_str())
+    fn key((path, post): &(String, Arc<Post>)) -> (bool, jiff::Timestamp, bool, &str) {
+        (post.draft, post.date, !post.slug_declared, path.as_str())
     }
     key(a).cmp(&key(b))
 }
@@ -111,11 +112,11 @@ fn claim_order(a: &(String, Arc<Post>), b: &(String, Arc<Post>)) -> Ordering {
 /// Why `first` was granted a slug before `later`, in the words of the module documentation.
 fn why_first(first: &Post, later: &Post) -> &'static str {
     if first.draft != later.draft {
-        "published post (a draft comes after it)"
-    } else if first.slug_declared != later.slug_declared {
-        "post that chose it"
+        "post that is not a draft"
     } else if first.date != later.date {
         "older post"
+    } else if first.slug_declared != later.slug_declared {
+        "post that chose it (both have the same date)"
     } else {
         "first in path order (both have the same date)"
     }
@@ -268,10 +269,10 @@ mod tests {
     }
 
     #[test]
-    fn a_chosen_slug_moves_a_file_name_slug_but_a_draft_does_not() {
+    fn a_chosen_slug_wins_a_tie_but_never_takes_an_older_or_published_posts_address() {
         let (served, _) = outcome(vec![
             post("notes/launch.md", "date: 2024-01-01"),
-            post("announcement.md", "date: 2024-02-01\nslug: launch"),
+            post("announcement.md", "date: 2024-01-01\nslug: launch"),
         ]);
         assert_eq!(
             served,
@@ -279,6 +280,22 @@ mod tests {
                 ("announcement.md", "launch"),
                 ("notes/launch.md", "notes-launch"),
             ])
+        );
+
+        let (served, problems) = outcome(vec![
+            post("launch.md", "date: 2024-01-01"),
+            post("announcement.md", "date: 2024-02-01\nslug: launch"),
+        ]);
+        assert_eq!(
+            served,
+            pairs(&[
+                ("announcement.md", "launch-2024-02-01"),
+                ("launch.md", "launch"),
+            ])
+        );
+        assert_eq!(
+            problems,
+            [("announcement.md".to_owned(), Severity::Warning)]
         );
 
         let (served, problems) = outcome(vec![

@@ -26,8 +26,8 @@ pub struct Post {
     /// The unique key the post is found by.
     pub slug: Slug,
     /// Whether the writer chose the slug (`slug:`, or the last segment of `path`/`permalink`)
-    /// rather than it coming from the file name; a chosen slug comes first when files claim the
-    /// same one (see `content::addresses`).
+    /// rather than it coming from the file name; a chosen slug comes first when two posts of the
+    /// same date claim one (see `content::addresses`).
     pub slug_declared: bool,
     /// The title from front matter.
     pub title: String,
