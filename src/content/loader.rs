@@ -1,6 +1,7 @@
 //! Turning files into posts: a pure `parse_post` over a file's bytes, and thin I/O around it
 //! that finds the post files in a content folder.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -38,20 +39,70 @@ pub struct Parsed {
 /// The extensions of the files Quire reads as posts: Markdown and MDX.
 pub const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdx"];
 
+/// Whether an extension (without the dot, in any case: `MD` too) is one Quire reads.
+fn is_post_extension(extension: &str) -> bool {
+    POST_EXTENSIONS
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(extension))
+}
+
 /// Whether a file name is a post: Markdown or MDX, and not hidden or an editor's temporary file
 /// (`.x.md.swp`, `x.md~`, `.#x.md`, `#x.md#`, `x.md.tmp` and Vim's `4913` all fail the suffix
 /// or prefix test).
 pub fn is_post_file(name: &str) -> bool {
     let post = name
         .rsplit_once('.')
-        .is_some_and(|(_, extension)| POST_EXTENSIONS.contains(&extension));
+        .is_some_and(|(_, extension)| is_post_extension(extension));
     post && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
 }
 
 /// Lists the post files under `root`, recursively, skipping hidden files and folders; paths are
 /// relative to `root`, use `/`, and are sorted so loading is deterministic.
 pub fn discover(root: &Path) -> io::Result<Vec<String>> {
+    survey(root).map(|survey| survey.posts)
+}
+
+/// What a content folder holds: its post files, and how many files of each other kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Survey {
+    /// The post files, as [`discover`] lists them.
+    pub posts: Vec<String>,
+    /// Files that are not posts, counted by lowercase extension (`""` for none); hidden files,
+    /// hidden folders and editors' backup files are left out.
+    pub unread: BTreeMap<String, usize>,
+}
+
+impl Survey {
+    /// One line for `quire check` naming the kinds of files Quire does not read, with a count
+    /// for each, or `None` when every file is a post. Media beside posts are normal, so this is
+    /// information, not a warning.
+    pub fn unread_summary(&self) -> Option<String> {
+        if self.unread.is_empty() {
+            return None;
+        }
+        let mut kinds: Vec<(&String, &usize)> = self.unread.iter().collect();
+        // Most common first, so the line starts with what explains most files.
+        kinds.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let kinds: Vec<String> = kinds
+            .into_iter()
+            .map(|(extension, count)| match extension.as_str() {
+                "" => format!("{count} without an extension"),
+                _ => format!("{count} .{extension}"),
+            })
+            .collect();
+        let reads: Vec<String> = POST_EXTENSIONS.iter().map(|e| format!(".{e}")).collect();
+        Some(format!(
+            "info: files not read as posts (Quire reads {}): {}",
+            reads.join(", "),
+            kinds.join(", ")
+        ))
+    }
+}
+
+/// Lists the post files under `root` as [`discover`] does, and counts the other files.
+pub fn survey(root: &Path) -> io::Result<Survey> {
     let mut found = Vec::new();
+    let mut unread: BTreeMap<String, usize> = BTreeMap::new();
     let mut folders: Vec<PathBuf> = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
         for entry in fs::read_dir(&folder)? {
@@ -66,16 +117,30 @@ pub fn discover(root: &Path) -> io::Result<Vec<String>> {
             let is_dir = file_type.is_dir() || (file_type.is_symlink() && path.is_dir());
             if is_dir {
                 folders.push(path);
-            } else if is_post_file(name)
-                && let Ok(relative) = path.strip_prefix(root)
-            {
-                let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
-                found.push(parts.join("/"));
+            } else if is_post_file(name) {
+                if let Ok(relative) = path.strip_prefix(root) {
+                    let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
+                    found.push(parts.join("/"));
+                }
+            } else if !is_backup_file(name) {
+                let extension = name
+                    .rsplit_once('.')
+                    .map_or(String::new(), |(_, extension)| extension.to_lowercase());
+                *unread.entry(extension).or_default() += 1;
             }
         }
     }
     found.sort();
-    Ok(found)
+    Ok(Survey {
+        posts: found,
+        unread,
+    })
+}
+
+/// Whether a file name is an editor's backup or lock file (`x.md~`, `#x.md#`, `~x.md`), which
+/// is not content of any kind.
+fn is_backup_file(name: &str) -> bool {
+    name.ends_with('~') || name.starts_with('#') || name.starts_with('~')
 }
 
 /// Reads and parses every post file under `root`, on all cores, returning them in path order.
@@ -459,7 +524,7 @@ pub fn slug_from_path(path: &str) -> Option<Slug> {
     let file = parts.next()?;
     let stem = file
         .rsplit_once('.')
-        .filter(|(_, extension)| POST_EXTENSIONS.contains(extension))
+        .filter(|(_, extension)| is_post_extension(extension))
         .map_or(file, |(stem, _)| stem);
     let stem = match stem {
         "index" | "_index" => parts.next().unwrap_or(stem),
@@ -540,9 +605,52 @@ mod tests {
         ] {
             assert!(!is_post_file(name), "{name} is not a post");
         }
-        for name in ["post.md", "post.markdown", "post.mdx", "2025-01-01-post.md"] {
+        for name in [
+            "post.md",
+            "post.markdown",
+            "post.mdx",
+            "POST.MD",
+            "2025-01-01-post.md",
+        ] {
             assert!(is_post_file(name), "{name} is a post");
         }
+    }
+
+    #[test]
+    fn files_that_are_not_posts_are_counted_by_kind_in_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "a.md",
+            "b.MDX",
+            "c.mdx",
+            "img/one.png",
+            "img/two.PNG",
+            "notes.txt",
+            "Makefile",
+            "a.md~",
+            ".hidden.png",
+            ".git/config",
+        ] {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        let survey = survey(dir.path()).unwrap();
+        assert_eq!(survey.posts, ["a.md", "b.MDX", "c.mdx"]);
+        let unread: Vec<(&str, usize)> = survey
+            .unread
+            .iter()
+            .map(|(kind, count)| (kind.as_str(), *count))
+            .collect();
+        assert_eq!(unread, [("", 1), ("png", 2), ("txt", 1)]);
+        assert_eq!(
+            survey.unread_summary().as_deref(),
+            Some(
+                "info: files not read as posts (Quire reads .md, .markdown, .mdx): \
+                 2 .png, 1 without an extension, 1 .txt"
+            )
+        );
+        assert_eq!(Survey::default().unread_summary(), None);
     }
 
     #[test]

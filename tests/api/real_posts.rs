@@ -308,3 +308,50 @@ fn a_path_or_permalink_in_front_matter_is_the_posts_address() {
     assert_eq!(title_at(&app, "chosen-address").as_deref(), Some("Pathed"));
     assert_eq!(title_at(&app, "untitled-draft-name"), None);
 }
+
+#[test]
+fn quire_check_reads_mdx_and_names_each_kind_of_file_it_does_not_read_once() {
+    // Arrange
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "posts/hello.mdx",
+        simple_post("Hello", "2024-01-01", "<Note>MDX</Note>"),
+    );
+    write_file(
+        dir.path(),
+        "posts/plain.md",
+        simple_post("Plain", "2024-01-02", "Text."),
+    );
+    for image in ["posts/a.png", "posts/b.png", "posts/c.png"] {
+        write_file(dir.path(), image, b"\x89PNG");
+    }
+    write_file(dir.path(), "notes.txt", "not a post");
+
+    // Act
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .expect("quire check runs");
+
+    // Assert
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let unread: Vec<&&str> = lines
+        .iter()
+        .filter(|line| line.contains("not read"))
+        .collect();
+    assert_eq!(
+        unread,
+        [&"info: files not read as posts (Quire reads .md, .markdown, .mdx): 3 .png, 1 .txt"],
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|line| line.starts_with("2 posts loaded")),
+        "{stdout}"
+    );
+}
