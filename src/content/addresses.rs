@@ -2,9 +2,10 @@
 //!
 //! The answer depends only on the files as they are, never on the order they were found or
 //! changed in, so a restart and every reload give each post the same address. Claims are
-//! taken in one fixed order: posts that are not drafts before drafts, older posts before newer,
-//! on the same date a slug the writer chose (`slug:`, `path`, `permalink`) before one made from
-//! a file name, then path order. A claim whose slug is free gets it. Two chosen slugs that are the same are an error on
+//! taken in one fixed order: posts that are not drafts before drafts, pages before section
+//! pages (Hugo's `_index.md`, which list a folder), older posts before newer, on the same date a
+//! slug the writer chose (`slug:`, `path`, `permalink`) before one made from a file name, then
+//! path order. A claim whose slug is free gets it. Two chosen slugs that are the same are an error on
 //! the later file, which is not served. Any other later claim is served at an address made from
 //! its folders (`team/all-hands.md` at `team-all-hands`, then `blog-team-all-hands`, ...), then
 //! from its date (`all-hands-2025-01-31`), then numbered (`all-hands-2`), the first no earlier
@@ -103,16 +104,32 @@ pub fn assign(candidates: Vec<(String, Arc<Post>)>) -> (Vec<Arc<Post>>, Vec<Prob
 
 /// The order in which claims on a slug are granted; see the module documentation.
 fn claim_order(a: &(String, Arc<Post>), b: &(String, Arc<Post>)) -> Ordering {
-    fn key((path, post): &(String, Arc<Post>)) -> (bool, jiff::Timestamp, bool, &str) {
-        (post.draft, post.date, !post.slug_declared, path.as_str())
+    fn key((path, post): &(String, Arc<Post>)) -> (bool, bool, jiff::Timestamp, bool, &str) {
+        let section = is_section_page(path);
+        (
+            post.draft,
+            section,
+            post.date,
+            !post.slug_declared,
+            path.as_str(),
+        )
     }
     key(a).cmp(&key(b))
+}
+
+/// Whether a file is a section page, Hugo's `_index.md`: a folder's list page, not a post.
+fn is_section_page(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.split_once('.')
+        .is_some_and(|(stem, _)| stem == "_index")
 }
 
 /// Why `first` was granted a slug before `later`, in the words of the module documentation.
 fn why_first(first: &Post, later: &Post) -> &'static str {
     if first.draft != later.draft {
         "post that is not a draft"
+    } else if is_section_page(&first.source_path) != is_section_page(&later.source_path) {
+        "page (a section's `_index` page comes after it)"
     } else if first.date != later.date {
         "older post"
     } else if first.slug_declared != later.slug_declared {
@@ -307,6 +324,25 @@ mod tests {
             pairs(&[("draft.md", "launch-2023-01-01"), ("launch.md", "launch")])
         );
         assert_eq!(problems, [("draft.md".to_owned(), Severity::Warning)]);
+    }
+
+    #[test]
+    fn a_section_page_yields_its_slug_to_a_page() {
+        let (served, problems) = outcome(vec![
+            post("functions/css/_index.md", "date: 2024-01-01"),
+            post("functions/safe/CSS.md", "date: 2024-06-01"),
+        ]);
+        assert_eq!(
+            served,
+            pairs(&[
+                ("functions/css/_index.md", "functions-css"),
+                ("functions/safe/CSS.md", "css"),
+            ])
+        );
+        assert_eq!(
+            problems,
+            [("functions/css/_index.md".to_owned(), Severity::Warning)]
+        );
     }
 
     #[test]

@@ -355,3 +355,31 @@ fn quire_check_reads_mdx_and_names_each_kind_of_file_it_does_not_read_once() {
         "{stdout}"
     );
 }
+
+#[test]
+fn hugo_pages_with_one_name_in_several_sections_are_all_served_and_a_section_page_yields() {
+    // Arrange
+    let app = spawn_app(real_posts("hugo-sections"));
+
+    // Act
+    let mut served = addresses(&app);
+    served.sort();
+
+    // Assert
+    assert_eq!(
+        served,
+        [
+            ("css".to_owned(), "safe.CSS".to_owned()),
+            ("functions-css".to_owned(), "CSS functions".to_owned()),
+            ("len".to_owned(), "Len".to_owned()),
+            ("pages-len".to_owned(), "Len".to_owned()),
+        ]
+    );
+    let len = app.get_ok_json("/api/v1/posts/len");
+    assert!(
+        len["metaDescription"]
+            .as_str()
+            .is_some_and(|d| d.contains("rendered content of the given page")),
+        "methods/page/Len.md keeps `len`, first in path order: {len}"
+    );
+}
