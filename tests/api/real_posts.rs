@@ -101,6 +101,14 @@ fn mdx_posts_are_served_with_their_format_and_their_source_as_written() {
         [("hello-world", "mdx"), ("plain-markdown", "markdown")]
     );
     assert_eq!(post["title"], "Hello, World");
+    assert_eq!(
+        post["date"], "2023-04-02T00:00:00Z",
+        "read from `publishedAt`"
+    );
+    assert_eq!(
+        post["excerpt"],
+        "A Next.js starter's first post, written in MDX."
+    );
     assert_eq!(post["format"], "mdx");
     assert_eq!(markdown.status, 200);
     assert_eq!(markdown.body, body, "the MDX source as written");
