@@ -391,3 +391,26 @@ fn hugo_pages_with_one_name_in_several_sections_are_all_served_and_a_section_pag
         "methods/page/Len.md keeps `len`, first in path order: {len}"
     );
 }
+
+#[test]
+fn an_mdx_file_written_while_serving_is_served() {
+    // Arrange
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "posts/first.md",
+        simple_post("First", "2024-01-01", "Text."),
+    );
+    let app = spawn_app(dir.path());
+
+    // Act
+    write_file(
+        dir.path(),
+        "posts/second.mdx",
+        simple_post("Second", "2024-01-02", "import X from 'x'\n\n<X>Hi</X>"),
+    );
+
+    // Assert
+    wait_for("the MDX post to be served", || title_at(&app, "second"));
+    assert_eq!(app.get_ok_json("/api/v1/posts/second")["format"], "mdx");
+}
