@@ -800,13 +800,10 @@ fn main() {}
     fn trust_html_keeps_raw_html_as_written() {
         let markdown =
             "Before\n\n<script>console.log(\"hi\")</script>\n\n<div onclick=\"go()\">x</div>\n";
-        let rendered = render(
-            markdown,
-            RenderOptions {
-                trust_html: true,
-                ..RenderOptions::default()
-            },
-        );
+        let rendered = render(markdown, RenderOptions {
+            trust_html: true,
+            ..RenderOptions::default()
+        });
         assert!(
             rendered
                 .html
@@ -886,13 +883,10 @@ fn main() {}
     fn summary_from_an_inline_more_marker_is_not_truncated() {
         let long = "word ".repeat(80);
         let markdown = format!("{long}<!--more--> after\n");
-        let rendered = render(
-            &markdown,
-            RenderOptions {
-                trust_html: true,
-                ..RenderOptions::default()
-            },
-        );
+        let rendered = render(&markdown, RenderOptions {
+            trust_html: true,
+            ..RenderOptions::default()
+        });
         assert_eq!(rendered.summary, long.trim());
         assert!(!rendered.html.contains("<!--more-->"), "{}", rendered.html);
         assert!(rendered.html.contains("after"));
@@ -954,14 +948,10 @@ fn main() {}
     /// Renders `markdown` unsanitized and says whether `render` would skip the sanitizer; when
     /// it would, asserts the sanitizer really leaves that HTML unchanged.
     fn sanitizer_skipped(markdown: &str) -> bool {
-        let raw = render(
-            markdown,
-            RenderOptions {
-                trust_html: true,
-                ..RenderOptions::default()
-            },
-        )
-        .html;
+        let raw = render(markdown, RenderOptions {
+            trust_html: true,
+            ..RenderOptions::default()
+        }).html;
         let (mut events, _) =
             strip_more_markers(Parser::new_ext(markdown, parser_options()).collect());
         assign_heading_ids(&mut events);
