@@ -1219,6 +1219,15 @@ mod tests {
                 ));
                 f
             }),
+            ("an older file of the same name came in another folder", {
+                let mut f = files();
+                f.push(parse_post(
+                    "team/b.md",
+                    b"---\ntitle: Team b\ndate: 2024-12-01\n---\nx\n",
+                    LoadOptions::default(),
+                ));
+                f
+            }),
         ];
         let old = Store::build(files(), now());
         for (edit, parsed) in edits {
