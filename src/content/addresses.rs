@@ -1,11 +1,11 @@
 //! Addresses: which post is served at which slug when several files claim the same one.
 //!
 //! The answer depends only on the files as they are, never on the order they were found or
-//! changed in, so a restart and every reload give each post the same address. Claims are
-//! taken in one fixed order: posts that are not drafts before drafts, pages before section
-//! pages (Hugo's `_index.md`, which list a folder), older posts before newer, on the same date a
-//! slug the writer chose (`slug:`, `path`, `permalink`) before one made from a file name, then
-//! path order. A claim whose slug is free gets it. Two chosen slugs that are the same are an error on
+//! changed in, so a restart and every reload give each post the same address. Claims are taken
+//! in one fixed order: posts that are not drafts before drafts, pages before section pages
+//! (Hugo's `_index.md`, which list a folder), older posts before newer, on the same date a slug
+//! the writer chose (`slug:`, `path`, `permalink`) before one made from a file name, then path
+//! order. A claim whose slug is free gets it. Two chosen slugs that are the same are an error on
 //! the later file, which is not served. Any other later claim is served at an address made from
 //! its folders (`team/all-hands.md` at `team-all-hands`, then `blog-team-all-hands`, ...), then
 //! from its date (`all-hands-2025-01-31`), then numbered (`all-hands-2`), the first no earlier
@@ -150,13 +150,15 @@ fn alternatives<'a>(path: &'a str, post: &'a Post) -> impl Iterator<Item = Slug>
         folders.pop();
     }
     let slug = post.slug.as_str();
+    // A suffix must survive the slug length limit, or every numbered address would be the same.
+    let stem = shortened(slug, SUFFIX_ROOM);
     let by_folders = (1..=folders.len()).filter_map(move |nearest| {
         let prefix = folders[folders.len() - nearest..].join(" ");
         Slug::from_text(&format!("{prefix} {slug}")).ok()
     });
     let by_date = std::iter::once(post.date.strftime("%Y-%m-%d").to_string())
-        .filter_map(move |day| Slug::from_text(&format!("{slug} {day}")).ok());
-    let numbered = (2..).filter_map(move |n: u64| Slug::from_text(&format!("{slug} {n}")).ok());
+        .filter_map(move |day| Slug::from_text(&format!("{stem} {day}")).ok());
+    let numbered = (2..).filter_map(move |n: u64| Slug::from_text(&format!("{stem} {n}")).ok());
     let mut seen = vec![post.slug.clone()];
     by_folders
         .chain(by_date)
@@ -170,6 +172,19 @@ fn alternatives<'a>(path: &'a str, post: &'a Post) -> impl Iterator<Item = Slug>
                 true
             }
         })
+}
+
+/// Bytes kept free at the end of a slug for a date or number suffix.
+const SUFFIX_ROOM: usize = 24;
+
+/// `slug` cut so that `room` more bytes fit within the slug length limit, at a word break.
+fn shortened(slug: &str, room: usize) -> &str {
+    let limit = Slug::MAX_LEN.saturating_sub(room);
+    if slug.len() <= limit {
+        return slug;
+    }
+    // Slugs are ASCII, so any byte index is a character boundary.
+    slug[..limit].trim_end_matches('-')
 }
 
 fn problem(path: &str, severity: Severity, message: String) -> Problem {
@@ -343,6 +358,25 @@ mod tests {
             problems,
             [("functions/css/_index.md".to_owned(), Severity::Warning)]
         );
+    }
+
+    #[test]
+    fn slugs_at_the_length_limit_still_get_distinct_addresses() {
+        let long = "word-".repeat(40);
+        // One date for all, so that two of them need numbers.
+        let files: Vec<_> = (0..4)
+            .map(|n| {
+                let (_, post) = post(&format!("{long}.md"), "date: 2024-01-01");
+                (format!("{n}.md"), post)
+            })
+            .collect();
+        let (posts, problems) = assign(files);
+        let mut slugs: Vec<&str> = posts.iter().map(|p| p.slug.as_str()).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), 4, "{slugs:?}");
+        assert!(slugs.iter().all(|s| s.len() <= Slug::MAX_LEN));
+        assert_eq!(problems.len(), 3);
     }
 
     #[test]
