@@ -3,15 +3,27 @@
 
 use std::path::PathBuf;
 
+use quire::settings::ServeSettings;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, empty_content_dir, simple_post, spawn_app, wait_for, write_file};
+use crate::helpers::{
+    TestApp, empty_content_dir, simple_post, spawn_app, spawn_app_with, wait_for, write_file,
+};
 
 /// `tests/fixtures/real-posts/{case}`.
 fn real_posts(case: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/real-posts")
         .join(case)
+}
+
+/// Quire over `dir` as loaded, without watching it (a start-up or a restart): most tests here
+/// need no reload, and each watcher holds one of the user's few inotify instances.
+fn serve_as_loaded(dir: impl Into<PathBuf>) -> TestApp {
+    spawn_app_with(ServeSettings {
+        no_watch: true,
+        ..ServeSettings::for_content(dir)
+    })
 }
 
 /// The problems `/api/v1/problems` lists for `path`.
@@ -29,7 +41,7 @@ fn problems_of(app: &TestApp, path: &str) -> Vec<Value> {
 #[test]
 fn a_jekyll_date_quire_cannot_read_falls_back_to_the_file_name_with_a_warning() {
     // Arrange
-    let app = spawn_app(real_posts("jekyll-date"));
+    let app = serve_as_loaded(real_posts("jekyll-date"));
 
     // Act
     let post = app.get_ok_json("/api/v1/posts/jekyll-3-9-3-released");
@@ -51,7 +63,7 @@ fn a_jekyll_date_quire_cannot_read_falls_back_to_the_file_name_with_a_warning() 
 #[test]
 fn the_react_blog_dates_written_with_slashes_are_read() {
     // Arrange
-    let app = spawn_app(real_posts("react-blog"));
+    let app = serve_as_loaded(real_posts("react-blog"));
 
     // Act
     let post = app.get_ok_json("/api/v1/posts/data-fetching-with-react-server-components");
@@ -77,7 +89,7 @@ fn mdx_posts_are_served_with_their_format_and_their_source_as_written() {
         .nth(2)
         .expect("the fixture has front matter")
         .trim_start_matches('\n');
-    let app = spawn_app(&dir);
+    let app = serve_as_loaded(&dir);
 
     // Act
     let listed = app.get_ok_json("/api/v1/posts");
@@ -176,8 +188,9 @@ fn the_same_file_name_in_two_folders_serves_both_at_addresses_that_survive_a_res
     );
 
     // Act
-    let first = addresses(&spawn_app(dir.path()));
-    let restarted = addresses(&spawn_app(dir.path()));
+    let app = serve_as_loaded(dir.path());
+    let first = addresses(&app);
+    let restarted = addresses(&serve_as_loaded(dir.path()));
 
     // Assert
     let expected = [
@@ -186,7 +199,6 @@ fn the_same_file_name_in_two_folders_serves_both_at_addresses_that_survive_a_res
     ];
     assert_eq!(first, expected);
     assert_eq!(restarted, expected);
-    let app = spawn_app(dir.path());
     let problems = problems_of(&app, "blog/team/all-hands.md");
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0]["severity"], "warning");
@@ -230,7 +242,7 @@ fn a_new_file_with_a_live_posts_file_name_does_not_take_its_address_on_reload_or
     ];
     assert_eq!(addresses(&app), expected);
     assert_eq!(
-        addresses(&spawn_app(dir.path())),
+        addresses(&serve_as_loaded(dir.path())),
         expected,
         "after a restart"
     );
@@ -282,7 +294,7 @@ fn a_new_file_declaring_a_live_posts_slug_is_the_one_reported_even_when_it_sorts
         addresses(&app),
         [("launch".to_owned(), "Launch".to_owned())]
     );
-    let restarted = spawn_app(dir.path());
+    let restarted = serve_as_loaded(dir.path());
     assert_eq!(title_at(&restarted, "launch").as_deref(), Some("Launch"));
     assert_eq!(
         problems_of(&restarted, "posts/launch-post.md"),
@@ -306,7 +318,7 @@ fn a_path_or_permalink_in_front_matter_is_the_posts_address() {
     );
 
     // Act
-    let app = spawn_app(dir.path());
+    let app = serve_as_loaded(dir.path());
 
     // Assert
     assert_eq!(
@@ -367,7 +379,7 @@ fn quire_check_reads_mdx_and_names_each_kind_of_file_it_does_not_read_once() {
 #[test]
 fn hugo_pages_with_one_name_in_several_sections_are_all_served_and_a_section_page_yields() {
     // Arrange
-    let app = spawn_app(real_posts("hugo-sections"));
+    let app = serve_as_loaded(real_posts("hugo-sections"));
 
     // Act
     let mut served = addresses(&app);
