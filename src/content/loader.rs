@@ -59,7 +59,8 @@ pub fn is_post_file(name: &str) -> bool {
 /// Lists the post files under `root`, recursively, skipping hidden files and folders; paths are
 /// relative to `root`, use `/`, and are sorted so loading is deterministic.
 pub fn discover(root: &Path) -> io::Result<Vec<String>> {
-    survey(root).map(|survey| survey.posts)
+    // A reload lists the folder again, so other files are not counted here.
+    walk(root, |_| {})
 }
 
 /// What a content folder holds: its post files, and how many files of each other kind.
@@ -101,8 +102,22 @@ impl Survey {
 
 /// Lists the post files under `root` as [`discover`] does, and counts the other files.
 pub fn survey(root: &Path) -> io::Result<Survey> {
-    let mut found = Vec::new();
     let mut unread: BTreeMap<String, usize> = BTreeMap::new();
+    let posts = walk(root, |name| {
+        if !is_backup_file(name) {
+            let extension = name
+                .rsplit_once('.')
+                .map_or(String::new(), |(_, extension)| extension.to_lowercase());
+            *unread.entry(extension).or_default() += 1;
+        }
+    })?;
+    Ok(Survey { posts, unread })
+}
+
+/// Lists the post files under `root` in path order, handing the name of every other file that
+/// is not hidden to `other`.
+fn walk(root: &Path, mut other: impl FnMut(&str)) -> io::Result<Vec<String>> {
+    let mut found = Vec::new();
     let mut folders: Vec<PathBuf> = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
         for entry in fs::read_dir(&folder)? {
@@ -122,19 +137,13 @@ pub fn survey(root: &Path) -> io::Result<Survey> {
                     let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
                     found.push(parts.join("/"));
                 }
-            } else if !is_backup_file(name) {
-                let extension = name
-                    .rsplit_once('.')
-                    .map_or(String::new(), |(_, extension)| extension.to_lowercase());
-                *unread.entry(extension).or_default() += 1;
+            } else {
+                other(name);
             }
         }
     }
     found.sort();
-    Ok(Survey {
-        posts: found,
-        unread,
-    })
+    Ok(found)
 }
 
 /// Whether a file name is an editor's backup or lock file (`x.md~`, `#x.md#`, `~x.md`), which
