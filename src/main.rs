@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::Timestamp;
+use quire::content::loader::survey;
 use quire::content::problem::counted;
 use quire::content::{LoadOptions, load_dir};
 use quire::corpus::{CorpusOptions, write_corpus};
@@ -58,6 +59,16 @@ fn check(settings: &CheckSettings) -> ExitCode {
     let options = LoadOptions {
         trust_html: settings.trust_html,
     };
+    let survey = match survey(&settings.dir) {
+        Ok(survey) => survey,
+        Err(err) => {
+            eprintln!(
+                "error: cannot read the content folder {}: {err}",
+                settings.dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let parsed = match load_dir(&settings.dir, options) {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -71,6 +82,9 @@ fn check(settings: &CheckSettings) -> ExitCode {
     let store = Store::build(parsed, Timestamp::now());
     for problem in store.problems() {
         println!("{problem}");
+    }
+    if let Some(unread) = survey.unread_summary() {
+        println!("{unread}");
     }
     let (errors, warnings) = store.problem_counts();
     println!(

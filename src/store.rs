@@ -3,14 +3,13 @@
 //! current time, because whether a post is visible is decided per request.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
-use crate::content::{Parsed, Problem, Severity};
+use crate::content::{Parsed, Problem, Severity, addresses};
 use crate::domain::{Post, Slug, Term};
 
 /// Position of a post in the store's date order.
@@ -80,6 +79,7 @@ impl Order {
 /// Whether `new` takes exactly the place of `old` in every index of [`Order`].
 fn same_place(old: &Post, new: &Post) -> bool {
     old.slug == new.slug
+        && old.slug_declared == new.slug_declared
         && old.date == new.date
         && old.expires == new.expires
         && old.draft == new.draft
@@ -147,8 +147,9 @@ pub struct Edit {
     pub warnings: Vec<Problem>,
 }
 
-/// Takes the posts of parsed files (in path order) and every problem; a post whose slug an
-/// earlier file already has is skipped with an error naming that file.
+/// Takes the posts of parsed files (in path order) and every problem; posts that claim the same
+/// slug get the addresses [`addresses::assign`] gives them, the same whatever order the files
+/// were found or changed in.
 fn accept(parsed: Vec<Parsed>) -> (Vec<Arc<Post>>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut candidates: Vec<(String, Arc<Post>)> = Vec::with_capacity(parsed.len());
@@ -159,27 +160,8 @@ fn accept(parsed: Vec<Parsed>) -> (Vec<Arc<Post>>, Vec<Problem>) {
             Err(problem) => problems.push(problem),
         }
     }
-    let mut owners: HashMap<&str, &str> = HashMap::with_capacity(candidates.len());
-    let mut posts = Vec::with_capacity(candidates.len());
-    for (path, post) in &candidates {
-        match owners.entry(post.slug.as_str()) {
-            Entry::Occupied(owner) => problems.push(Problem {
-                path: path.clone(),
-                line: 1,
-                column: None,
-                severity: Severity::Error,
-                message: format!(
-                    "the slug `{}` is already used by {}; give this post a different `slug:` in its front matter or rename the file",
-                    post.slug,
-                    owner.get()
-                ),
-            }),
-            Entry::Vacant(slot) => {
-                slot.insert(path);
-                posts.push(Arc::clone(post));
-            }
-        }
-    }
+    let (posts, address_problems) = addresses::assign(candidates);
+    problems.extend(address_problems);
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     (posts, problems)
 }
@@ -361,8 +343,8 @@ pub struct StoreStats {
 }
 
 impl Store {
-    /// Builds a store from parsed files (in path order): posts whose slug an earlier file already
-    /// has are skipped with an error, and every problem is kept for `/problems`.
+    /// Builds a store from parsed files (in path order): posts that claim the same slug are
+    /// given addresses as [`addresses::assign`] says, and every problem is kept for `/problems`.
     pub fn build(parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
         let (posts, problems) = accept(parsed);
         Store::index(posts, problems, loaded_at)
@@ -1143,17 +1125,19 @@ mod tests {
     }
 
     #[test]
-    fn a_second_file_with_the_same_slug_is_skipped_with_an_error() {
+    fn of_two_files_choosing_one_slug_the_newer_is_skipped_with_an_error() {
         let store = Store::build(
             vec![
-                post("a", "2025-01-01", "", ""),
-                post("a", "2025-02-01", "", ""),
+                post("a", "2025-02-01", "", "slug: shared"),
+                post("b", "2025-01-01", "", "slug: shared"),
             ],
             now(),
         );
-        assert_eq!(store.all_posts().len(), 1);
+        let served: Vec<_> = store.all_posts().iter().map(|p| &p.source_path).collect();
+        assert_eq!(served, ["b.md"]);
         assert_eq!(store.problems().len(), 1);
-        assert!(store.problems()[0].message.contains("already used by a.md"));
+        assert_eq!(store.problems()[0].path, "a.md");
+        assert!(store.problems()[0].message.contains("also chosen by b.md"));
     }
 
     /// Everything a request can observe of a store, in one comparable value.
@@ -1288,6 +1272,15 @@ mod tests {
                 f.push(parse_post(
                     "z.md",
                     b"---\ntitle: Z\nslug: a\ndate: 2025-01-01\n---\nx\n",
+                    LoadOptions::default(),
+                ));
+                f
+            }),
+            ("an older file of the same name came in another folder", {
+                let mut f = files();
+                f.push(parse_post(
+                    "team/b.md",
+                    b"---\ntitle: Team b\ndate: 2024-12-01\n---\nx\n",
                     LoadOptions::default(),
                 ));
                 f

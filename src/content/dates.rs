@@ -77,7 +77,8 @@ impl std::error::Error for DateError {}
 ///
 /// Accepts `YYYY-MM-DD` (midnight UTC), RFC 3339 / ISO 8601 with `T`, `t` or spaces
 /// between date and time, optional fractional seconds, and an offset written as
-/// `Z`, `+01:00`, `+0100` or YAML's `-5`; a missing offset means UTC.
+/// `Z`, `+01:00`, `+0100` or YAML's `-5`; a missing offset means UTC. The date may also be
+/// written `YYYY/MM/DD` (as the React blog does): year first, it cannot be misread.
 pub fn parse_date(value: &str) -> Result<Timestamp, DateError> {
     let value = value.trim();
     if value.is_empty() {
@@ -201,9 +202,15 @@ impl Parts {
             year: cursor.digits(4, 4)?,
             ..Parts::default()
         };
-        cursor.expect(b'-')?;
+        // The separator after the year is used again after the month: `2025-02/15` is no date.
+        let separator = if cursor.eat(b'/') {
+            b'/'
+        } else {
+            cursor.expect(b'-')?;
+            b'-'
+        };
         parts.month = cursor.digits(1, 2)?;
-        cursor.expect(b'-')?;
+        cursor.expect(separator)?;
         parts.day = cursor.digits(1, 2)?;
         if cursor.is_done() {
             return Some(parts);
@@ -452,6 +459,19 @@ mod tests {
     }
 
     #[test]
+    fn year_first_dates_with_slashes_are_understood() {
+        let table = [
+            ("2024/12/05", "2024-12-05T00:00:00Z"),
+            ("2024/12/05 09:30", "2024-12-05T09:30:00Z"),
+            ("2024/12/05 09:30:00 -0800", "2024-12-05T17:30:00Z"),
+        ];
+        for (input, expected) in table {
+            assert_eq!(parsed(input), ts(expected), "{input}");
+        }
+        assert!(parse_date("2023/02/29").is_err());
+    }
+
+    #[test]
     fn a_leap_second_is_read_as_the_last_second_of_its_minute() {
         assert_eq!(parsed("2016-12-31T23:59:60Z"), ts("2016-12-31T23:59:59Z"));
     }
@@ -468,7 +488,9 @@ mod tests {
             "2025-02-15T09:30:00+",
             "2025-02-15T09:30:00 UTC",
             "2025-02-15T09:30:00.Z",
-            "2025/02/15",
+            "2025/02/15/",
+            "2025-02/15",
+            "2025/02-15",
             "15.02.2025",
             "25-02-15",
             "2025-02-155",

@@ -9,7 +9,16 @@ pub mod keys {
     /// The post's title.
     pub const TITLE: &[&str] = &["title"];
     /// The publication date.
-    pub const DATE: &[&str] = &["date", "publishDate", "pubDate", "publish_date", "pub_date"];
+    pub const DATE: &[&str] = &[
+        "date",
+        "publishDate",
+        "pubDate",
+        "publish_date",
+        "pub_date",
+        // Next.js starters (Vercel's portfolio blog) write `publishedAt`.
+        "publishedAt",
+        "published_at",
+    ];
     /// The last revision date.
     pub const UPDATED: &[&str] = &[
         "updated",

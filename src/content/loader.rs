@@ -1,6 +1,7 @@
 //! Turning files into posts: a pure `parse_post` over a file's bytes, and thin I/O around it
 //! that finds the post files in a content folder.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -35,17 +36,87 @@ pub struct Parsed {
     pub warnings: Vec<Problem>,
 }
 
-/// Whether a file name is a post: Markdown, and not hidden or an editor's temporary file
+/// The extensions of the files Quire reads as posts: Markdown and MDX.
+pub const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdx"];
+
+/// Whether an extension (without the dot, in any case: `MD` too) is one Quire reads.
+fn is_post_extension(extension: &str) -> bool {
+    POST_EXTENSIONS
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(extension))
+}
+
+/// Whether a file name is a post: Markdown or MDX, and not hidden or an editor's temporary file
 /// (`.x.md.swp`, `x.md~`, `.#x.md`, `#x.md#`, `x.md.tmp` and Vim's `4913` all fail the suffix
 /// or prefix test).
 pub fn is_post_file(name: &str) -> bool {
-    let markdown = name.ends_with(".md") || name.ends_with(".markdown");
-    markdown && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
+    let post = name
+        .rsplit_once('.')
+        .is_some_and(|(_, extension)| is_post_extension(extension));
+    post && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
 }
 
 /// Lists the post files under `root`, recursively, skipping hidden files and folders; paths are
 /// relative to `root`, use `/`, and are sorted so loading is deterministic.
 pub fn discover(root: &Path) -> io::Result<Vec<String>> {
+    // A reload lists the folder again, so other files are not counted here.
+    walk(root, |_| {})
+}
+
+/// What a content folder holds: its post files, and how many files of each other kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Survey {
+    /// The post files, as [`discover`] lists them.
+    pub posts: Vec<String>,
+    /// Files that are not posts, counted by lowercase extension (`""` for none); hidden files,
+    /// hidden folders and editors' backup files are left out.
+    pub unread: BTreeMap<String, usize>,
+}
+
+impl Survey {
+    /// One line for `quire check` naming the kinds of files Quire does not read, with a count
+    /// for each, or `None` when every file is a post. Media beside posts are normal, so this is
+    /// information, not a warning.
+    pub fn unread_summary(&self) -> Option<String> {
+        if self.unread.is_empty() {
+            return None;
+        }
+        let mut kinds: Vec<(&String, &usize)> = self.unread.iter().collect();
+        // Most common first, so the line starts with what explains most files.
+        kinds.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let kinds: Vec<String> = kinds
+            .into_iter()
+            .map(|(extension, count)| match extension.as_str() {
+                "" => format!("{count} without an extension"),
+                _ => format!("{count} .{extension}"),
+            })
+            .collect();
+        let reads: Vec<String> = POST_EXTENSIONS.iter().map(|e| format!(".{e}")).collect();
+        Some(format!(
+            "info: files not read as posts (Quire reads {}): {}",
+            reads.join(", "),
+            kinds.join(", ")
+        ))
+    }
+}
+
+/// Lists the post files under `root` as [`discover`] does, and counts the other files.
+pub fn survey(root: &Path) -> io::Result<Survey> {
+    let mut unread: BTreeMap<String, usize> = BTreeMap::new();
+    let posts = walk(root, |name| {
+        if !is_backup_file(name) {
+            let extension = name
+                .rsplit_once('.')
+                .map_or(String::new(), |(_, extension)| extension.to_lowercase());
+            *unread.entry(extension).or_default() += 1;
+        }
+    })?;
+    Ok(Survey { posts, unread })
+}
+
+/// Lists the post files under `root` in path order, handing the name of every other file that
+/// is not hidden to `other`.
+fn walk(root: &Path, mut other: impl FnMut(&str)) -> io::Result<Vec<String>> {
     let mut found = Vec::new();
     let mut folders: Vec<PathBuf> = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
@@ -61,16 +132,24 @@ pub fn discover(root: &Path) -> io::Result<Vec<String>> {
             let is_dir = file_type.is_dir() || (file_type.is_symlink() && path.is_dir());
             if is_dir {
                 folders.push(path);
-            } else if is_post_file(name)
-                && let Ok(relative) = path.strip_prefix(root)
-            {
-                let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
-                found.push(parts.join("/"));
+            } else if is_post_file(name) {
+                if let Ok(relative) = path.strip_prefix(root) {
+                    let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
+                    found.push(parts.join("/"));
+                }
+            } else {
+                other(name);
             }
         }
     }
     found.sort();
     Ok(found)
+}
+
+/// Whether a file name is an editor's backup or lock file (`x.md~`, `#x.md#`, `~x.md`), which
+/// is not content of any kind.
+fn is_backup_file(name: &str) -> bool {
+    name.ends_with('~') || name.starts_with('#') || name.starts_with('~')
 }
 
 /// Reads and parses every post file under `root`, on all cores, returning them in path order.
@@ -168,7 +247,7 @@ fn parse_inner(
                 "missing title: add a `title:` line to the front matter, e.g. `title: \"My post\"`",
             )
         })?;
-    let date = post_date(path, &split, &mut fields)?;
+    let date = post_date(path, &split, &mut fields, warnings)?;
     let updated = optional_date(&split, &mut fields, keys::UPDATED)?;
     let expires = optional_date(&split, &mut fields, keys::EXPIRES)?;
     let draft = match fields.flag(keys::DRAFT).map_err(field_error)? {
@@ -178,13 +257,22 @@ fn parse_inner(
             .map_err(field_error)?
             .is_some_and(|published| !published),
     };
-    let slug = match fields.text(keys::SLUG).map_err(field_error)? {
-        Some((key, value)) => Slug::from_text(&value).map_err(|err| {
+    let declared = match fields.text(keys::SLUG).map_err(field_error)? {
+        Some((key, value)) => Some(Slug::from_text(&value).map_err(|err| {
             Located::at_line(
                 front_matter::key_line(&split, &[&key]),
                 format!("`{key}: {value}` cannot be used: {err}"),
             )
-        })?,
+        })?),
+        // `path`/`permalink` are left in `extra`, so read them without taking them out.
+        None => fields
+            .peek_text(keys::PERMALINK)
+            .as_deref()
+            .and_then(slug_from_permalink),
+    };
+    let slug_declared = declared.is_some();
+    let slug = match declared {
+        Some(slug) => slug,
         None => slug_from_path(path).ok_or_else(|| {
             Located::at_line(
                 1,
@@ -224,11 +312,12 @@ fn parse_inner(
         .map(|(_, text)| text);
 
     let body = split.body.trim_start_matches('\n');
+    let format = SourceFormat::from_path(path);
     let rendered = markdown::render(
         body,
         RenderOptions {
             trust_html: options.trust_html,
-            format: SourceFormat::from_path(path),
+            format,
         },
     );
     let excerpt = excerpt.unwrap_or(rendered.summary);
@@ -240,6 +329,7 @@ fn parse_inner(
 
     Ok(Post {
         slug,
+        slug_declared,
         title,
         date,
         updated,
@@ -256,6 +346,7 @@ fn parse_inner(
         word_count: rendered.word_count,
         toc: rendered.toc,
         extra: fields.into_rest(),
+        format,
         source_path: path.to_owned(),
         modified: None,
     })
@@ -350,24 +441,44 @@ fn garbled_example(garbled: &str, fixed: &str) -> (String, String) {
     )
 }
 
-fn post_date(path: &str, split: &Split<'_>, fields: &mut Fields) -> Result<Timestamp, Located> {
-    if let Some(date) = optional_date(split, fields, keys::DATE)? {
-        return Ok(date);
-    }
-    if let Some(date) = dates::date_from_path(path) {
-        return Ok(date);
-    }
+/// The post's date: the front matter's, else one in the file's path or its `path`/`permalink`.
+/// A front matter date that cannot be read falls back to the path's with a warning, as Jekyll
+/// publishes such posts by their file name; with no date in the path it is an error.
+fn post_date(
+    path: &str,
+    split: &Split<'_>,
+    fields: &mut Fields,
+    warnings: &mut Vec<Problem>,
+) -> Result<Timestamp, Located> {
     // `path`/`permalink` are left in `extra`, so read them without taking them out.
     let permalink = fields.peek_text(keys::PERMALINK);
-    permalink
-        .as_deref()
-        .and_then(dates::date_from_path)
-        .ok_or_else(|| {
+    let from_path = || {
+        dates::date_from_path(path).or_else(|| permalink.as_deref().and_then(dates::date_from_path))
+    };
+    match optional_date(split, fields, keys::DATE) {
+        Ok(Some(date)) => Ok(date),
+        Ok(None) => from_path().ok_or_else(|| {
             Located::at_line(
                 1,
                 "missing date: add a `date:` line to the front matter, e.g. `date: 2025-02-15`",
             )
-        })
+        }),
+        Err(unreadable) => {
+            let date = from_path().ok_or_else(|| unreadable.clone())?;
+            let day = date.strftime("%Y-%m-%d");
+            warnings.push(
+                Located {
+                    message: format!(
+                        "{}; the post is served with the date in its path, {day}",
+                        unreadable.message
+                    ),
+                    ..unreadable
+                }
+                .in_file(path, Severity::Warning),
+            );
+            Ok(date)
+        }
+    }
 }
 
 fn optional_date(
@@ -421,14 +532,42 @@ pub fn slug_from_path(path: &str) -> Option<Slug> {
     let mut parts = path.rsplit('/');
     let file = parts.next()?;
     let stem = file
-        .strip_suffix(".markdown")
-        .or_else(|| file.strip_suffix(".md"))
-        .unwrap_or(file);
+        .rsplit_once('.')
+        .filter(|(_, extension)| is_post_extension(extension))
+        .map_or(file, |(stem, _)| stem);
     let stem = match stem {
         "index" | "_index" => parts.next().unwrap_or(stem),
         _ => stem,
     };
     Slug::from_text(strip_date_prefix(stem)).ok()
+}
+
+/// The slug a `path` or `permalink` value names: its last segment, without an extension or a
+/// date prefix (`/blog/2023/01/02/hello-world/` and `/notes/hello-world.html` name
+/// `hello-world`). `None` when the value names no post of its own: a template such as Jekyll's
+/// `/:categories/:title/`, a bare `index.html`, or no letters or digits.
+pub fn slug_from_permalink(value: &str) -> Option<Slug> {
+    if value.contains([':', '{', '}', '%']) {
+        return None;
+    }
+    // A value ending in `/` names a folder, whose name keeps any dots (`/v1.2/`).
+    let names_file = !value.ends_with(['/', '\\']);
+    let mut segments = value
+        .split(['/', '\\'])
+        .filter(|segment| !segment.is_empty());
+    let mut last = segments.next_back()?;
+    if names_file {
+        last = last
+            .rsplit_once('.')
+            .filter(|(stem, extension)| {
+                !stem.is_empty() && extension.bytes().all(|b| b.is_ascii_alphabetic())
+            })
+            .map_or(last, |(stem, _)| stem);
+        if last == "index" {
+            last = segments.next_back()?;
+        }
+    }
+    Slug::from_text(strip_date_prefix(last)).ok()
 }
 
 fn strip_date_prefix(stem: &str) -> &str {
@@ -475,9 +614,52 @@ mod tests {
         ] {
             assert!(!is_post_file(name), "{name} is not a post");
         }
-        for name in ["post.md", "post.markdown", "2025-01-01-post.md"] {
+        for name in [
+            "post.md",
+            "post.markdown",
+            "post.mdx",
+            "POST.MD",
+            "2025-01-01-post.md",
+        ] {
             assert!(is_post_file(name), "{name} is a post");
         }
+    }
+
+    #[test]
+    fn files_that_are_not_posts_are_counted_by_kind_in_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "a.md",
+            "b.MDX",
+            "c.mdx",
+            "img/one.png",
+            "img/two.PNG",
+            "notes.txt",
+            "Makefile",
+            "a.md~",
+            ".hidden.png",
+            ".git/config",
+        ] {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        let survey = survey(dir.path()).unwrap();
+        assert_eq!(survey.posts, ["a.md", "b.MDX", "c.mdx"]);
+        let unread: Vec<(&str, usize)> = survey
+            .unread
+            .iter()
+            .map(|(kind, count)| (kind.as_str(), *count))
+            .collect();
+        assert_eq!(unread, [("", 1), ("png", 2), ("txt", 1)]);
+        assert_eq!(
+            survey.unread_summary().as_deref(),
+            Some(
+                "info: files not read as posts (Quire reads .md, .markdown, .mdx): \
+                 2 .png, 1 without an extension, 1 .txt"
+            )
+        );
+        assert_eq!(Survey::default().unread_summary(), None);
     }
 
     #[test]
@@ -488,9 +670,70 @@ mod tests {
             ("some-post/index.md", "some-post"),
             ("2025/02/15/x/index.markdown", "x"),
             ("2025-02-15.md", "2025-02-15"),
+            ("posts/2025-02-15-hello.mdx", "hello"),
+            ("docs/getting-started/index.mdx", "getting-started"),
         ];
         for (path, slug) in cases {
             assert_eq!(slug_from_path(path).unwrap().as_str(), slug, "for {path}");
+        }
+    }
+
+    #[test]
+    fn permalinks_name_their_last_segment_and_templates_name_nothing() {
+        let cases = [
+            ("/blog/2023/01/02/hello-world/", Some("hello-world")),
+            ("/notes/hello-world.html", Some("hello-world")),
+            ("hello-world", Some("hello-world")),
+            ("/guides/setup/index.html", Some("setup")),
+            ("/2023-01-02-dated-name/", Some("dated-name")),
+            ("/blog/v1.2/", Some("v1-2")),
+            ("index.html", None),
+            ("/", None),
+            ("/:categories/:year/:title/", None),
+            ("/blog/{{slug}}/", None),
+            ("/!!!/", None),
+        ];
+        for (value, slug) in cases {
+            assert_eq!(
+                slug_from_permalink(value).as_ref().map(Slug::as_str),
+                slug,
+                "for {value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_slug_or_permalink_is_declared_and_a_file_name_is_not() {
+        let cases = [
+            (
+                "---\ntitle: T\ndate: 2025-01-01\nslug: chosen\n---\n",
+                "chosen",
+                true,
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\npermalink: /blog/linked/\n---\n",
+                "linked",
+                true,
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\npath: /a/b.html\n---\n",
+                "b",
+                true,
+            ),
+            (
+                "---\ntitle: T\ndate: 2025-01-01\npermalink: /:title/\n---\n",
+                "sample",
+                false,
+            ),
+            ("---\ntitle: T\ndate: 2025-01-01\n---\n", "sample", false),
+        ];
+        for (text, slug, declared) in cases {
+            let post = parse(text).post.unwrap();
+            assert_eq!(
+                (post.slug.as_str(), post.slug_declared),
+                (slug, declared),
+                "{text}"
+            );
         }
     }
 
@@ -589,6 +832,30 @@ mod tests {
         let post = parsed.post.unwrap();
         assert_eq!(post.date.to_string(), "2023-01-02T00:00:00Z");
         assert_eq!(post.extra["permalink"], "/blog/2023/01/02/x/");
+    }
+
+    #[test]
+    fn an_unreadable_date_falls_back_to_the_file_name_with_a_warning() {
+        let parsed = parse_post(
+            "_posts/2023-01-29-jekyll-3-9-3-released.markdown",
+            b"---\ntitle: T\ndate: 2023-01-29 18:30:22 2023 -0800\n---\nBody",
+            LoadOptions::default(),
+        );
+        let post = parsed.post.expect("served with the file name's date");
+        assert_eq!(post.date.to_string(), "2023-01-29T00:00:00Z");
+        assert_eq!(parsed.warnings.len(), 1);
+        let warning = &parsed.warnings[0];
+        assert_eq!((warning.line, warning.severity), (3, Severity::Warning));
+        assert!(
+            warning.message.contains("2023-01-29 18:30:22 2023 -0800")
+                && warning.message.contains("date in its path, 2023-01-29"),
+            "{}",
+            warning.message
+        );
+
+        // Without a date in the path, an unreadable date is still an error.
+        let problem = error_of("---\ntitle: T\ndate: 2023-01-29 18:30:22 2023 -0800\n---\n");
+        assert_eq!(problem.line, 3);
     }
 
     #[test]

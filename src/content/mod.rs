@@ -1,6 +1,7 @@
 //! Files to posts: reading a content folder, splitting and parsing front matter, repairing
 //! encodings and rendering Markdown, all once at load time. Knows nothing of HTTP.
 
+pub mod addresses;
 pub mod dates;
 pub mod fields;
 pub mod front_matter;

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-/// How a file's body is written, decided by its extension (`.mdx` is MDX, everything else
-/// Quire reads is Markdown).
+/// How a file's body is written, decided by its extension (`.mdx`, in any case, is MDX;
+/// everything else Quire reads is Markdown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceFormat {
@@ -17,7 +17,8 @@ pub enum SourceFormat {
 impl SourceFormat {
     /// The format of a file, from its name.
     pub fn from_path(path: &str) -> Self {
-        if path.ends_with(".mdx") {
+        let extension = path.rsplit_once('.').map_or("", |(_, extension)| extension);
+        if extension.eq_ignore_ascii_case("mdx") {
             Self::Mdx
         } else {
             Self::Markdown

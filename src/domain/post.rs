@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::{PackedBody, Slug, Term};
+use super::{PackedBody, Slug, SourceFormat, Term};
 use crate::content::markdown::TocEntry;
 
 /// Whether a post can be seen at a given moment; decided per request, so scheduled posts go live
@@ -25,6 +25,10 @@ pub enum Visibility {
 pub struct Post {
     /// The unique key the post is found by.
     pub slug: Slug,
+    /// Whether the writer chose the slug (`slug:`, or the last segment of `path`/`permalink`)
+    /// rather than it coming from the file name; a chosen slug comes first when two posts of the
+    /// same date claim one (see `content::addresses`).
+    pub slug_declared: bool,
     /// The title from front matter.
     pub title: String,
     /// When the post is (or will be) published.
@@ -58,6 +62,8 @@ pub struct Post {
     pub reading_time: u32,
     /// Front matter keys Quire does not know, kept for frontends.
     pub extra: Map<String, Value>,
+    /// Whether the body is Markdown or MDX; `body.markdown()` is the source in that format.
+    pub format: SourceFormat,
     /// The file the post came from, relative to the content folder, with `/` separators.
     pub source_path: String,
     /// When the file was last modified, for `Last-Modified`; `None` when not read from a file.

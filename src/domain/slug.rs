@@ -2,9 +2,6 @@
 
 use std::fmt;
 
-/// The longest slug Quire accepts, in bytes; longer ones cannot name anything.
-const MAX_LEN: usize = 200;
-
 /// A URL-safe identifier such as `backlog-refinement`: lowercase ASCII letters and digits in words
 /// joined by single hyphens. Made only through [`Slug::parse`] or [`Slug::from_text`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -25,7 +22,7 @@ impl fmt::Display for SlugError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SlugError::Empty => f.write_str("a slug needs at least one letter or digit"),
-            SlugError::TooLong => write!(f, "a slug is at most {MAX_LEN} characters"),
+            SlugError::TooLong => write!(f, "a slug is at most {} characters", Slug::MAX_LEN),
             SlugError::NotNormalised => f.write_str(
                 "a slug is lowercase letters a-z and digits, in words joined by single hyphens",
             ),
@@ -36,6 +33,9 @@ impl fmt::Display for SlugError {
 impl std::error::Error for SlugError {}
 
 impl Slug {
+    /// The longest slug Quire accepts, in bytes; longer ones cannot name anything.
+    pub const MAX_LEN: usize = 200;
+
     /// Accepts a string that already is a slug, exactly as written; used for slugs in URLs,
     /// so `../etc`, `Foo` or `a--b` are refused rather than silently changed.
     ///
@@ -48,7 +48,7 @@ impl Slug {
         if value.is_empty() {
             return Err(SlugError::Empty);
         }
-        if value.len() > MAX_LEN {
+        if value.len() > Slug::MAX_LEN {
             return Err(SlugError::TooLong);
         }
         let well_formed = value.split('-').all(|word| {
@@ -76,8 +76,8 @@ impl Slug {
         if slug.is_empty() {
             return Err(SlugError::Empty);
         }
-        if slug.len() > MAX_LEN {
-            slug.truncate(MAX_LEN);
+        if slug.len() > Slug::MAX_LEN {
+            slug.truncate(Slug::MAX_LEN);
             while slug.ends_with('-') {
                 slug.pop();
             }
@@ -135,7 +135,7 @@ mod tests {
     #[test]
     fn very_long_text_is_cut_to_the_limit() {
         let slug = Slug::from_text(&"word ".repeat(100)).unwrap();
-        assert!(slug.as_str().len() <= MAX_LEN);
+        assert!(slug.as_str().len() <= Slug::MAX_LEN);
         assert!(!slug.as_str().ends_with('-'));
     }
 

@@ -16,7 +16,7 @@ use super::AppState;
 use super::preview::PreviewHeaders;
 use super::query::RawQuery;
 use crate::content::markdown::TocEntry;
-use crate::domain::{Post, Slug, Term};
+use crate::domain::{Post, Slug, SourceFormat, Term};
 use crate::error::{ApiError, Problem};
 use crate::feeds::PublicUrls;
 use crate::http::layers::content_modified;
@@ -39,6 +39,26 @@ impl From<&Term> for TermRef {
         TermRef {
             name: term.name.clone(),
             slug: term.slug.to_string(),
+        }
+    }
+}
+
+/// How a post's body is written: `markdown`, or `mdx` for `.mdx` files (Markdown with
+/// `import`/`export` lines and JSX components). `/markdown` returns the source in this format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PostFormat {
+    /// Markdown (`.md`, `.markdown`).
+    Markdown,
+    /// MDX (`.mdx`).
+    Mdx,
+}
+
+impl From<SourceFormat> for PostFormat {
+    fn from(format: SourceFormat) -> PostFormat {
+        match format {
+            SourceFormat::Markdown => PostFormat::Markdown,
+            SourceFormat::Mdx => PostFormat::Mdx,
         }
     }
 }
@@ -67,6 +87,7 @@ impl From<&Term> for TermRef {
     "metaDescription": "Make Planning Poker faster and more useful: card decks, facilitation rules, handling outliers, and when to stop debating and move on.",
     "readingTime": 4,
     "wordCount": 822,
+    "format": "markdown",
     "extra": {"series": "Estimation Deep Dive"}
 }))]
 pub struct PostSummary {
@@ -109,6 +130,8 @@ pub struct PostSummary {
     pub reading_time: u32,
     /// Words in the body.
     pub word_count: usize,
+    /// How the body is written: `markdown` or `mdx`.
+    pub format: PostFormat,
     /// Front matter fields Quire does not know, as written: any JSON value under any name.
     #[schema(schema_with = extra_schema)]
     pub extra: Map<String, Value>,
@@ -150,6 +173,7 @@ impl PostSummary {
             meta_description: post.meta_description.clone(),
             reading_time: post.reading_time,
             word_count: post.word_count,
+            format: post.format.into(),
             extra: post.extra.clone(),
         }
     }
@@ -172,6 +196,7 @@ const SUMMARY_FIELDS: &[&str] = &[
     "metaDescription",
     "readingTime",
     "wordCount",
+    "format",
     "extra",
 ];
 
@@ -780,8 +805,10 @@ pub async fn get_post_html(
     )
 }
 
-/// A published post's Markdown body as written, without front matter.
+/// A published post's body as written, without front matter.
 ///
+/// Markdown, or for an `.mdx` post its MDX source (`import`/`export` lines and components
+/// kept), as MDX compilers take it; the post's `format` says which.
 /// With `Authorization: Bearer <preview token>` (`--preview-token`), drafts and scheduled posts
 /// are served too, marked `Cache-Control: private, no-store`; without it they are 404.
 #[utoipa::path(
@@ -789,7 +816,7 @@ pub async fn get_post_html(
     params(("slug" = String, Path, description = "The post's slug.", example = "planning-poker-without-the-pain"), PreviewHeaders),
     security((), ("previewToken" = [])),
     responses(
-        (status = 200, description = "The Markdown body.", body = String, content_type = "text/markdown; charset=utf-8"),
+        (status = 200, description = "The body as written: Markdown, or MDX when the post's `format` is `mdx`.", body = String, content_type = "text/markdown; charset=utf-8"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -12,6 +12,7 @@ mod posts;
 mod preview;
 #[cfg(unix)]
 mod process;
+mod real_posts;
 mod related;
 mod reload;
 mod search;

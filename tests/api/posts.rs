@@ -426,6 +426,7 @@ fn a_post_summary_has_every_field() {
             "excerpt",
             "extra",
             "featuredImage",
+            "format",
             "metaDescription",
             "readingTime",
             "slug",
@@ -436,6 +437,7 @@ fn a_post_summary_has_every_field() {
             "wordCount",
         ]
     );
+    assert_eq!(summary["format"], "markdown");
     assert_eq!(summary["slug"], "backlog-refinement");
     assert_eq!(
         summary["title"],
