@@ -140,6 +140,8 @@ impl Application {
     ) -> Result<Application, StartupError> {
         let options = LoadOptions {
             trust_html: settings.trust_html,
+            // Made once per start, so the options stay `Copy` (see `LoadOptions`).
+            embed_hosts: settings.embed_hosts.clone().leak(),
         };
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let (errors, _) = store.problem_counts();
