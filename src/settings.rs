@@ -214,6 +214,27 @@ mod tests {
     }
 
     #[test]
+    fn embed_hosts_repeat_or_split_on_commas_for_serve_and_check() {
+        let cli = Cli::try_parse_from([
+            "quire",
+            "--embed-host",
+            "videos.example.org",
+            "--embed-host",
+            "a.example,b.example",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.serve.embed_hosts,
+            ["videos.example.org", "a.example", "b.example"]
+        );
+        let cli =
+            Cli::try_parse_from(["quire", "check", "dir", "--embed-host", "c.example"]).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Check(CheckSettings { ref embed_hosts, .. })) if embed_hosts == &["c.example"])
+        );
+    }
+
+    #[test]
     fn cors_origins_repeat_or_split_on_commas_and_cache_control_has_a_default() {
         let cli = Cli::try_parse_from([
             "quire",

@@ -5,6 +5,7 @@ mod content;
 mod docs;
 mod feeds;
 mod helpers;
+mod html;
 mod http;
 mod meta;
 mod posts;

@@ -357,6 +357,16 @@ fn report_raw_html(
             _ => index += 1,
         }
     }
+    // Inline tags are read one at a time: one warning per line says all that line lost.
+    out.dedup_by(|later, earlier| {
+        let same_line = later.line == earlier.line;
+        if same_line {
+            let items = later.message.trim_start_matches(sanitize::REMOVED_PREFIX);
+            earlier.message.push_str("; ");
+            earlier.message.push_str(items);
+        }
+        same_line
+    });
 }
 
 /// Cuts plain text at a word boundary at or before `max_chars` characters (chars, not bytes), appending "…" when cut; returns the text unchanged (trimmed) when it fits.

@@ -32,6 +32,9 @@ const IFRAME_ATTRIBUTES: &[&str] = &[
     "referrerpolicy",
 ];
 
+/// How a warning about removed markup starts.
+pub(super) const REMOVED_PREFIX: &str = "removed from the HTML: ";
+
 /// Elements removed with everything inside them.
 const DROPPED_WITH_CONTENT: &[&str] = &["script", "style"];
 
