@@ -87,8 +87,8 @@ pub fn render(markdown: &str, options: RenderOptions<'_>) -> Rendered {
         .iter()
         .any(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)));
     let mut warnings = Vec::new();
-    if has_raw_html && !options.trust_html {
-        report_raw_html(
+    if !options.trust_html {
+        report_removed_markup(
             markdown,
             inserted,
             &parsed,
@@ -99,43 +99,18 @@ pub fn render(markdown: &str, options: RenderOptions<'_>) -> Rendered {
     let parsed: Vec<Event<'_>> = parsed.into_iter().map(|(event, _)| event).collect();
     let (mut events, more_at) = strip_more_markers(parsed);
 
+    // Without raw HTML, the events say all: heading ids go into them before they are written.
+    let event_headings = (!has_raw_html).then(|| assign_heading_ids(&mut events));
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
-    let (headings, text) = if has_raw_html {
-        pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-        if !options.trust_html {
-            if contains_ignore_case(&html, "<noscript") {
-                html = dom::unwrap_noscript(&html);
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    let (mut html, headings, text) = match event_headings {
+        None => read_back(html, options),
+        Some(headings) => {
+            if !options.trust_html && !sanitize::sanitizing_changes_nothing(&events) {
+                html = sanitize::SANITIZER.clean(&html).to_string();
             }
-            html = sanitize::SANITIZER.clean(&html).to_string();
+            (html, headings, plain_text(&events))
         }
-        let embed_hosts = (!options.trust_html).then_some(options.embed_hosts);
-        let served = dom::read(&html, embed_hosts);
-        let found: Vec<(Option<&str>, &str)> = served
-            .headings
-            .iter()
-            .map(|heading| (heading.explicit_id.as_deref(), heading.text.as_str()))
-            .collect();
-        let ids = choose_ids(&found);
-        let headings: Vec<Heading> = served
-            .headings
-            .iter()
-            .zip(&ids)
-            .map(|(heading, id)| Heading {
-                level: heading.level,
-                id: id.clone(),
-                text: heading.text.clone(),
-            })
-            .collect();
-        let text = served.text.clone();
-        html = served.into_html(&ids);
-        (headings, text)
-    } else {
-        let headings = assign_heading_ids(&mut events);
-        pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-        if !options.trust_html && !sanitize::sanitizing_changes_nothing(&events) {
-            html = sanitize::SANITIZER.clean(&html).to_string();
-        }
-        (headings, plain_text(&events))
     };
     html.shrink_to_fit();
     let toc = build_toc(&headings);
@@ -161,6 +136,37 @@ pub fn render(markdown: &str, options: RenderOptions<'_>) -> Rendered {
         summary,
         warnings,
     }
+}
+
+/// Sanitizes the HTML of a body with raw HTML (unless it is trusted) and reads it back: the
+/// served HTML with heading ids, its headings and its plain text.
+fn read_back(mut html: String, options: RenderOptions<'_>) -> (String, Vec<Heading>, String) {
+    if !options.trust_html {
+        if contains_ignore_case(&html, "<noscript") {
+            html = dom::unwrap_noscript(&html);
+        }
+        html = sanitize::SANITIZER.clean(&html).to_string();
+    }
+    let embed_hosts = (!options.trust_html).then_some(options.embed_hosts);
+    let served = dom::read(&html, embed_hosts);
+    let found: Vec<(Option<&str>, &str)> = served
+        .headings
+        .iter()
+        .map(|heading| (heading.explicit_id.as_deref(), heading.text.as_str()))
+        .collect();
+    let ids = choose_ids(&found);
+    let headings = served
+        .headings
+        .iter()
+        .zip(&ids)
+        .map(|(heading, id)| Heading {
+            level: heading.level,
+            id: id.clone(),
+            text: heading.text.clone(),
+        })
+        .collect();
+    let text = served.text.clone();
+    (served.into_html(&ids), headings, text)
 }
 
 /// Whether `haystack` contains `needle` (ASCII, lowercase) in any case.
@@ -324,8 +330,9 @@ fn mdx_heading_id(source: &str) -> Option<(usize, &str)> {
     plain.then_some((brace, id))
 }
 
-/// Reports what the sanitizer removes from each run of raw HTML, by body line.
-fn report_raw_html(
+/// Reports what the sanitizer removes, by body line: from each run of raw HTML, and the
+/// addresses of Markdown links and images whose scheme it refuses (`javascript:`).
+fn report_removed_markup(
     markdown: &str,
     inserted: &[usize],
     events: &[(Event<'_>, Range<usize>)],
@@ -352,6 +359,23 @@ fn report_raw_html(
             }
             (Event::Html(html) | Event::InlineHtml(html), range) => {
                 sanitize::report_removed(html, line_of(range.start), embed_hosts, out);
+                index += 1;
+            }
+            (Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }), range) => {
+                if let Some(scheme) = sanitize::refused_scheme(dest_url) {
+                    let what = if matches!(events[index].0, Event::Start(Tag::Link { .. })) {
+                        "link"
+                    } else {
+                        "image"
+                    };
+                    out.push(Located::at_line(
+                        line_of(range.start),
+                        format!(
+                            "{}the address of a Markdown {what} (`{scheme}:` addresses are not allowed)",
+                            sanitize::REMOVED_PREFIX
+                        ),
+                    ));
+                }
                 index += 1;
             }
             _ => index += 1,
@@ -1074,6 +1098,22 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("Click"), "{html}");
+        let warned: Vec<(usize, bool)> = render_default(markdown)
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.message.contains("`javascript:`")))
+            .collect();
+        assert_eq!(
+            warned,
+            [
+                (1, false),
+                (3, false),
+                (5, false),
+                (7, false),
+                (9, true),
+                (11, false)
+            ]
+        );
     }
 
     #[test]

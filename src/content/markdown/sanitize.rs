@@ -221,6 +221,11 @@ pub(super) fn refused_embed_host(src: Option<&str>, extra_hosts: &[String]) -> O
     if allowed { None } else { Some(host) }
 }
 
+/// The scheme of a link or image address the sanitizer drops, such as `javascript`.
+pub(super) fn refused_scheme(url: &str) -> Option<&str> {
+    POLICY.refused_scheme(url)
+}
+
 /// The sanitizer's allow-list, read back from [`SANITIZER`] so the report cannot drift from it.
 struct Policy {
     tags: HashSet<&'static str>,
@@ -241,6 +246,19 @@ static POLICY: LazyLock<Policy> = LazyLock::new(|| Policy {
 });
 
 impl Policy {
+    /// The scheme of an absolute URL the sanitizer drops, such as `javascript`.
+    fn refused_scheme<'u>(&self, url: &'u str) -> Option<&'u str> {
+        let (scheme, _) = url.trim().split_once(':')?;
+        let is_scheme = scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        let refused = is_scheme
+            && !self
+                .url_schemes
+                .contains(scheme.to_ascii_lowercase().as_str());
+        refused.then_some(scheme)
+    }
+
     /// What the sanitizer removes from one start tag, in words; empty when it keeps it whole.
     fn removals(&self, tag: &Tag, extra_hosts: &[String], out: &mut Vec<String>) {
         let name: &str = &tag.name;
@@ -296,11 +314,7 @@ impl Policy {
             if !(listed || allowed_value || class_kept) {
                 out.push(format!("`{attribute}` attribute of `<{name}>`"));
             } else if matches!(attribute, "href" | "src")
-                && let Some((scheme, _)) = value.trim().split_once(':')
-                && !scheme.contains('/')
-                && !self
-                    .url_schemes
-                    .contains(scheme.to_ascii_lowercase().as_str())
+                && let Some(scheme) = self.refused_scheme(value)
             {
                 out.push(format!(
                     "`{attribute}` attribute of `<{name}>` (`{scheme}:` links are not allowed)"
