@@ -58,6 +58,8 @@ fn main() -> ExitCode {
 fn check(settings: &CheckSettings) -> ExitCode {
     let options = LoadOptions {
         trust_html: settings.trust_html,
+        // Made once per run, so the options stay `Copy` (see `LoadOptions`).
+        embed_hosts: settings.embed_hosts.clone().leak(),
     };
     let survey = match survey(&settings.dir) {
         Ok(survey) => survey,

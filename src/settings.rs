@@ -52,6 +52,11 @@ pub struct CheckSettings {
     /// Keep raw HTML in Markdown instead of sanitizing it.
     #[arg(long, env = "QUIRE_TRUST_HTML")]
     pub trust_html: bool,
+    /// A host whose `<iframe>` embeds are kept (with its subdomains), besides YouTube,
+    /// youtube-nocookie and Vimeo; repeat the flag (or separate with commas in the variable)
+    /// for several.
+    #[arg(long = "embed-host", env = "QUIRE_EMBED_HOSTS", value_delimiter = ',')]
+    pub embed_hosts: Vec<String>,
 }
 
 /// Everything `serve` needs; a plain struct, so tests can build one.
@@ -69,6 +74,11 @@ pub struct ServeSettings {
     /// Keep raw HTML in Markdown instead of sanitizing it (only for content you trust).
     #[arg(long, env = "QUIRE_TRUST_HTML")]
     pub trust_html: bool,
+    /// A host whose `<iframe>` embeds are kept (with its subdomains), besides YouTube,
+    /// youtube-nocookie and Vimeo; repeat the flag (or separate with commas in the variable)
+    /// for several.
+    #[arg(long = "embed-host", env = "QUIRE_EMBED_HOSTS", value_delimiter = ',')]
+    pub embed_hosts: Vec<String>,
     /// The site's title, shown by `/api/v1/meta`.
     #[arg(long, default_value = "Quire", env = "QUIRE_SITE_TITLE")]
     pub site_title: String,
@@ -170,6 +180,7 @@ impl ServeSettings {
             bind: "127.0.0.1:0".to_owned(),
             strict: false,
             trust_html: false,
+            embed_hosts: Vec::new(),
             site_title: "Quire".to_owned(),
             site_description: String::new(),
             base_url: None,
@@ -205,6 +216,27 @@ mod tests {
         let cli = Cli::try_parse_from(["quire", "serve", "--bind", "0.0.0.0:9000"]).unwrap();
         assert!(
             matches!(cli.command, Some(Command::Serve(ref settings)) if settings.bind == "0.0.0.0:9000")
+        );
+    }
+
+    #[test]
+    fn embed_hosts_repeat_or_split_on_commas_for_serve_and_check() {
+        let cli = Cli::try_parse_from([
+            "quire",
+            "--embed-host",
+            "videos.example.org",
+            "--embed-host",
+            "a.example,b.example",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.serve.embed_hosts,
+            ["videos.example.org", "a.example", "b.example"]
+        );
+        let cli =
+            Cli::try_parse_from(["quire", "check", "dir", "--embed-host", "c.example"]).unwrap();
+        assert!(
+            matches!(cli.command, Some(Command::Check(CheckSettings { ref embed_hosts, .. })) if embed_hosts == &["c.example"])
         );
     }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, ServerHandle, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware;
 use actix_web::{App, HttpResponse, HttpServer, http::header, web};
@@ -21,7 +21,7 @@ use crate::content::{LoadOptions, Severity};
 use crate::feeds::FeedOptions;
 use crate::http::{self, HttpContext, layers};
 use crate::openapi;
-use crate::reload::{self, Library, Reloader};
+use crate::reload::{self, Library, Reloader, Watching};
 use crate::routes::preview::PreviewToken;
 use crate::routes::{self, AppState, KnownPaths, Site};
 use crate::search::{self, SearchSlot};
@@ -129,6 +129,8 @@ pub fn load_library(
 pub struct Application {
     port: u16,
     server: Server,
+    /// The content folder's watcher, stopped when the server has stopped.
+    watching: Option<Watching>,
 }
 
 impl Application {
@@ -144,6 +146,8 @@ impl Application {
     ) -> Result<Application, StartupError> {
         let options = LoadOptions {
             trust_html: settings.trust_html,
+            // Made once per start, so the options stay `Copy` (see `LoadOptions`).
+            embed_hosts: settings.embed_hosts.clone().leak(),
         };
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let (errors, _) = store.problem_counts();
@@ -180,7 +184,7 @@ impl Application {
             log::error!("cannot start the search index's thread: {err}; search is unavailable");
             search.set_failed(true);
         }
-        reload::follow_changes(&reloader, &settings);
+        let watching = reload::follow_changes(&reloader, &settings);
         let state = AppState {
             store: current,
             site: Site {
@@ -238,6 +242,7 @@ impl Application {
         Ok(Application {
             port: address.port(),
             server,
+            watching,
         })
     }
 
@@ -246,9 +251,17 @@ impl Application {
         self.port
     }
 
-    /// Serves until the server is stopped (Ctrl-C or SIGTERM).
+    /// A handle that stops the server from elsewhere (tests stop each app they start).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (Ctrl-C, SIGTERM or [`ServerHandle::stop`]), then
+    /// stops watching the content folder.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        drop(self.watching);
+        served
     }
 }
 

@@ -22,6 +22,9 @@ use crate::domain::{PackedBody, Post, Slug, SourceFormat, Term};
 pub struct LoadOptions {
     /// Keep raw HTML in Markdown instead of sanitizing it.
     pub trust_html: bool,
+    /// Hosts whose iframes are kept, besides the default video hosts. `'static` so the options
+    /// stay `Copy` for the loading and reload threads: the list is made once, at start-up.
+    pub embed_hosts: &'static [String],
 }
 
 /// The outcome of parsing one file: a post, or the error that made Quire skip it, plus any
@@ -313,13 +316,20 @@ fn parse_inner(
 
     let body = split.body.trim_start_matches('\n');
     let format = SourceFormat::from_path(path);
-    let rendered = markdown::render(
+    let mut rendered = markdown::render(
         body,
         RenderOptions {
             trust_html: options.trust_html,
             format,
+            embed_hosts: options.embed_hosts,
         },
     );
+    // The body is the end of the text, so its lines are counted from where it starts.
+    let lines_before_body = line_and_column(&text, text.len() - body.len()).0 - 1;
+    warnings.extend(rendered.warnings.drain(..).map(|removed| {
+        Located::at_line(lines_before_body + removed.line, removed.message)
+            .in_file(path, Severity::Warning)
+    }));
     let excerpt = excerpt.unwrap_or(rendered.summary);
     let excerpt = if excerpt.is_empty() {
         truncate_at_word(&title, 200)

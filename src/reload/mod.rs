@@ -26,7 +26,7 @@ use crate::settings::ServeSettings;
 use crate::store::Store;
 
 pub use library::{Library, Refresh};
-pub use watch::{DEBOUNCE, POLL_INTERVAL, WatchError, watch};
+pub use watch::{DEBOUNCE, POLL_INTERVAL, WatchError, Watching, watch};
 
 /// How many reports a slow subscriber may fall behind before it misses some.
 const REPORT_BUFFER: usize = 64;
@@ -294,8 +294,8 @@ impl Reloader {
 /// Starts what `settings` asks for: announcing scheduled posts as they go live or expire,
 /// watching the content folder (unless `--no-watch`) and delivering public reports to the
 /// webhook (with `--webhook-url`). A failure to start any of them is logged and Quire goes on
-/// serving the content it loaded.
-pub fn follow_changes(reloader: &Arc<Reloader>, settings: &ServeSettings) {
+/// serving the content it loaded. The folder is watched while the returned [`Watching`] lives.
+pub fn follow_changes(reloader: &Arc<Reloader>, settings: &ServeSettings) -> Option<Watching> {
     if let Some(url) = &settings.webhook_url {
         let webhook = webhook::Webhook {
             url: url.clone(),
@@ -312,9 +312,11 @@ pub fn follow_changes(reloader: &Arc<Reloader>, settings: &ServeSettings) {
     }
     if settings.no_watch {
         log::info!("not watching {} (--no-watch)", settings.content.display());
-    } else if let Err(err) = watch(Arc::clone(reloader), &settings.content) {
-        log::error!("{err}; changes to the content will not show until a restart");
+        return None;
     }
+    watch(Arc::clone(reloader), &settings.content)
+        .map_err(|err| log::error!("{err}; changes to the content will not show until a restart"))
+        .ok()
 }
 
 /// Announces posts going live and expiring, each when it happens, on a thread of its own that

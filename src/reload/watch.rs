@@ -45,17 +45,29 @@ impl std::error::Error for WatchError {}
 /// Keeps a watcher running, native or polling; it stops when dropped.
 type Guard = Box<dyn Send>;
 
+/// A running watch of the content folder. Dropping it stops the watcher, which releases its
+/// operating-system watch (inotify instances are few per user) and ends the reload thread.
+pub struct Watching {
+    _guard: Guard,
+}
+
+impl fmt::Debug for Watching {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Watching")
+    }
+}
+
 /// Watches `root` recursively and reloads on a thread of its own after each debounced batch
-/// of changes. Falls back to polling (with a warning) when the native watcher cannot start,
-/// e.g. without inotify or past its limits.
-pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<(), WatchError> {
+/// of changes, until the returned [`Watching`] is dropped. Falls back to polling (with a
+/// warning) when the native watcher cannot start, e.g. without inotify or past its limits.
+pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<Watching, WatchError> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     let guard = start(&root, sender)?;
+    // The guard holds the only senders: once it is dropped, `recv` fails and the thread ends.
     thread::Builder::new()
         .name("quire-reload".to_owned())
         .spawn(move || {
-            let _guard = guard;
             while let Ok(batch) = receiver.recv() {
                 let mut paths = Vec::new();
                 let mut changed = collect(batch, &mut paths);
@@ -69,7 +81,7 @@ pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<(), WatchError> {
             }
         })
         .map_err(WatchError::Thread)?;
-    Ok(())
+    Ok(Watching { _guard: guard })
 }
 
 fn start(root: &Path, sender: mpsc::Sender<DebounceEventResult>) -> Result<Guard, WatchError> {

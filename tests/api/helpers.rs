@@ -25,6 +25,16 @@ pub struct TestApp {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub address: String,
     agent: ureq::Agent,
+    /// Stops the server when the test is done with it, which also stops its content watcher:
+    /// each watcher holds one of the user's few inotify instances.
+    server: actix_web::dev::ServerHandle,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // `stop` sends the command at once; the returned future only waits for it to finish.
+        drop(self.server.stop(false));
+    }
 }
 
 /// A response with its body read as text.
@@ -101,12 +111,12 @@ fn start_app(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
                 }
             };
             port_sender
-                .send(Ok(app.port()))
+                .send(Ok((app.port(), app.handle())))
                 .expect("the test is waiting for the port");
             app.run_until_stopped().await.expect("the server runs");
         });
     });
-    let port = port_receiver
+    let (port, server) = port_receiver
         .recv()
         .expect("the server thread sends its port")
         .unwrap_or_else(|err| panic!("the app failed to start: {err}"));
@@ -118,6 +128,7 @@ fn start_app(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         agent,
+        server,
     }
 }
 

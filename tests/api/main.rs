@@ -6,6 +6,7 @@ mod docs;
 mod encoding;
 mod feeds;
 mod helpers;
+mod html;
 mod http;
 mod meta;
 mod posts;

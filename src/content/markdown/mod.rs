@@ -1,10 +1,17 @@
 //! Markdown rendering for blog posts: HTML with unique heading ids, a nested table of contents, plain text, word count and summary, all computed once at load time.
 
-use std::borrow::Cow;
-use std::collections::HashSet;
-use std::sync::LazyLock;
+mod dom;
+mod sanitize;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+pub use sanitize::DEFAULT_EMBED_HOSTS;
+
+use super::problem::{Located, line_and_column};
+use crate::domain::SourceFormat;
 
 /// Length, in characters, to which a first-paragraph summary is cut.
 const SUMMARY_MAX_CHARS: usize = 200;
@@ -14,11 +21,13 @@ const FALLBACK_HEADING_ID: &str = "section";
 
 /// Options for rendering one post body.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct RenderOptions {
+pub struct RenderOptions<'a> {
     /// Keep raw HTML from the Markdown as written instead of sanitizing it.
     pub trust_html: bool,
     /// Whether the body is Markdown or MDX.
-    pub format: crate::domain::SourceFormat,
+    pub format: SourceFormat,
+    /// Hosts whose iframes are kept, besides [`DEFAULT_EMBED_HOSTS`].
+    pub embed_hosts: &'a [String],
 }
 
 /// One entry of a post's nested table of contents.
@@ -47,6 +56,8 @@ pub struct Rendered {
     pub word_count: usize,
     /// Text before a `<!--more-->` marker, or else the (shortened) first paragraph.
     pub summary: String,
+    /// What the sanitizer removed from raw HTML, one entry per line of the body.
+    pub warnings: Vec<Located>,
 }
 
 /// Returns the pulldown-cmark extensions enabled for post bodies.
@@ -59,140 +70,51 @@ fn parser_options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// The HTML sanitizer, configured once: ammonia's defaults plus exactly what pulldown-cmark itself emits.
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut builder = ammonia::Builder::default();
-    builder
-        // Task-list checkboxes.
-        .add_tags(&["input"])
-        .add_tag_attributes("input", &["disabled", "checked"])
-        .add_tag_attribute_values("input", "type", &["checkbox"])
-        // Heading ids and footnote definitions.
-        .add_tag_attributes("h1", &["id"])
-        .add_tag_attributes("h2", &["id"])
-        .add_tag_attributes("h3", &["id"])
-        .add_tag_attributes("h4", &["id"])
-        .add_tag_attributes("h5", &["id"])
-        .add_tag_attributes("h6", &["id"])
-        .add_tag_attributes("div", &["id"])
-        .add_allowed_classes("div", &["footnote-definition"])
-        .add_allowed_classes("sup", &["footnote-reference", "footnote-definition-label"])
-        // Fenced code language, narrowed to `language-*` by the filter below.
-        .add_tag_attributes("code", &["class"])
-        // Table column alignment, narrowed to `text-align` only.
-        .add_tag_attributes("th", &["style"])
-        .add_tag_attributes("td", &["style"])
-        .filter_style_properties(HashSet::from(["text-align"]))
-        .attribute_filter(|element, attribute, value| {
-            if element == "code" && attribute == "class" {
-                language_classes(value)
-            } else {
-                Some(Cow::Borrowed(value))
-            }
-        });
-    builder
-});
-
-/// Whether the sanitizer would return the HTML of these events byte for byte unchanged, so it
-/// can be skipped (it is most of the load time). True only when every event renders to markup
-/// the sanitizer keeps as written: no raw HTML; no links, images or footnote references (the
-/// sanitizer adds `rel` to links and rewrites void tags); no aligned table cells (it respaces
-/// their `style`); only plain heading ids and code languages; and text free of the characters
-/// the HTML serializer escapes differently from pulldown-cmark (no-break space, controls).
-/// pulldown-cmark escapes all text and attribute values itself, so nothing else can carry
-/// markup; `the_sanitizer_is_skipped_only_when_it_would_change_nothing` checks the claim.
-fn sanitizing_changes_nothing(events: &[Event<'_>]) -> bool {
-    let plain_text = |text: &str| {
-        // A byte scan first: each character of concern is a control byte or starts with 0xC2.
-        // Folded over chunks without stopping early, so the compiler can vectorise it.
-        let suspect_byte =
-            |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') | (b == 0x7f) | (b == 0xc2);
-        let suspect = text
-            .as_bytes()
-            .chunks(32)
-            .any(|chunk| chunk.iter().fold(false, |any, &b| any | suspect_byte(b)));
-        !suspect
-            || !text
-                .chars()
-                .any(|c| c == '\u{a0}' || (c.is_control() && c != '\n' && c != '\t'))
+/// Renders a Markdown post body to HTML, table of contents, plain text, word count and summary,
+/// with a warning for each line of raw HTML the sanitizer took something out of.
+///
+/// A body without raw HTML is read from the Markdown events alone; a body with raw HTML is
+/// rendered, sanitized and read back as HTML, so the text, headings and table of contents
+/// are those of what is served, raw blocks included.
+pub fn render(markdown: &str, options: RenderOptions<'_>) -> Rendered {
+    let separated = separate_components(markdown);
+    let (markdown, inserted): (&str, &[usize]) = match &separated {
+        Some((text, inserted)) => (text, inserted),
+        None => (markdown, &[]),
     };
-    let plain_name = |name: &str| {
-        name.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.' | '#'))
-    };
-    events.iter().all(|event| match event {
-        Event::Text(text) | Event::Code(text) => plain_text(text),
-        Event::SoftBreak | Event::End(_) => true,
-        Event::Start(tag) => match tag {
-            Tag::Paragraph
-            | Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::List(_)
-            | Tag::Item
-            | Tag::TableHead
-            | Tag::TableRow
-            | Tag::TableCell
-            | Tag::BlockQuote(None)
-            | Tag::CodeBlock(CodeBlockKind::Indented) => true,
-            Tag::CodeBlock(CodeBlockKind::Fenced(info)) => {
-                plain_name(info.split(' ').next().unwrap_or_default())
-            }
-            Tag::Heading {
-                id, classes, attrs, ..
-            } => classes.is_empty() && attrs.is_empty() && id.as_deref().is_none_or(&plain_name),
-            Tag::Table(alignments) => alignments.iter().all(|a| *a == Alignment::None),
-            Tag::BlockQuote(Some(_))
-            | Tag::HtmlBlock
-            | Tag::FootnoteDefinition(_)
-            | Tag::DefinitionList
-            | Tag::DefinitionListTitle
-            | Tag::DefinitionListDefinition
-            | Tag::Superscript
-            | Tag::Subscript
-            | Tag::Link { .. }
-            | Tag::Image { .. }
-            | Tag::MetadataBlock(_) => false,
-        },
-        Event::Html(_)
-        | Event::InlineHtml(_)
-        | Event::InlineMath(_)
-        | Event::DisplayMath(_)
-        | Event::FootnoteReference(_)
-        | Event::HardBreak
-        | Event::Rule
-        | Event::TaskListMarker(_) => false,
-    })
-}
-
-/// Keeps only the `language-*` classes of a `<code>` class attribute.
-fn language_classes(value: &str) -> Option<Cow<'_, str>> {
-    let kept: Vec<&str> = value
-        .split_whitespace()
-        .filter(|class| class.starts_with("language-"))
-        .collect();
-    if kept.is_empty() {
-        None
-    } else {
-        Some(Cow::Owned(kept.join(" ")))
+    let parsed = source_events(markdown, options.format);
+    let has_raw_html = parsed
+        .iter()
+        .any(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)));
+    let mut warnings = Vec::new();
+    if !options.trust_html {
+        report_removed_markup(
+            markdown,
+            inserted,
+            &parsed,
+            options.embed_hosts,
+            &mut warnings,
+        );
     }
-}
-
-/// Renders a Markdown post body to HTML, table of contents, plain text, word count and summary.
-pub fn render(markdown: &str, options: RenderOptions) -> Rendered {
-    let parsed: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options()).collect();
+    let parsed: Vec<Event<'_>> = parsed.into_iter().map(|(event, _)| event).collect();
     let (mut events, more_at) = strip_more_markers(parsed);
-    let headings = assign_heading_ids(&mut events);
-    let toc = build_toc(&headings);
 
+    // Without raw HTML, the events say all: heading ids go into them before they are written.
+    let event_headings = (!has_raw_html).then(|| assign_heading_ids(&mut events));
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-    if !options.trust_html && !sanitizing_changes_nothing(&events) {
-        html = SANITIZER.clean(&html).to_string();
-    }
+    let (mut html, headings, text) = match event_headings {
+        None => read_back(html, options),
+        Some(headings) => {
+            if !options.trust_html && !sanitize::sanitizing_changes_nothing(&events) {
+                html = sanitize::SANITIZER.clean(&html).to_string();
+            }
+            (html, headings, plain_text(&events))
+        }
+    };
     html.shrink_to_fit();
+    let toc = build_toc(&headings);
 
-    let text = plain_text(&events);
     let word_count = count_words(&text);
     let summary = match more_at {
         Some(index) => collapse_whitespace(&plain_text(&events[..index])),
@@ -212,7 +134,263 @@ pub fn render(markdown: &str, options: RenderOptions) -> Rendered {
         text,
         word_count,
         summary,
+        warnings,
     }
+}
+
+/// Sanitizes the HTML of a body with raw HTML (unless it is trusted) and reads it back: the
+/// served HTML with heading ids, its headings and its plain text.
+fn read_back(mut html: String, options: RenderOptions<'_>) -> (String, Vec<Heading>, String) {
+    if !options.trust_html {
+        if contains_ignore_case(&html, "<noscript") {
+            html = dom::unwrap_noscript(&html);
+        }
+        html = sanitize::SANITIZER.clean(&html).to_string();
+    }
+    let embed_hosts = (!options.trust_html).then_some(options.embed_hosts);
+    let served = dom::read(&html, embed_hosts);
+    let found: Vec<(Option<&str>, &str)> = served
+        .headings
+        .iter()
+        .map(|heading| (heading.explicit_id.as_deref(), heading.text.as_str()))
+        .collect();
+    let ids = choose_ids(&found);
+    let headings = served
+        .headings
+        .iter()
+        .zip(&ids)
+        .map(|(heading, id)| Heading {
+            level: heading.level,
+            id: id.clone(),
+            text: heading.text.clone(),
+        })
+        .collect();
+    let text = served.text.clone();
+    (served.into_html(&ids), headings, text)
+}
+
+/// Whether `haystack` contains `needle` (ASCII, lowercase) in any case.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// The Markdown's events with their source ranges, as the renderer reads them: MDX `import`
+/// and `export` blocks dropped, and heading ids written MDX-style (`{/*id*/}`) made ids.
+fn source_events(markdown: &str, format: SourceFormat) -> Vec<(Event<'_>, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut depth: usize = 0;
+    let mut skip_until_depth: Option<usize> = None;
+    let mut heading_tail: Option<usize> = None;
+    for (mut event, range) in Parser::new_ext(markdown, parser_options()).into_offset_iter() {
+        let starts = matches!(event, Event::Start(_));
+        let ends = matches!(event, Event::End(_));
+        if let Some(until) = skip_until_depth {
+            depth = if starts {
+                depth + 1
+            } else if ends {
+                depth - 1
+            } else {
+                depth
+            };
+            if depth == until {
+                skip_until_depth = None;
+            }
+            continue;
+        }
+        match &mut event {
+            // An MDX ESM block is a top-level paragraph starting with `import` or `export`.
+            Event::Start(Tag::Paragraph)
+                if depth == 0
+                    && format == SourceFormat::Mdx
+                    && is_esm(&markdown[range.clone()]) =>
+            {
+                depth += 1;
+                skip_until_depth = Some(0);
+                continue;
+            }
+            Event::Start(Tag::Heading { id, .. }) => {
+                if let Some((brace, written)) = mdx_heading_id(&markdown[range.clone()]) {
+                    *id = Some(CowStr::from(written.to_owned()));
+                    heading_tail = Some(range.start + brace);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => heading_tail = None,
+            _ => {}
+        }
+        if let Some(tail) = heading_tail
+            && !starts
+            && !ends
+            && range.end > tail
+        {
+            if range.start >= tail {
+                continue;
+            }
+            // The text runs into the id: keep what comes before its brace.
+            if let Event::Text(text) = &event
+                && let Some(brace) = text.rfind('{')
+            {
+                let kept = text[..brace].trim_end().to_owned();
+                event = Event::Text(CowStr::from(kept));
+            }
+        }
+        depth = if starts {
+            depth + 1
+        } else if ends {
+            depth.saturating_sub(1)
+        } else {
+            depth
+        };
+        out.push((event, range));
+    }
+    // Emphasis or code that opened and closed inside the dropped id leaves empty pairs behind;
+    // they render nothing, but empty text would.
+    out.retain(|(event, _)| !matches!(event, Event::Text(text) if text.is_empty()));
+    out
+}
+
+/// Ends an HTML block after each line that holds a lone component tag (`<Note>`,
+/// `</DeepDive>`, `<Intro />`), as MDX does, by adding an empty line after it: CommonMark would
+/// read everything up to the next empty line as raw HTML, so a heading right under `<Note>`
+/// would be shown as text. Returns the new text and the offsets of the added line breaks, or
+/// `None` when nothing needs separating (most posts, which then are parsed once).
+fn separate_components(markdown: &str) -> Option<(String, Vec<usize>)> {
+    let starts_component = |at: usize| {
+        let rest = markdown[at..].strip_prefix('<').unwrap_or_default();
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        rest.starts_with(|c: char| c.is_ascii_uppercase())
+    };
+    let any = starts_component(0)
+        || markdown
+            .match_indices("\n<")
+            .any(|(at, _)| starts_component(at + 1));
+    if !any {
+        return None;
+    }
+    let mut breaks = Vec::new();
+    for (event, range) in Parser::new_ext(markdown, parser_options()).into_offset_iter() {
+        if !matches!(event, Event::Start(Tag::HtmlBlock)) {
+            continue;
+        }
+        let block = &markdown[range.clone()];
+        let mut offset = range.start;
+        let mut lines = block.split_inclusive('\n').peekable();
+        while let Some(line) = lines.next() {
+            offset += line.len();
+            let next_is_text = lines.peek().is_some_and(|next| !next.trim().is_empty());
+            if next_is_text && line.ends_with('\n') && is_lone_component_tag(line.trim()) {
+                breaks.push(offset);
+            }
+        }
+    }
+    if breaks.is_empty() {
+        return None;
+    }
+    let mut text = String::with_capacity(markdown.len() + breaks.len());
+    let mut inserted = Vec::with_capacity(breaks.len());
+    let mut from = 0;
+    for at in breaks {
+        text.push_str(&markdown[from..at]);
+        inserted.push(text.len());
+        text.push('\n');
+        from = at;
+    }
+    text.push_str(&markdown[from..]);
+    Some((text, inserted))
+}
+
+/// Whether a line is one component tag and nothing else: `<Note>`, `</Note>`, `<Intro />`,
+/// `<Recipes titleText="Examples">`.
+fn is_lone_component_tag(line: &str) -> bool {
+    let Some(inner) = line.strip_prefix('<').and_then(|l| l.strip_suffix('>')) else {
+        return false;
+    };
+    let name = inner.strip_prefix('/').unwrap_or(inner);
+    name.starts_with(|c: char| c.is_ascii_uppercase()) && !inner.contains(['<', '>'])
+}
+
+/// Whether a paragraph's source is an MDX `import`/`export` statement.
+fn is_esm(source: &str) -> bool {
+    ["import ", "import{", "export ", "export{"]
+        .iter()
+        .any(|keyword| source.starts_with(keyword))
+}
+
+/// The id written at the end of a heading as an MDX comment (`## Title {/*title-id*/}`), with
+/// the byte offset of its opening brace in the heading's source.
+fn mdx_heading_id(source: &str) -> Option<(usize, &str)> {
+    let trimmed = source.trim_end();
+    let trimmed = trimmed.trim_end_matches('#').trim_end();
+    let inner = trimmed.strip_suffix("*/}")?;
+    let brace = inner.rfind("{/*")?;
+    let id = inner[brace + 3..].trim();
+    let plain = !id.is_empty() && !id.contains(|c: char| c.is_whitespace() || c == '*');
+    plain.then_some((brace, id))
+}
+
+/// Reports what the sanitizer removes, by body line: from each run of raw HTML, and the
+/// addresses of Markdown links and images whose scheme it refuses (`javascript:`).
+fn report_removed_markup(
+    markdown: &str,
+    inserted: &[usize],
+    events: &[(Event<'_>, Range<usize>)],
+    embed_hosts: &[String],
+    out: &mut Vec<Located>,
+) {
+    // Lines are those of the file as written, without the ones `separate_components` added.
+    let line_of = |offset: usize| {
+        let added = inserted.iter().filter(|&&at| at <= offset).count();
+        line_and_column(markdown, offset).0 - added
+    };
+    let mut index = 0;
+    while index < events.len() {
+        match &events[index] {
+            // A block's lines come as separate events; a tag may span them, so read them as one.
+            (Event::Start(Tag::HtmlBlock), range) => {
+                let mut block = String::new();
+                index += 1;
+                while let Some((Event::Html(line), _)) = events.get(index) {
+                    block.push_str(line);
+                    index += 1;
+                }
+                sanitize::report_removed(&block, line_of(range.start), embed_hosts, out);
+            }
+            (Event::Html(html) | Event::InlineHtml(html), range) => {
+                sanitize::report_removed(html, line_of(range.start), embed_hosts, out);
+                index += 1;
+            }
+            (Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }), range) => {
+                if let Some(scheme) = sanitize::refused_scheme(dest_url) {
+                    let what = if matches!(events[index].0, Event::Start(Tag::Link { .. })) {
+                        "link"
+                    } else {
+                        "image"
+                    };
+                    out.push(Located::at_line(
+                        line_of(range.start),
+                        format!(
+                            "{}the address of a Markdown {what} (`{scheme}:` addresses are not allowed)",
+                            sanitize::REMOVED_PREFIX
+                        ),
+                    ));
+                }
+                index += 1;
+            }
+            _ => index += 1,
+        }
+    }
+    // Inline tags are read one at a time: one warning per line says all that line lost.
+    out.dedup_by(|later, earlier| {
+        let same_line = later.line == earlier.line;
+        if same_line {
+            let items = later.message.trim_start_matches(sanitize::REMOVED_PREFIX);
+            earlier.message.push_str("; ");
+            earlier.message.push_str(items);
+        }
+        same_line
+    });
 }
 
 /// Cuts plain text at a word boundary at or before `max_chars` characters (chars, not bytes), appending "…" when cut; returns the text unchanged (trimmed) when it fits.
@@ -311,57 +489,69 @@ struct Heading {
 
 /// Gives every heading a unique id (explicit `{#id}` first, else a slug of its text) and returns the headings in order.
 fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<Heading> {
-    // Explicit ids are reserved up front so generated ids never take them, wherever they appear.
-    let reserved: HashSet<String> = events
-        .iter()
-        .filter_map(|event| match event {
-            Event::Start(Tag::Heading { id: Some(id), .. }) if !id.is_empty() => {
-                Some(id.to_string())
-            }
-            _ => None,
-        })
-        .collect();
-    let mut used: HashSet<String> = HashSet::new();
-    let mut headings = Vec::new();
-
+    let mut found = Vec::new();
     let mut index = 0;
     while index < events.len() {
         let Event::Start(Tag::Heading { level, id, .. }) = &events[index] else {
             index += 1;
             continue;
         };
-        let level = *level as u8;
-        let explicit = id
-            .as_ref()
-            .filter(|id| !id.is_empty())
-            .map(|id| id.to_string());
         let end = events[index + 1..]
             .iter()
             .position(|event| matches!(event, Event::End(TagEnd::Heading(_))))
             .map_or(events.len(), |offset| index + 1 + offset);
         let text = collapse_whitespace(&plain_text(&events[index + 1..end]));
-
-        let id = match explicit {
-            Some(explicit) if !used.contains(&explicit) => explicit,
-            Some(explicit) => unique_id(&explicit, &used, &reserved),
-            None => {
-                let slug = slug::slugify(&text);
-                let base = if slug.is_empty() {
-                    FALLBACK_HEADING_ID
-                } else {
-                    slug.as_str()
-                };
-                unique_id(base, &used, &reserved)
-            }
-        };
-        used.insert(id.clone());
-        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[index] {
-            *slot = Some(CowStr::from(id.clone()));
-        }
-        headings.push(Heading { level, id, text });
+        let explicit = id.as_ref().map(|id| id.to_string());
+        found.push((index, *level as u8, explicit, text));
         index = end;
     }
+    let wanted: Vec<(Option<&str>, &str)> = found
+        .iter()
+        .map(|(_, _, explicit, text)| (explicit.as_deref(), text.as_str()))
+        .collect();
+    let ids = choose_ids(&wanted);
+    found
+        .into_iter()
+        .zip(ids)
+        .map(|((index, level, _, text), id)| {
+            if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[index] {
+                *slot = Some(CowStr::from(id.clone()));
+            }
+            Heading { level, id, text }
+        })
+        .collect()
+}
+
+/// Chooses a unique id for each heading, given its explicit id (if any) and its text: the
+/// explicit id first (numbered if an earlier heading took it), else a slug of the text that
+/// steps around every explicit id, wherever it appears.
+fn choose_ids(headings: &[(Option<&str>, &str)]) -> Vec<String> {
+    let reserved: HashSet<String> = headings
+        .iter()
+        .filter_map(|(explicit, _)| explicit.filter(|id| !id.is_empty()))
+        .map(str::to_owned)
+        .collect();
+    let mut used: HashSet<String> = HashSet::new();
     headings
+        .iter()
+        .map(|(explicit, text)| {
+            let id = match explicit.filter(|id| !id.is_empty()) {
+                Some(explicit) if !used.contains(explicit) => explicit.to_owned(),
+                Some(explicit) => unique_id(explicit, &used, &reserved),
+                None => {
+                    let slug = slug::slugify(text);
+                    let base = if slug.is_empty() {
+                        FALLBACK_HEADING_ID
+                    } else {
+                        slug.as_str()
+                    };
+                    unique_id(base, &used, &reserved)
+                }
+            };
+            used.insert(id.clone());
+            id
+        })
+        .collect()
 }
 
 /// Returns `base`, or `base-1`, `base-2`, ... : the first one neither used nor reserved.
@@ -690,6 +880,201 @@ mod tests {
     }
 
     #[test]
+    fn images_inside_noscript_stay_images() {
+        let markdown = "<figure><noscript><img src=\"/chart.png\" alt=\"Chart\"></noscript><figcaption>Votes</figcaption></figure>\n";
+        let rendered = render_default(markdown);
+        assert!(
+            rendered
+                .html
+                .contains(r#"<img src="/chart.png" alt="Chart">"#),
+            "{}",
+            rendered.html
+        );
+        assert!(!rendered.html.contains("&lt;"), "{}", rendered.html);
+        assert!(!rendered.html.contains("noscript"), "{}", rendered.html);
+        assert_eq!(rendered.text, "Votes");
+        assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+    }
+
+    #[test]
+    fn iframes_are_kept_only_from_embed_hosts_and_removals_are_reported() {
+        let markdown = "Intro\n\n<iframe src=\"https://www.youtube.com/embed/abc\" width=\"560\" allowfullscreen></iframe>\n\n<iframe src=\"https://tracker.example/x\"></iframe>\n\n<iframe src=\"https://videos.example.org/v/1\"></iframe>\n";
+        let rendered = render_default(markdown);
+        assert!(
+            rendered.html.contains(
+                r#"<iframe src="https://www.youtube.com/embed/abc" width="560" allowfullscreen="">"#
+            ),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            !rendered.html.contains("tracker.example"),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            !rendered.html.contains("videos.example.org"),
+            "{}",
+            rendered.html
+        );
+        let lines: Vec<usize> = rendered.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [5, 7], "{:?}", rendered.warnings);
+        assert!(rendered.warnings[0].message.contains("`tracker.example`"));
+
+        let extra = ["videos.example.org".to_owned()];
+        let rendered = render(
+            markdown,
+            RenderOptions {
+                embed_hosts: &extra,
+                ..RenderOptions::default()
+            },
+        );
+        assert!(
+            rendered.html.contains("https://videos.example.org/v/1"),
+            "{}",
+            rendered.html
+        );
+        assert_eq!(rendered.warnings.len(), 1, "{:?}", rendered.warnings);
+    }
+
+    #[test]
+    fn text_and_headings_inside_raw_html_are_counted_and_navigable() {
+        let markdown = "# Survey\n\n<div class=\"post\">\n<h2>Who answered</h2>\n<p>Nine hundred people answered the survey.</p>\n<h2 id=\"tools\">Tools</h2>\n<p>Most use <b>two</b> tools.</p>\n</div>\n\n## Who answered\n";
+        let rendered = render_default(markdown);
+        assert_eq!(
+            ids(&rendered.toc),
+            ["survey", "who-answered", "tools", "who-answered-1"]
+        );
+        assert!(
+            rendered
+                .html
+                .contains(r#"<h2 id="who-answered">Who answered</h2>"#),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered.html.contains(r#"<h2 id="tools">Tools</h2>"#),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered
+                .html
+                .contains(r#"<h2 id="who-answered-1">Who answered</h2>"#),
+            "{}",
+            rendered.html
+        );
+        assert_eq!(
+            rendered.text,
+            "Survey\nWho answered\nNine hundred people answered the survey.\nTools\nMost use two tools.\nWho answered"
+        );
+        assert_eq!(rendered.word_count, 16);
+        // The class was not allowed, and leaves no empty attribute behind.
+        assert!(!rendered.html.contains("class"), "{}", rendered.html);
+    }
+
+    #[test]
+    fn text_read_from_html_matches_text_read_from_events() {
+        let markdowns = [
+            "# Title\n\nFirst *para*\nline two.\n\n- item one\n- item two\n\n| a | b |\n|---|---|\n| c | d |\n\n```\ncode here\n```\n",
+            "A [link](https://example.com) and ![alt](/a.png) and `code`.\n\n> quoted\n> text\n\n1. one\n2. two\n",
+            "Note.[^1]\n\n[^1]: The footnote.\n\n- [x] done\n\nhard  \nbreak\n\n---\n\nafter\n",
+        ];
+        for markdown in markdowns {
+            let events: Vec<Event<'_>> = Parser::new_ext(markdown, parser_options()).collect();
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+            let served = dom::read(&sanitize::SANITIZER.clean(&html).to_string(), None);
+            // The events leave two spaces where an image was; the HTML's whitespace is collapsed.
+            let from_events = plain_text(&events).replace("  ", " ");
+            assert_eq!(served.text, from_events, "for {markdown:?}");
+        }
+    }
+
+    #[test]
+    fn mdx_import_and_export_blocks_are_dropped_and_components_render_as_children() {
+        let markdown = "import Chart from '../components/chart'\nimport { Note } from './note'\n\nexport const meta = { title: 'x' }\n\n# Hello\n\n<Note>\n\nSome **bold** advice.\n\n</Note>\n\n```js\nimport x from 'y'\n```\n\n<Chart data=\"a\" />\n\nThe end.\n";
+        let rendered = render(
+            markdown,
+            RenderOptions {
+                format: SourceFormat::Mdx,
+                ..RenderOptions::default()
+            },
+        );
+        assert!(!rendered.html.contains("Chart from"), "{}", rendered.html);
+        assert!(!rendered.html.contains("export const"), "{}", rendered.html);
+        assert!(rendered.html.contains("import x from"), "{}", rendered.html);
+        assert!(
+            rendered.html.contains("<strong>bold</strong>"),
+            "{}",
+            rendered.html
+        );
+        assert!(!rendered.html.contains("&lt;"), "{}", rendered.html);
+        assert!(
+            !rendered.html.to_lowercase().contains("<note"),
+            "{}",
+            rendered.html
+        );
+        assert!(rendered.html.contains("The end."), "{}", rendered.html);
+        assert!(rendered.warnings.is_empty(), "{:?}", rendered.warnings);
+        // In plain Markdown, the same lines are text.
+        let rendered = render_default(markdown);
+        assert!(rendered.html.contains("Chart from"), "{}", rendered.html);
+    }
+
+    #[test]
+    fn markdown_right_under_a_component_tag_is_markdown() {
+        let markdown = "Intro.\n\n<DeepDive>\n#### Why? {/*why*/}\n\nBecause **this**.\n\n</DeepDive>\n\n<Note>\n<Sandpack>\n- a list\n</Sandpack>\n</Note>\n\n```jsx\n<Note>\nkept as code\n```\n\n<p onclick=\"x()\">Raw</p>\n";
+        let rendered = render_default(markdown);
+        assert_eq!(ids(&rendered.toc), ["why"]);
+        assert!(
+            rendered.html.contains(r#"<h4 id="why">Why?</h4>"#),
+            "{}",
+            rendered.html
+        );
+        assert!(rendered.html.contains("<li>a list"), "{}", rendered.html);
+        assert!(
+            rendered.html.contains("&lt;Note&gt;\nkept as code"),
+            "{}",
+            rendered.html
+        );
+        // Lines are those of the file as written.
+        let lines: Vec<usize> = rendered.warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [21], "{:?}", rendered.warnings);
+    }
+
+    #[test]
+    fn heading_ids_written_as_mdx_comments_are_honoured() {
+        let markdown = "## Reference {/*reference*/}\n\n### `useState(initialState)` {/*usestate*/}\n\n## Plain *heading* {/* spaced-id */}\n\n## Reference\n";
+        let rendered = render_default(markdown);
+        assert_eq!(
+            ids(&rendered.toc),
+            ["reference", "usestate", "spaced-id", "reference-1"]
+        );
+        let texts: Vec<&str> = rendered
+            .toc
+            .iter()
+            .map(|entry| entry.text.as_str())
+            .collect();
+        assert_eq!(texts, ["Reference", "Plain heading", "Reference"]);
+        assert!(
+            rendered
+                .html
+                .contains(r#"<h2 id="reference">Reference</h2>"#),
+            "{}",
+            rendered.html
+        );
+        assert!(
+            rendered
+                .html
+                .contains(r#"<h3 id="usestate"><code>useState(initialState)</code></h3>"#),
+            "{}",
+            rendered.html
+        );
+        assert!(!rendered.html.contains("/*"), "{}", rendered.html);
+    }
+
+    #[test]
     fn sanitizing_removes_scripts_handlers_and_javascript_links() {
         let markdown = "\
 <script>alert('x')</script>
@@ -713,6 +1098,22 @@ mod tests {
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("data:"), "{html}");
         assert!(html.contains("Click"), "{html}");
+        let warned: Vec<(usize, bool)> = render_default(markdown)
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.message.contains("`javascript:`")))
+            .collect();
+        assert_eq!(
+            warned,
+            [
+                (1, false),
+                (3, false),
+                (5, false),
+                (7, false),
+                (9, true),
+                (11, false)
+            ]
+        );
     }
 
     #[test]
@@ -815,7 +1216,8 @@ fn main() {}
             rendered.html
         );
         assert!(rendered.html.contains(r#"<div onclick="go()">"#));
-        assert_eq!(rendered.text, "Before");
+        // The text of raw HTML counts; a script's does not.
+        assert_eq!(rendered.text, "Before\nx");
     }
 
     #[test]
@@ -867,7 +1269,7 @@ fn main() {}
         let rendered = render_default(markdown);
         assert_eq!(
             rendered.text,
-            "Title\nFirst para line two.\nitem one\nitem two\na b\nc d\ncode here"
+            "Title\nFirst para line two.\nitem one\nitem two\na b\nc d\nraw block\ncode here"
         );
         assert!(!rendered.text.contains('<'));
     }
@@ -965,9 +1367,13 @@ fn main() {}
         let (mut events, _) =
             strip_more_markers(Parser::new_ext(markdown, parser_options()).collect());
         assign_heading_ids(&mut events);
-        let skipped = sanitizing_changes_nothing(&events);
+        let skipped = sanitize::sanitizing_changes_nothing(&events);
         if skipped {
-            assert_eq!(SANITIZER.clean(&raw).to_string(), raw, "for {markdown:?}");
+            assert_eq!(
+                sanitize::SANITIZER.clean(&raw).to_string(),
+                raw,
+                "for {markdown:?}"
+            );
             assert_eq!(render_default(markdown).html, raw, "for {markdown:?}");
         }
         skipped
