@@ -104,6 +104,8 @@ fn images_inside_noscript_are_served_as_images_not_as_text() {
         html.contains("<figcaption>How often do you refine the backlog?</figcaption>"),
         "{html}"
     );
+    // The sanitizer empties the class of the wrapping `<div>`; the empty attribute is dropped.
+    assert!(html.contains("<div>\n<figure>"), "{html}");
     assert!(!html.contains("class=\"\""), "{html}");
 }
 

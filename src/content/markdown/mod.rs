@@ -184,6 +184,7 @@ fn source_events(markdown: &str, format: SourceFormat) -> Vec<(Event<'_>, Range<
     let mut depth: usize = 0;
     let mut skip_until_depth: Option<usize> = None;
     let mut heading_tail: Option<usize> = None;
+    let mut any_mdx_id = false;
     for (mut event, range) in Parser::new_ext(markdown, parser_options()).into_offset_iter() {
         let starts = matches!(event, Event::Start(_));
         let ends = matches!(event, Event::End(_));
@@ -215,6 +216,7 @@ fn source_events(markdown: &str, format: SourceFormat) -> Vec<(Event<'_>, Range<
                 if let Some((brace, written)) = mdx_heading_id(&markdown[range.clone()]) {
                     *id = Some(CowStr::from(written.to_owned()));
                     heading_tail = Some(range.start + brace);
+                    any_mdx_id = true;
                 }
             }
             Event::End(TagEnd::Heading(_)) => heading_tail = None,
@@ -245,9 +247,11 @@ fn source_events(markdown: &str, format: SourceFormat) -> Vec<(Event<'_>, Range<
         };
         out.push((event, range));
     }
-    // Emphasis or code that opened and closed inside the dropped id leaves empty pairs behind;
+    // Emphasis or code that opened and closed inside a dropped id leaves empty pairs behind;
     // they render nothing, but empty text would.
-    out.retain(|(event, _)| !matches!(event, Event::Text(text) if text.is_empty()));
+    if any_mdx_id {
+        out.retain(|(event, _)| !matches!(event, Event::Text(text) if text.is_empty()));
+    }
     out
 }
 
