@@ -127,9 +127,11 @@ impl Reloader {
     }
 
     /// A receiver of every later reload that changed a post, drafts and scheduled posts
-    /// included: its report names the slugs and carries the new store. For indexes that
-    /// follow the content, never for the public. A receiver that falls far behind gets
-    /// `Lagged` and goes on.
+    /// included: its report names the slugs and carries the new store. It also hears when
+    /// time alone changed what the public can read (a post went live or expired, announced
+    /// as on [`Reloader::announcements`]): that report carries the store being served and its
+    /// generation, unchanged. For indexes that follow the content, never for the public. A
+    /// receiver that falls far behind gets `Lagged` and goes on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<ReloadReport>> {
         self.reports.subscribe()
     }
@@ -142,6 +144,11 @@ impl Reloader {
     /// public generation.
     pub fn announcements(&self) -> broadcast::Receiver<Arc<ReloadReport>> {
         self.announcements.subscribe()
+    }
+
+    /// The instant that decides what is published, by the reloader's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     fn lock_told(&self) -> MutexGuard<'_, Timestamp> {
@@ -157,16 +164,23 @@ impl Reloader {
         if store.visibility_epoch(*told) != store.visibility_epoch(now) {
             let changes = Changes::public(&store, *told, &store, now);
             *told = now;
-            self.announce(changes, now, &store);
+            if let Some(public) = self.announce(changes, now, &store) {
+                self.tell_indexes_of_schedule(&public, &store);
+            }
         }
         let next = store.next_change_after(now);
         self.clock.real_wait_until(next)
     }
 
-    /// Sends a public report, unless nothing public changed.
-    fn announce(&self, changes: Changes, now: Timestamp, store: &Arc<Store>) {
+    /// Sends a public report, unless nothing public changed; returns it.
+    fn announce(
+        &self,
+        changes: Changes,
+        now: Timestamp,
+        store: &Arc<Store>,
+    ) -> Option<Arc<ReloadReport>> {
         if changes.is_empty() {
-            return;
+            return None;
         }
         log::info!(
             "announcing to the public: {} created, {} updated, {} deleted",
@@ -183,7 +197,20 @@ impl Reloader {
             store: Arc::clone(store),
         });
         // Sending fails only when nobody listens, which is fine.
-        let _ = self.announcements.send(report);
+        let _ = self.announcements.send(Arc::clone(&report));
+        Some(report)
+    }
+
+    /// Tells the indexes that follow the content what the public was just told, when no reload
+    /// report will: posts went live or expired while `store` stayed the same.
+    fn tell_indexes_of_schedule(&self, public: &ReloadReport, store: &Arc<Store>) {
+        let report = Arc::new(ReloadReport {
+            generation: store.generation(),
+            store: Arc::clone(store),
+            ..public.clone()
+        });
+        // Sending fails only when nobody listens, which is fine.
+        let _ = self.reports.send(report);
     }
 
     /// The store being served.
@@ -254,7 +281,7 @@ impl Reloader {
         self.store.store(Arc::clone(&store));
         let announced = Changes::public(&old, *told, &store, now);
         *told = now;
-        self.announce(announced, now, &store);
+        let announced = self.announce(announced, now, &store);
         drop(told);
         self.wake.notify_all();
         // Telling what changed happens after the swap, so it never delays the new content.
@@ -275,6 +302,11 @@ impl Reloader {
             took.as_secs_f64() * 1000.0,
         );
         if changes.is_empty() {
+            // No post was re-read, yet posts may have gone live or expired since the public
+            // was last told: the indexes hear that from no one else.
+            if let Some(public) = announced {
+                self.tell_indexes_of_schedule(&public, &store);
+            }
             return None;
         }
         let report = Arc::new(ReloadReport {
