@@ -179,6 +179,94 @@ fn an_index_kept_on_disk_indexes_again_only_what_changed_since_the_last_run() {
     assert_eq!(index.reader.searcher().num_docs(), 3);
 }
 
+/// A post with its own front matter lines (dates, expiry).
+fn timed_post(slug: &str, front: &str, body: &str) -> Parsed {
+    let text = format!("---\ntitle: {slug}\n{front}\n---\n{body}\n");
+    parse_post(
+        &format!("{slug}.md"),
+        text.as_bytes(),
+        LoadOptions::default(),
+    )
+}
+
+/// How many live documents hold `word` in the body, and how many documents in all (deleted
+/// ones included, as BM25 counts them).
+fn body_counts(index: &SearchIndex, word: &str) -> (u64, u64) {
+    let searcher = index.reader.searcher();
+    let term = Term::from_field_text(index.fields.body, word);
+    (searcher.num_docs(), searcher.doc_freq(&term).unwrap())
+}
+
+#[test]
+fn a_kept_index_adds_posts_gone_live_and_drops_posts_expired_since_the_last_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            timed_post("soon", "date: 2026-06-01", "A zeppelin."),
+            timed_post(
+                "fading",
+                "date: 2025-01-01\nexpires: 2026-03-01",
+                "A dirigible.",
+            ),
+        ],
+        1,
+    );
+    let index = SearchIndex::open(&site, dir.path(), now()).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 0));
+    assert_eq!(body_counts(&index, "dirig"), (2, 1));
+    drop(index);
+
+    let later: Timestamp = "2026-07-01T00:00:00Z".parse().unwrap();
+    let index = SearchIndex::open(&site, dir.path(), later).unwrap();
+
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 1));
+    // The expired post's words are gone from the counts too, not only from the hits.
+    assert_eq!(body_counts(&index, "dirig"), (2, 0));
+}
+
+#[test]
+fn catching_up_follows_the_clock_and_the_store_and_does_nothing_twice() {
+    let site = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            timed_post("soon", "date: 2026-06-01", "A zeppelin."),
+            timed_post(
+                "fading",
+                "date: 2025-01-01\nexpires: 2026-03-01",
+                "A dirigible.",
+            ),
+        ],
+        1,
+    );
+    let index = SearchIndex::build(&site, now()).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 0));
+
+    let later: Timestamp = "2026-07-01T00:00:00Z".parse().unwrap();
+    index.catch_up(&site, later).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 1));
+    assert_eq!(body_counts(&index, "dirig"), (2, 0));
+    assert!(index.version().is_current(&site, later));
+    let segments = index.segments();
+
+    // Nothing changed since: nothing is indexed or removed again.
+    index.catch_up(&site, later).unwrap();
+    assert_eq!(index.segments(), segments);
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 1));
+
+    // A reload that makes the live post a draft removes it.
+    let reloaded = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            timed_post("soon", "date: 2026-06-01\ndraft: true", "A zeppelin."),
+        ],
+        2,
+    );
+    index.catch_up(&reloaded, later).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (1, 0));
+    assert!(index.version().is_current(&reloaded, later));
+}
+
 #[test]
 fn a_kept_index_that_cannot_be_opened_or_is_of_another_version_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
