@@ -476,7 +476,7 @@ fn relative_paths(root: &Path, paths: &[PathBuf]) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::FixedClock;
+    use crate::clock::{FixedClock, ManualClock};
     use crate::content::LoadOptions;
 
     fn write(dir: &Path, name: &str, title: &str) {
@@ -558,6 +558,51 @@ mod tests {
             (&vec!["d".to_owned()], 2)
         );
         assert_eq!(reloader.store().public_generation(), 2);
+    }
+
+    /// A reloader over `dir` whose clock a test moves.
+    fn reloader_with_clock(dir: &Path, clock: Arc<ManualClock>) -> Reloader {
+        let library = Library::load(dir, LoadOptions::default()).unwrap();
+        let store = Store::build(library.parsed(), clock.now());
+        Reloader::new(library, Arc::new(ArcSwap::from_pointee(store)), clock)
+    }
+
+    #[test]
+    fn indexes_hear_of_a_post_going_live_from_the_schedule_and_from_a_reload_that_changed_no_post()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let scheduled =
+            |slug: &str| format!("---\ntitle: {slug}\ndate: 2026-01-01T01:00:00Z\n---\nLater.\n");
+        std::fs::write(dir.path().join("soon.md"), scheduled("soon")).unwrap();
+        let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let reloader = reloader_with_clock(dir.path(), Arc::clone(&clock));
+        let mut indexes = reloader.subscribe();
+        clock.set("2026-01-01T02:00:00Z".parse().unwrap());
+
+        // The schedule notices first: the store is unchanged, and so is its generation.
+        let mut told = reloader.lock_told();
+        reloader.announce_due(&mut told);
+        drop(told);
+        let report = indexes.try_recv().expect("the indexes hear of the go-live");
+        assert_eq!(
+            (&report.created, report.generation),
+            (&vec!["soon".to_owned()], 1)
+        );
+
+        // A reload that re-reads no post (a broken file) at the next go-live tells them too.
+        std::fs::write(
+            dir.path().join("later.md"),
+            scheduled("later").replace("01:00", "03:00"),
+        )
+        .unwrap();
+        reloader.reload(&[dir.path().join("later.md")]);
+        let _ = indexes.try_recv();
+        clock.set("2026-01-01T04:00:00Z".parse().unwrap());
+        std::fs::write(dir.path().join("broken.md"), "---\ntitle: [\n---\n").unwrap();
+        assert!(reloader.reload(&[dir.path().join("broken.md")]).is_none());
+        let report = indexes.try_recv().expect("the indexes hear of the go-live");
+        assert_eq!(report.created, ["later"]);
     }
 
     #[test]
