@@ -23,9 +23,9 @@ const RETRIES: u32 = 4;
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 
 /// Starts the `quire-search` thread: it builds the index of the store being served into `slot`,
-/// then follows every later reload and go-live or expiry (see [`Reloader::subscribe`]). Searches are refused until the slot is filled; after
-/// that they keep using the previous index state until an update is committed, and map hits
-/// through the newest store.
+/// then follows every later reload and go-live or expiry (see [`Reloader::subscribe`]).
+/// Searches are refused until the slot is filled; after that they keep using the previous
+/// index state until an update is committed, and map hits through the newest store.
 ///
 /// With `dir`, the index is kept in that folder between runs and only what changed since the
 /// last run is indexed at start; if the folder cannot be used, the index is built in memory.
