@@ -61,7 +61,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn bench_search(c: &mut Criterion) {
     let (_dir, store) = corpus();
     let started = Instant::now();
-    let index = SearchIndex::build(&store).expect("the index builds");
+    let index = SearchIndex::build(&store, Timestamp::now()).expect("the index builds");
     eprintln!(
         "indexed {} posts in {:.2} s",
         store.all_posts().len(),

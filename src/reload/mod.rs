@@ -127,9 +127,11 @@ impl Reloader {
     }
 
     /// A receiver of every later reload that changed a post, drafts and scheduled posts
-    /// included: its report names the slugs and carries the new store. For indexes that
-    /// follow the content, never for the public. A receiver that falls far behind gets
-    /// `Lagged` and goes on.
+    /// included: its report names the slugs and carries the new store. It also hears when
+    /// time alone changed what the public can read (a post went live or expired, announced
+    /// as on [`Reloader::announcements`]): that report carries the store being served and its
+    /// generation, unchanged. For indexes that follow the content, never for the public. A
+    /// receiver that falls far behind gets `Lagged` and goes on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<ReloadReport>> {
         self.reports.subscribe()
     }
@@ -142,6 +144,11 @@ impl Reloader {
     /// public generation.
     pub fn announcements(&self) -> broadcast::Receiver<Arc<ReloadReport>> {
         self.announcements.subscribe()
+    }
+
+    /// The instant that decides what is published, by the reloader's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     fn lock_told(&self) -> MutexGuard<'_, Timestamp> {
@@ -157,16 +164,23 @@ impl Reloader {
         if store.visibility_epoch(*told) != store.visibility_epoch(now) {
             let changes = Changes::public(&store, *told, &store, now);
             *told = now;
-            self.announce(changes, now, &store);
+            if let Some(public) = self.announce(changes, now, &store) {
+                self.tell_indexes_of_schedule(&public, &store);
+            }
         }
         let next = store.next_change_after(now);
         self.clock.real_wait_until(next)
     }
 
-    /// Sends a public report, unless nothing public changed.
-    fn announce(&self, changes: Changes, now: Timestamp, store: &Arc<Store>) {
+    /// Sends a public report, unless nothing public changed; returns it.
+    fn announce(
+        &self,
+        changes: Changes,
+        now: Timestamp,
+        store: &Arc<Store>,
+    ) -> Option<Arc<ReloadReport>> {
         if changes.is_empty() {
-            return;
+            return None;
         }
         log::info!(
             "announcing to the public: {} created, {} updated, {} deleted",
@@ -183,7 +197,20 @@ impl Reloader {
             store: Arc::clone(store),
         });
         // Sending fails only when nobody listens, which is fine.
-        let _ = self.announcements.send(report);
+        let _ = self.announcements.send(Arc::clone(&report));
+        Some(report)
+    }
+
+    /// Tells the indexes that follow the content what the public was just told, when no reload
+    /// report will: posts went live or expired while `store` stayed the same.
+    fn tell_indexes_of_schedule(&self, public: &ReloadReport, store: &Arc<Store>) {
+        let report = Arc::new(ReloadReport {
+            generation: store.generation(),
+            store: Arc::clone(store),
+            ..public.clone()
+        });
+        // Sending fails only when nobody listens, which is fine.
+        let _ = self.reports.send(report);
     }
 
     /// The store being served.
@@ -254,7 +281,7 @@ impl Reloader {
         self.store.store(Arc::clone(&store));
         let announced = Changes::public(&old, *told, &store, now);
         *told = now;
-        self.announce(announced, now, &store);
+        let announced = self.announce(announced, now, &store);
         drop(told);
         self.wake.notify_all();
         // Telling what changed happens after the swap, so it never delays the new content.
@@ -275,6 +302,11 @@ impl Reloader {
             took.as_secs_f64() * 1000.0,
         );
         if changes.is_empty() {
+            // No post was re-read, yet posts may have gone live or expired since the public
+            // was last told: the indexes hear that from no one else.
+            if let Some(public) = announced {
+                self.tell_indexes_of_schedule(&public, &store);
+            }
             return None;
         }
         let report = Arc::new(ReloadReport {
@@ -444,7 +476,7 @@ fn relative_paths(root: &Path, paths: &[PathBuf]) -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::FixedClock;
+    use crate::clock::{FixedClock, ManualClock};
     use crate::content::LoadOptions;
 
     fn write(dir: &Path, name: &str, title: &str) {
@@ -526,6 +558,51 @@ mod tests {
             (&vec!["d".to_owned()], 2)
         );
         assert_eq!(reloader.store().public_generation(), 2);
+    }
+
+    /// A reloader over `dir` whose clock a test moves.
+    fn reloader_with_clock(dir: &Path, clock: Arc<ManualClock>) -> Reloader {
+        let library = Library::load(dir, LoadOptions::default()).unwrap();
+        let store = Store::build(library.parsed(), clock.now());
+        Reloader::new(library, Arc::new(ArcSwap::from_pointee(store)), clock)
+    }
+
+    #[test]
+    fn indexes_hear_of_a_post_going_live_from_the_schedule_and_from_a_reload_that_changed_no_post()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let scheduled =
+            |slug: &str| format!("---\ntitle: {slug}\ndate: 2026-01-01T01:00:00Z\n---\nLater.\n");
+        std::fs::write(dir.path().join("soon.md"), scheduled("soon")).unwrap();
+        let start: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let reloader = reloader_with_clock(dir.path(), Arc::clone(&clock));
+        let mut indexes = reloader.subscribe();
+        clock.set("2026-01-01T02:00:00Z".parse().unwrap());
+
+        // The schedule notices first: the store is unchanged, and so is its generation.
+        let mut told = reloader.lock_told();
+        reloader.announce_due(&mut told);
+        drop(told);
+        let report = indexes.try_recv().expect("the indexes hear of the go-live");
+        assert_eq!(
+            (&report.created, report.generation),
+            (&vec!["soon".to_owned()], 1)
+        );
+
+        // A reload that re-reads no post (a broken file) at the next go-live tells them too.
+        std::fs::write(
+            dir.path().join("later.md"),
+            scheduled("later").replace("01:00", "03:00"),
+        )
+        .unwrap();
+        reloader.reload(&[dir.path().join("later.md")]);
+        let _ = indexes.try_recv();
+        clock.set("2026-01-01T04:00:00Z".parse().unwrap());
+        std::fs::write(dir.path().join("broken.md"), "---\ntitle: [\n---\n").unwrap();
+        assert!(reloader.reload(&[dir.path().join("broken.md")]).is_none());
+        let report = indexes.try_recv().expect("the indexes hear of the go-live");
+        assert_eq!(report.created, ["later"]);
     }
 
     #[test]

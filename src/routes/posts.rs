@@ -605,12 +605,12 @@ pub async fn list_posts(
     let store = state.store.load_full();
     let now = state.clock.now();
     let found;
-    // With `q`, the index generation the hits come from.
+    // With `q`, the index state the hits come from.
     let (posts, total, indexed) = match &query.q {
         Some(text) => {
             found = super::search::run(&state, &store, &query, text).await?;
             let posts: Vec<&Arc<Post>> = found.hits.iter().map(|hit| &hit.post).collect();
-            (posts, found.total, Some(found.generation))
+            (posts, found.total, Some(found.indexed))
         }
         None => {
             let page = store.list_posts(&query.filter, query.sort, query.page, now);
@@ -643,7 +643,7 @@ pub async fn list_posts(
         .header("Link", link)
         .modified(content_modified(&store, now));
     Ok(match indexed {
-        Some(indexed) => super::search::unless_index_behind(prepared, indexed, &store),
+        Some(indexed) => super::search::unless_index_behind(prepared, indexed, &store, now),
         None => prepared,
     })
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, get, web};
+use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,7 +19,7 @@ use crate::domain::{Post, Slug};
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
 use crate::http::layers::content_modified;
-use crate::search::{FacetCount, SearchIndex, SearchRequest, SearchStatus};
+use crate::search::{FacetCount, IndexVersion, SearchIndex, SearchRequest, SearchStatus};
 use crate::store::Store;
 
 /// A search's page of hits, owned, so that it can come back from the search pool.
@@ -31,8 +32,10 @@ pub(super) struct Found {
     pub categories: Vec<TermResponse>,
     /// Hits by tag, most first.
     pub tags: Vec<TermResponse>,
-    /// The store generation of the index state the hits come from.
-    pub generation: u64,
+    /// The index state the hits come from.
+    pub indexed: IndexVersion,
+    /// The instant the search decided what is published at.
+    pub now: Timestamp,
 }
 
 /// One hit of [`Found`].
@@ -78,7 +81,8 @@ pub(super) async fn run(
             total: results.total,
             categories: results.categories.iter().map(facet).collect(),
             tags: results.tags.iter().map(facet).collect(),
-            generation: results.generation,
+            indexed: results.indexed,
+            now,
         })
     })
     .await
@@ -260,7 +264,12 @@ pub async fn search(
         .header("X-Total-Count", results.total.to_string())
         .header("Link", link)
         .modified(content_modified(&store, state.clock.now()));
-    Ok(unless_index_behind(prepared, results.generation, &store))
+    Ok(unless_index_behind(
+        prepared,
+        results.indexed,
+        &store,
+        results.now,
+    ))
 }
 
 /// A related post and why it is related.
@@ -332,7 +341,7 @@ pub async fn related_posts(
     let searched = Arc::clone(&store);
     let (indexed, related) = on_search_pool(&state, move |index| {
         // Read before the search: the index only moves forward, so the hits are at least this new.
-        let indexed = index.generation();
+        let indexed = index.version();
         let related = index
             .related(&searched, &parsed, limit as usize, now)
             .map_err(|err| {
@@ -369,7 +378,7 @@ pub async fn related_posts(
     };
     let modified = content_modified(&store, now);
     let prepared = Prepared::json(&response)?.modified(modified);
-    Ok(unless_index_behind(prepared, indexed, &store))
+    Ok(unless_index_behind(prepared, indexed, &store, now))
 }
 
 /// The search index, or a 503 while it is being built (or when building it failed).
@@ -382,13 +391,18 @@ fn index(state: &AppState) -> Result<&SearchIndex, ApiError> {
         })
 }
 
-/// A response computed from the index while it is still catching up with a reload is sent
-/// but not cached, so the content version's cached answer always comes from a current index.
-/// `indexed` is the generation of the index state the response was computed from (read
-/// before searching, not after: an update finishing in between must not mark stale hits
-/// current).
-pub(super) fn unless_index_behind(prepared: Prepared, indexed: u64, store: &Store) -> Prepared {
-    if indexed == store.generation() {
+/// A response computed from the index while it is still catching up with a reload, or with a
+/// post going live or expiring, is sent but not cached, so the content version's cached answer
+/// always comes from a current index. `indexed` is the index state the response was computed
+/// from (read before searching, not after: an update finishing in between must not mark stale
+/// hits current), `now` the instant the response's posts are published at.
+pub(super) fn unless_index_behind(
+    prepared: Prepared,
+    indexed: IndexVersion,
+    store: &Store,
+    now: Timestamp,
+) -> Prepared {
+    if indexed.is_current(store, now) {
         prepared
     } else {
         prepared.no_store()

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
+use jiff::Timestamp;
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Schema;
 use tantivy::{Index, Searcher};
@@ -62,8 +63,9 @@ fn remove_other_formats(dir: &Path) {
     }
 }
 
-/// What an index kept from an earlier run must do to match `store`: the slugs to index again
-/// (new or changed posts) and the slugs to remove (posts gone or now drafts); the rest is kept.
+/// What an index kept from an earlier run must do to match `store` at an instant: the slugs to
+/// index again (new, changed or gone-live posts) and the slugs to remove (posts gone, now drafts,
+/// expired or not yet live); the rest is kept.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct Changes {
     /// Posts to (re-)index.
@@ -74,12 +76,22 @@ pub(super) struct Changes {
     pub kept: usize,
 }
 
-/// Compares the documents `searcher` sees with the posts of `store`, by slug and fingerprint.
-pub(super) fn changes(searcher: &Searcher, fields: &Fields, store: &Store) -> Changes {
+/// Compares the documents `searcher` sees with the posts of `store` published at `now`, by
+/// slug and fingerprint.
+pub(super) fn changes(
+    searcher: &Searcher,
+    fields: &Fields,
+    store: &Store,
+    now: Timestamp,
+) -> Changes {
     let indexed = fingerprints(searcher, fields);
     let mut changes = Changes::default();
     let mut present = HashSet::new();
-    for post in store.all_posts().iter().filter(|post| !post.draft) {
+    for post in store
+        .all_posts()
+        .iter()
+        .filter(|post| post.is_published(now))
+    {
         let slug = post.slug.as_str();
         present.insert(slug);
         if indexed.get(slug) == Some(&fingerprint(post)) {

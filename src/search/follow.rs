@@ -1,15 +1,16 @@
-//! Building the search index in the background and keeping it in step with hot reload: one
-//! thread builds the index from the served store while posts are already being served, then
-//! applies each later reload report's created, updated and deleted slugs, and rebuilds the
-//! index if reports were missed.
+//! Building the search index in the background and keeping it in step with hot reload and the
+//! schedule: one thread builds the index of the posts published now from the served store while
+//! posts are already being served, then, at each later reload and each post going live or
+//! expiring, brings it to what the public can read at that moment.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use jiff::Timestamp;
 use tokio::sync::broadcast::Receiver;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::{SearchIndex, SearchSlot};
 use crate::reload::{ReloadReport, Reloader};
@@ -22,9 +23,9 @@ const RETRIES: u32 = 4;
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 
 /// Starts the `quire-search` thread: it builds the index of the store being served into `slot`,
-/// then applies every later reload to it. Searches are refused until the slot is filled; after
-/// that they keep using the previous index state until an update is committed, and map hits
-/// through the newest store.
+/// then follows every later reload and go-live or expiry (see [`Reloader::subscribe`]).
+/// Searches are refused until the slot is filled; after that they keep using the previous
+/// index state until an update is committed, and map hits through the newest store.
 ///
 /// With `dir`, the index is kept in that folder between runs and only what changed since the
 /// last run is indexed at start; if the folder cannot be used, the index is built in memory.
@@ -36,7 +37,8 @@ pub fn build_and_follow(
     dir: Option<PathBuf>,
     hold: Option<Arc<Barrier>>,
 ) -> std::io::Result<()> {
-    // Subscribed before the build reads the store, so no reload can fall between the two.
+    // Subscribed before the build reads the store and the clock, so no reload, go-live or
+    // expiry can fall between the two.
     let reports = reloader.subscribe();
     let reloader = Arc::clone(reloader);
     thread::Builder::new()
@@ -56,76 +58,65 @@ fn build_then_follow(
     dir: Option<&Path>,
     mut reports: Receiver<Arc<ReloadReport>>,
 ) {
-    // The store generation the index holds; reports up to it are already in the index.
-    let mut indexed = build_into(slot, &reloader.store(), dir);
+    build_into(slot, &reloader.store(), reloader.now(), dir);
     loop {
-        let next = reports.blocking_recv();
-        if let Err(RecvError::Closed) = next {
+        // Reloads and the schedule (posts going live or expiring) both arrive here; each is
+        // only a sign to catch up with the store served now, so none is applied twice, and
+        // reports missed (`Lagged`) need nothing more than the next catch-up.
+        if let Err(RecvError::Closed) = reports.blocking_recv() {
             return;
         }
+        // Reports that came meanwhile are covered by the catch-up below.
+        while !matches!(
+            reports.try_recv(),
+            Err(TryRecvError::Empty | TryRecvError::Closed)
+        ) {}
+        let store = reloader.store();
+        let now = reloader.now();
         let Some(index) = slot.index() else {
             // The build failed: try again from the store this reload swapped in.
-            indexed = build_into(slot, &reloader.store(), dir);
+            build_into(slot, &store, now, dir);
             continue;
         };
-        let result = match next {
-            Ok(report) if report.generation <= indexed => continue,
-            Ok(report) => {
-                let upserted: Vec<String> = report
-                    .created
-                    .iter()
-                    .chain(&report.updated)
-                    .cloned()
-                    .collect();
-                indexed = report.generation;
-                index.apply(&report.store, &upserted, &report.deleted)
-            }
-            Err(RecvError::Lagged(missed)) => {
-                log::warn!("search: {missed} reloads were missed; re-indexing everything");
-                let store = reloader.store();
-                indexed = store.generation();
-                index.rebuild(&store)
-            }
-            Err(RecvError::Closed) => return,
-        };
-        if let Err(err) = result {
+        if let Err(err) = index.catch_up(&store, now) {
             log::error!("search: the index could not follow a reload: {err}; re-indexing");
-            if let Some(generation) = rebuild_with_retries(index, reloader) {
-                indexed = generation;
-            }
+            rebuild_with_retries(index, reloader);
         }
     }
 }
 
-/// Builds the index of `store` into `slot` (brings the one kept in `dir` up to date), logging
-/// how long it took; returns the generation indexed, or 0 (no store has it) when building
-/// failed and the slot says so.
-fn build_into(slot: &SearchSlot, store: &Store, dir: Option<&Path>) -> u64 {
+/// Builds the index of the posts of `store` published at `now` into `slot` (brings the one
+/// kept in `dir` up to date), logging how long it took; when building fails the slot says so.
+fn build_into(slot: &SearchSlot, store: &Store, now: Timestamp, dir: Option<&Path>) {
     slot.set_failed(false);
     let started = Instant::now();
     // Searchable first, merged into one segment after: the merge is a fifth of a big build.
     let built = match dir {
-        None => SearchIndex::build_searchable(store),
-        Some(dir) => SearchIndex::open_searchable(store, dir).or_else(|err| {
+        None => SearchIndex::build_searchable(store, now),
+        Some(dir) => SearchIndex::open_searchable(store, dir, now).or_else(|err| {
             log::error!(
                 "cannot keep the search index in {}: {err}; indexing in memory instead",
                 dir.display()
             );
-            SearchIndex::build_searchable(store)
+            SearchIndex::build_searchable(store, now)
         }),
     };
     match built {
         Ok(index) => {
             log::info!(
-                "search index of {} posts (drafts are not indexed) ready in {} ms",
-                store.all_posts().iter().filter(|post| !post.draft).count(),
+                "search index of {} published posts (others are not indexed) ready in {} ms",
+                store
+                    .all_posts()
+                    .iter()
+                    .filter(|post| post.is_published(now))
+                    .count(),
                 started.elapsed().as_millis()
             );
             slot.fill(index);
             if let Some(index) = slot.index() {
                 let merging = Instant::now();
                 let segments = index.segments();
-                match index.compact(store) {
+                match index.compact(store, now) {
                     Ok(()) if segments > 1 => log::info!(
                         "search index merged from {segments} segments into one in {} ms",
                         merging.elapsed().as_millis()
@@ -135,30 +126,26 @@ fn build_into(slot: &SearchSlot, store: &Store, dir: Option<&Path>) -> u64 {
                     Err(err) => log::error!("search: merging the index failed: {err}"),
                 }
             }
-            store.generation()
         }
         Err(err) => {
             log::error!("cannot build the {err}; search answers 503 until a reload rebuilds it");
             slot.set_failed(true);
-            0
         }
     }
 }
 
-/// Re-indexes the current store, retrying with growing pauses; returns the generation indexed,
-/// or `None` (logged) if every attempt failed and the index stays behind until the next reload.
-fn rebuild_with_retries(index: &SearchIndex, reloader: &Reloader) -> Option<u64> {
+/// Re-indexes the current store, retrying with growing pauses; if every attempt fails (logged)
+/// the index stays behind until the next reload or go-live.
+fn rebuild_with_retries(index: &SearchIndex, reloader: &Reloader) {
     let mut pause = FIRST_RETRY;
     for attempt in 1..=RETRIES {
         thread::sleep(pause);
         pause *= 2;
-        let store = reloader.store();
-        match index.rebuild(&store) {
-            Ok(()) => return Some(store.generation()),
+        match index.rebuild(&reloader.store(), reloader.now()) {
+            Ok(()) => return,
             Err(err) => {
                 log::error!("search: re-indexing failed (attempt {attempt} of {RETRIES}): {err}")
             }
         }
     }
-    None
 }

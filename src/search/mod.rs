@@ -1,8 +1,10 @@
 //! Ranked full-text search and related posts, on a tantivy index beside the store, held in
 //! memory or kept in a folder between runs (see [`disk`]). The index holds one document per
-//! non-draft post; whether a hit may be shown (scheduled, expired) and the list filters are
-//! decided by the store at request time, so the index never needs rebuilding when the clock
-//! moves, and follows reloads by re-indexing only changed posts.
+//! post the public can read when it is built or caught up, and nothing else: a scheduled,
+//! expired or draft post's words would otherwise move scores, ranks and which words count as
+//! known. It follows reloads and the schedule (see [`follow`]) by re-indexing only the posts
+//! that changed or became visible and removing those that became hidden; the store still checks
+//! each hit at request time, for the moment between a go-live and the index catching up.
 //!
 //! Matching: every word must match somewhere (title, tags, categories, excerpt or body), as its
 //! English stem, within one typo for words of 5 or more letters that no post contains as they
@@ -23,7 +25,7 @@ mod stem;
 mod text;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -139,8 +141,26 @@ impl Fields {
 /// documents map to that store's posts.
 struct Snapshot {
     searcher: Searcher,
-    generation: u64,
+    version: IndexVersion,
     docs: DocMap,
+}
+
+/// Which content an index state holds: the posts of one store generation published in one
+/// visibility epoch of it (between two go-lives or expiries). An answer computed from a state
+/// that is not the current one is right for the moment but must not be cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexVersion {
+    /// The store generation the index was last brought up to.
+    pub generation: u64,
+    /// That store's visibility epoch (see [`Store::visibility_epoch`]) when it was.
+    pub epoch: usize,
+}
+
+impl IndexVersion {
+    /// Whether the index holds exactly what `store` publishes at `now`.
+    pub fn is_current(&self, store: &Store, now: Timestamp) -> bool {
+        self.generation == store.generation() && self.epoch == store.visibility_epoch(now)
+    }
 }
 
 /// Index documents' positions in the store.
@@ -172,12 +192,16 @@ pub struct SearchIndex {
     snapshot: ArcSwap<Snapshot>,
     /// Whether a build left segments for [`SearchIndex::compact`] to merge.
     built: AtomicBool,
+    /// The post each document was made from, by slug: exactly what the index holds, so that
+    /// catching up with a store and an instant re-indexes only what differs. Changed only
+    /// while the writer is locked.
+    held: Mutex<HashMap<String, Arc<Post>>>,
 }
 
 impl fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SearchIndex")
-            .field("generation", &self.snapshot.load().generation)
+            .field("version", &self.snapshot.load().version)
             .finish_non_exhaustive()
     }
 }
@@ -228,47 +252,52 @@ pub struct SearchResults<'a> {
     pub categories: Vec<FacetCount<'a>>,
     /// Hits by tag, most first.
     pub tags: Vec<FacetCount<'a>>,
-    /// The store generation of the index state the hits come from.
-    pub generation: u64,
+    /// The index state the hits come from.
+    pub indexed: IndexVersion,
 }
 
 impl SearchIndex {
-    /// Indexes every non-draft post of `store` in memory, using all cores.
-    pub fn build(store: &Store) -> Result<SearchIndex, SearchError> {
-        let search = SearchIndex::build_searchable(store)?;
-        search.compact(store)?;
+    /// Indexes every post of `store` published at `now` in memory, using all cores.
+    pub fn build(store: &Store, now: Timestamp) -> Result<SearchIndex, SearchError> {
+        let search = SearchIndex::build_searchable(store, now)?;
+        search.compact(store, now)?;
         Ok(search)
     }
 
     /// [`SearchIndex::build`] up to the point where every post can be found: the index is
     /// still in the many segments a build leaves until [`SearchIndex::compact`].
-    pub fn build_searchable(store: &Store) -> Result<SearchIndex, SearchError> {
+    pub fn build_searchable(store: &Store, now: Timestamp) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let search = SearchIndex::around(Index::create_in_ram(schema), fields, store)?;
-        search.update(store, &all_slugs(store), &[], false)?;
+        search.update(store, &published_slugs(store, now), &[], false, now)?;
         Ok(search)
     }
 
     /// Opens the index kept in `dir` by an earlier run, or creates it there, and brings it up
-    /// to date with `store`: only posts added, changed or removed since are indexed again.
-    pub fn open(store: &Store, dir: &Path) -> Result<SearchIndex, SearchError> {
-        let search = SearchIndex::open_searchable(store, dir)?;
-        search.compact(store)?;
+    /// to date with the posts of `store` published at `now`: only posts added, changed,
+    /// removed, gone live or expired since are indexed again or removed.
+    pub fn open(store: &Store, dir: &Path, now: Timestamp) -> Result<SearchIndex, SearchError> {
+        let search = SearchIndex::open_searchable(store, dir, now)?;
+        search.compact(store, now)?;
         Ok(search)
     }
 
     /// [`SearchIndex::open`] up to the point where every post can be found; an index built
     /// afresh waits for [`SearchIndex::compact`] as [`SearchIndex::build_searchable`]'s does.
-    pub fn open_searchable(store: &Store, dir: &Path) -> Result<SearchIndex, SearchError> {
+    pub fn open_searchable(
+        store: &Store,
+        dir: &Path,
+        now: Timestamp,
+    ) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let search = SearchIndex::around(disk::open(dir, schema)?, fields, store)?;
         let searcher = search.reader.searcher();
         if searcher.num_docs() == 0 {
-            search.update(store, &all_slugs(store), &[], false)?;
+            search.update(store, &published_slugs(store, now), &[], false, now)?;
             log::info!("search index in {}: built afresh", dir.display());
             return Ok(search);
         }
-        let changes = disk::changes(&searcher, &search.fields, store);
+        let changes = disk::changes(&searcher, &search.fields, store, now);
         let segments = searcher.segment_readers().len();
         drop(searcher);
         if segments > MAX_KEPT_SEGMENTS {
@@ -280,7 +309,19 @@ impl SearchIndex {
                 .set_merge_policy(Box::new(NoMergePolicy));
             search.built.store(true, Ordering::Release);
         }
-        search.update(store, &changes.upserted, &changes.deleted, true)?;
+        {
+            // The documents kept from the last run are the published posts left unchanged; the
+            // update below takes back the ones it re-indexes or removes.
+            let _writer = search.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let mut held = search.held.lock().unwrap_or_else(|e| e.into_inner());
+            for post in store.all_posts().iter().filter(|p| p.is_published(now)) {
+                held.insert(post.slug.to_string(), Arc::clone(post));
+            }
+        }
+        search.update(store, &changes.upserted, &changes.deleted, true, now)?;
+        if !changes.deleted.is_empty() {
+            search.purge_deleted(store, now)?;
+        }
         log::info!(
             "search index in {}: {} posts unchanged, {} indexed again, {} removed; {segments} segments",
             dir.display(),
@@ -321,7 +362,10 @@ impl SearchIndex {
         Ok(SearchIndex {
             snapshot: ArcSwap::from_pointee(Snapshot {
                 searcher,
-                generation: 0,
+                version: IndexVersion {
+                    generation: 0,
+                    epoch: 0,
+                },
                 docs: DocMap::default(),
             }),
             index,
@@ -329,41 +373,121 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             reader,
             built: AtomicBool::new(false),
+            held: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Follows a reload: re-indexes the posts of `upserted_slugs` from `store` (a draft or a
-    /// missing one is just removed), removes `deleted_slugs`, and makes the result visible.
+    /// Re-indexes the posts of `upserted_slugs` from `store` (one missing or not published at
+    /// `now` is just removed), removes `deleted_slugs`, and makes the result visible.
     pub fn apply(
         &self,
         store: &Store,
         upserted_slugs: &[String],
         deleted_slugs: &[String],
+        now: Timestamp,
     ) -> Result<(), SearchError> {
-        self.update(store, upserted_slugs, deleted_slugs, true)
+        self.update(store, upserted_slugs, deleted_slugs, true, now)
+    }
+
+    /// Brings the index to exactly the posts of `store` published at `now`: indexes those it
+    /// does not hold or holds from another parse (unchanged files keep the very same post),
+    /// removes those no longer published or gone, and maps hits to `store`. Whatever told the
+    /// caller to catch up (a reload, a post going live or expiring, reports missed), the result
+    /// is the same, and catching up twice does nothing the second time.
+    pub fn catch_up(&self, store: &Store, now: Timestamp) -> Result<(), SearchError> {
+        let (upserted, deleted) = {
+            let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+            let upserted: Vec<String> = store
+                .all_posts()
+                .iter()
+                .filter(|post| post.is_published(now))
+                .filter(|post| {
+                    held.get(post.slug.as_str())
+                        .is_none_or(|indexed| !Arc::ptr_eq(indexed, post))
+                })
+                .map(|post| post.slug.to_string())
+                .collect();
+            let mut deleted: Vec<String> = held
+                .keys()
+                .filter(|slug| {
+                    store
+                        .post_by_slug(slug)
+                        .is_none_or(|post| !post.is_published(now))
+                })
+                .cloned()
+                .collect();
+            deleted.sort_unstable();
+            (upserted, deleted)
+        };
+        if upserted.is_empty() && deleted.is_empty() {
+            if !self.version().is_current(store, now) {
+                // Nothing to index, but the new store may keep its posts elsewhere.
+                self.show(store, now)?;
+            }
+            return Ok(());
+        }
+        self.update(store, &upserted, &deleted, true, now)?;
+        if deleted.is_empty() {
+            Ok(())
+        } else {
+            self.purge_deleted(store, now)
+        }
+    }
+
+    /// Merges away the documents of posts that stopped being published: until its segment is
+    /// merged, a deleted document still counts in how many documents hold a word, which moves
+    /// every score and keeps its words "known" to the typo rule. Merging the segments that
+    /// hold deleted documents rewrites them, at most the whole index, which is why it is done
+    /// only when a post leaves (an edited post's old words fade as segments merge anyway).
+    fn purge_deleted(&self, store: &Store, now: Timestamp) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let segments: Vec<_> = self
+            .index
+            .searchable_segment_metas()?
+            .iter()
+            .filter(|meta| meta.has_deletes())
+            .map(|meta| meta.id())
+            .collect();
+        if segments.is_empty() {
+            return Ok(());
+        }
+        if let Err(err) = writer.merge(&segments).wait() {
+            // Most likely a merge the policy started holds one of them and purges it too.
+            log::warn!("search: merging away removed posts failed: {err}");
+        }
+        drop(writer);
+        self.show(store, now)
     }
 
     /// The store generation the index last caught up with; behind the served store for the
     /// moment between a reload and the index applying it.
     pub fn generation(&self) -> u64 {
-        self.snapshot.load().generation
+        self.snapshot.load().version.generation
     }
 
-    /// Re-indexes every post of `store` from scratch, for when reload reports were missed.
-    pub fn rebuild(&self, store: &Store) -> Result<(), SearchError> {
-        self.writer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .delete_all_documents()?;
-        self.update(store, &all_slugs(store), &[], false)?;
-        self.compact(store)
+    /// The store generation and visibility epoch the index last caught up with.
+    pub fn version(&self) -> IndexVersion {
+        self.snapshot.load().version
+    }
+
+    /// Re-indexes every post of `store` published at `now` from scratch, for when updating
+    /// the index failed.
+    pub fn rebuild(&self, store: &Store, now: Timestamp) -> Result<(), SearchError> {
+        {
+            let writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+            writer.delete_all_documents()?;
+            self.held.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        }
+        self.update(store, &published_slugs(store, now), &[], false, now)?;
+        self.compact(store, now)
     }
 
     /// Merges the segments a build left into one, which searches fastest, and shows the
-    /// result mapped to `store` (the store built from); nothing to do after anything else.
+    /// result mapped to `store` (the store built from, at `now`); nothing to do after anything
+    /// else.
     /// Searches go on meanwhile, on the segments as they were. At 100,000 posts the merge
     /// takes about 7 s of one core, which is why a build is searchable before it.
-    pub fn compact(&self, store: &Store) -> Result<(), SearchError> {
+    pub fn compact(&self, store: &Store, now: Timestamp) -> Result<(), SearchError> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         if !self.built.swap(false, Ordering::AcqRel) {
             return Ok(());
@@ -377,7 +501,7 @@ impl SearchIndex {
         // From now on, updates' small segments are merged as they accumulate.
         writer.set_merge_policy(Box::new(LogMergePolicy::default()));
         merged?;
-        self.show(store)
+        self.show(store, now)
     }
 
     /// How many segments the index searches; one once compacted.
@@ -385,15 +509,18 @@ impl SearchIndex {
         self.snapshot.load().searcher.segment_readers().len()
     }
 
-    /// Applies changes; `replace` deletes the old documents first (not needed when building).
+    /// Applies changes, indexing only posts published at `now`; `replace` deletes the old
+    /// documents first (not needed when building).
     fn update(
         &self,
         store: &Store,
         upserted_slugs: &[String],
         deleted_slugs: &[String],
         replace: bool,
+        now: Timestamp,
     ) -> Result<(), SearchError> {
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         if !replace {
             // A build's chunks are merged into one segment by `compact`; merges in between
             // would only redo that work (and take segments that merge names).
@@ -402,6 +529,7 @@ impl SearchIndex {
         if replace {
             for slug in upserted_slugs.iter().chain(deleted_slugs) {
                 writer.delete_term(Term::from_field_text(self.fields.slug, slug));
+                held.remove(slug);
             }
         }
         let mut queued = 0;
@@ -409,8 +537,9 @@ impl SearchIndex {
             let Some(post) = store.post_by_slug(slug) else {
                 continue;
             };
-            if !post.draft {
+            if post.is_published(now) {
                 writer.add_document(self.document(post))?;
+                held.insert(slug.clone(), Arc::clone(post));
                 queued += 1;
             }
             // Documents wait in the writer's queue with their whole text; committing now and
@@ -425,18 +554,23 @@ impl SearchIndex {
             // The chunks' segments wait for `compact`, which merges them in one go.
             self.built.store(true, Ordering::Release);
         }
+        drop(held);
         drop(writer);
-        self.show(store)
+        self.show(store, now)
     }
 
-    /// Makes what the writer committed visible to searches, mapped to `store`'s posts.
-    fn show(&self, store: &Store) -> Result<(), SearchError> {
+    /// Makes what the writer committed visible to searches, mapped to `store`'s posts, as
+    /// the posts `store` publishes at `now`.
+    fn show(&self, store: &Store, now: Timestamp) -> Result<(), SearchError> {
         self.reader.reload()?;
         let searcher = self.reader.searcher();
         let docs = DocMap::new(&searcher, self.fields.slug, store);
         self.snapshot.store(Arc::new(Snapshot {
             searcher,
-            generation: store.generation(),
+            version: IndexVersion {
+                generation: store.generation(),
+                epoch: store.visibility_epoch(now),
+            },
             docs,
         }));
         Ok(())
@@ -480,7 +614,7 @@ impl SearchIndex {
                 total: 0,
                 categories: Vec::new(),
                 tags: Vec::new(),
-                generation: snapshot.generation,
+                indexed: snapshot.version,
             });
         };
         let docs = self.docs_for(&snapshot, store);
@@ -536,14 +670,14 @@ impl SearchIndex {
             total,
             categories,
             tags,
-            generation: snapshot.generation,
+            indexed: snapshot.version,
         })
     }
 
     /// How the snapshot's documents map to `store`'s posts: the snapshot's own map when it was
     /// made for this store, else one made now (the store was swapped, the index not yet told).
     fn docs_for<'a>(&self, snapshot: &'a Snapshot, store: &Store) -> Cow<'a, DocMap> {
-        if snapshot.generation == store.generation() {
+        if snapshot.version.generation == store.generation() {
             Cow::Borrowed(&snapshot.docs)
         } else {
             Cow::Owned(DocMap::new(&snapshot.searcher, self.fields.slug, store))
@@ -955,11 +1089,12 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
-/// The slugs of every post of `store`, in store order.
-fn all_slugs(store: &Store) -> Vec<String> {
+/// The slugs of the posts of `store` published at `now`, in store order.
+fn published_slugs(store: &Store, now: Timestamp) -> Vec<String> {
     store
         .all_posts()
         .iter()
+        .filter(|p| p.is_published(now))
         .map(|p| p.slug.to_string())
         .collect()
 }

@@ -99,7 +99,7 @@ mod tests {
         slot.set_failed(true);
         assert_eq!(slot.status(), SearchStatus::Failed);
 
-        slot.fill(SearchIndex::build(&store).unwrap());
+        slot.fill(SearchIndex::build(&store, jiff::Timestamp::UNIX_EPOCH).unwrap());
         assert_eq!(slot.status(), SearchStatus::Ready);
         assert!(slot.index().is_some());
     }

@@ -53,13 +53,13 @@ fn apply_reindexes_an_edited_post_and_forgets_a_deleted_one() {
         ],
         1,
     );
-    let index = SearchIndex::build(&first).unwrap();
+    let index = SearchIndex::build(&first, now()).unwrap();
     assert_eq!(found(&index, &first, "walrus"), ["a"]);
     assert_eq!(found(&index, &first, "pelican"), ["b"]);
 
     let second = store(vec![post("a", "Alpha", "The narwhal sings.")], 2);
     index
-        .apply(&second, &["a".to_owned()], &["b".to_owned()])
+        .apply(&second, &["a".to_owned()], &["b".to_owned()], now())
         .unwrap();
 
     assert!(found(&index, &second, "walrus").is_empty());
@@ -73,7 +73,7 @@ fn a_stale_index_still_maps_hits_to_the_new_store() {
         vec![post("a", "Alpha", "walrus"), post("b", "Beta", "walrus")],
         1,
     );
-    let index = SearchIndex::build(&first).unwrap();
+    let index = SearchIndex::build(&first, now()).unwrap();
     // A reload removed `a` but the index has not been told yet.
     let second = store(vec![post("b", "Beta", "walrus")], 2);
     assert_eq!(found(&index, &second, "walrus"), ["b"]);
@@ -82,7 +82,7 @@ fn a_stale_index_still_maps_hits_to_the_new_store() {
 #[test]
 fn text_without_words_finds_nothing_instead_of_failing() {
     let store = store(vec![post("a", "Alpha", "walrus")], 1);
-    let index = SearchIndex::build(&store).unwrap();
+    let index = SearchIndex::build(&store, now()).unwrap();
     for text in ["!!!", "\"\"", "*", "(", "AND", "title:", "~2"] {
         let _ = found(&index, &store, text);
     }
@@ -100,7 +100,7 @@ fn phrases_in_the_body_match_only_words_in_order_and_side_by_side() {
         ],
         1,
     );
-    let index = SearchIndex::build(&store).unwrap();
+    let index = SearchIndex::build(&store, now()).unwrap();
     let sorted = |text| {
         let mut slugs = found(&index, &store, text);
         slugs.sort();
@@ -126,7 +126,7 @@ fn snippets_come_from_the_posts_plain_text() {
         )],
         1,
     );
-    let index = SearchIndex::build(&store).unwrap();
+    let index = SearchIndex::build(&store, now()).unwrap();
     let results = search(&index, &store, "walrus");
     let snippet = &results.hits[0].snippet;
     assert!(snippet.contains("<mark>walrus</mark>"), "{snippet}");
@@ -144,7 +144,7 @@ fn an_index_kept_on_disk_indexes_again_only_what_changed_since_the_last_run() {
         ],
         1,
     );
-    let index = SearchIndex::open(&first, dir.path()).unwrap();
+    let index = SearchIndex::open(&first, dir.path(), now()).unwrap();
     assert_eq!(found(&index, &first, "walrus"), ["a"]);
     drop(index);
 
@@ -162,7 +162,7 @@ fn an_index_kept_on_disk_indexes_again_only_what_changed_since_the_last_run() {
     assert_eq!(kept.schema(), schema);
     let searcher = kept.reader().unwrap().searcher();
     assert_eq!(
-        disk::changes(&searcher, &fields, &second),
+        disk::changes(&searcher, &fields, &second, now()),
         disk::Changes {
             upserted: vec!["a".to_owned(), "d".to_owned()],
             deleted: vec!["b".to_owned()],
@@ -171,12 +171,100 @@ fn an_index_kept_on_disk_indexes_again_only_what_changed_since_the_last_run() {
     );
     drop((searcher, kept));
 
-    let index = SearchIndex::open(&second, dir.path()).unwrap();
+    let index = SearchIndex::open(&second, dir.path(), now()).unwrap();
     assert_eq!(found(&index, &second, "walrus"), ["d"]);
     assert_eq!(found(&index, &second, "narwhal"), ["a"]);
     assert_eq!(found(&index, &second, "heron"), ["c"]);
     assert!(found(&index, &second, "pelican").is_empty());
     assert_eq!(index.reader.searcher().num_docs(), 3);
+}
+
+/// A post with its own front matter lines (dates, expiry).
+fn timed_post(slug: &str, front: &str, body: &str) -> Parsed {
+    let text = format!("---\ntitle: {slug}\n{front}\n---\n{body}\n");
+    parse_post(
+        &format!("{slug}.md"),
+        text.as_bytes(),
+        LoadOptions::default(),
+    )
+}
+
+/// How many live documents hold `word` in the body, and how many documents in all (deleted
+/// ones included, as BM25 counts them).
+fn body_counts(index: &SearchIndex, word: &str) -> (u64, u64) {
+    let searcher = index.reader.searcher();
+    let term = Term::from_field_text(index.fields.body, word);
+    (searcher.num_docs(), searcher.doc_freq(&term).unwrap())
+}
+
+#[test]
+fn a_kept_index_adds_posts_gone_live_and_drops_posts_expired_since_the_last_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            timed_post("soon", "date: 2026-06-01", "A zeppelin."),
+            timed_post(
+                "fading",
+                "date: 2025-01-01\nexpires: 2026-03-01",
+                "A dirigible.",
+            ),
+        ],
+        1,
+    );
+    let index = SearchIndex::open(&site, dir.path(), now()).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 0));
+    assert_eq!(body_counts(&index, "dirig"), (2, 1));
+    drop(index);
+
+    let later: Timestamp = "2026-07-01T00:00:00Z".parse().unwrap();
+    let index = SearchIndex::open(&site, dir.path(), later).unwrap();
+
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 1));
+    // The expired post's words are gone from the counts too, not only from the hits.
+    assert_eq!(body_counts(&index, "dirig"), (2, 0));
+}
+
+#[test]
+fn catching_up_follows_the_clock_and_the_store_and_does_nothing_twice() {
+    let site = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            timed_post("soon", "date: 2026-06-01", "A zeppelin."),
+            timed_post(
+                "fading",
+                "date: 2025-01-01\nexpires: 2026-03-01",
+                "A dirigible.",
+            ),
+        ],
+        1,
+    );
+    let index = SearchIndex::build(&site, now()).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 0));
+
+    let later: Timestamp = "2026-07-01T00:00:00Z".parse().unwrap();
+    index.catch_up(&site, later).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 1));
+    assert_eq!(body_counts(&index, "dirig"), (2, 0));
+    assert!(index.version().is_current(&site, later));
+    let segments = index.segments();
+
+    // Nothing changed since: nothing is indexed or removed again.
+    index.catch_up(&site, later).unwrap();
+    assert_eq!(index.segments(), segments);
+    assert_eq!(body_counts(&index, "zeppelin"), (2, 1));
+
+    // A reload that makes the live post a draft removes it.
+    let reloaded = store(
+        vec![
+            post("a", "Alpha", "The walrus sings."),
+            timed_post("soon", "date: 2026-06-01\ndraft: true", "A zeppelin."),
+        ],
+        2,
+    );
+    index.catch_up(&reloaded, later).unwrap();
+    assert_eq!(body_counts(&index, "zeppelin"), (1, 0));
+    assert!(index.version().is_current(&reloaded, later));
 }
 
 #[test]
@@ -189,7 +277,7 @@ fn a_kept_index_that_cannot_be_opened_or_is_of_another_version_is_replaced() {
     std::fs::create_dir_all(dir.path().join("notes")).unwrap();
     let store = store(vec![post("a", "Alpha", "The walrus sings.")], 1);
 
-    let index = SearchIndex::open(&store, dir.path()).unwrap();
+    let index = SearchIndex::open(&store, dir.path(), now()).unwrap();
 
     assert_eq!(found(&index, &store, "walrus"), ["a"]);
     assert!(!dir.path().join("v0").exists());
@@ -201,9 +289,9 @@ fn a_kept_index_that_cannot_be_opened_or_is_of_another_version_is_replaced() {
 fn a_second_server_cannot_write_to_the_same_kept_index() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(vec![post("a", "Alpha", "The walrus sings.")], 1);
-    let _first = SearchIndex::open(&store, dir.path()).unwrap();
+    let _first = SearchIndex::open(&store, dir.path(), now()).unwrap();
     // The caller then indexes in memory instead (see `follow`).
-    assert!(SearchIndex::open(&store, dir.path()).is_err());
+    assert!(SearchIndex::open(&store, dir.path(), now()).is_err());
 }
 
 #[test]
@@ -221,10 +309,10 @@ fn a_build_is_searchable_in_its_segments_and_finds_the_same_once_compacted() {
         .collect();
     let store = store(posts, 1);
 
-    let index = SearchIndex::build_searchable(&store).unwrap();
+    let index = SearchIndex::build_searchable(&store, now()).unwrap();
     let segments = index.segments();
     let mut before = found(&index, &store, "walrus");
-    index.compact(&store).unwrap();
+    index.compact(&store, now()).unwrap();
     let mut after = found(&index, &store, "walrus");
 
     assert!(segments > 1, "{segments} segments");
@@ -235,7 +323,7 @@ fn a_build_is_searchable_in_its_segments_and_finds_the_same_once_compacted() {
     assert_eq!(after, before);
     assert_eq!(index.generation(), 1);
     // Compacting again (nothing was built since) changes nothing.
-    index.compact(&store).unwrap();
+    index.compact(&store, now()).unwrap();
     assert_eq!(found(&index, &store, "walrus").len(), 3);
 }
 
@@ -257,19 +345,19 @@ fn a_kept_index_whose_build_was_never_merged_is_merged_at_the_next_start() {
     };
     let first = posts("sings");
     // A run that stopped before `compact`: its build and each later update left a segment.
-    let index = SearchIndex::open_searchable(&first, dir.path()).unwrap();
+    let index = SearchIndex::open_searchable(&first, dir.path(), now()).unwrap();
     for slug in &others {
         index
-            .apply(&first, std::slice::from_ref(slug), &[])
+            .apply(&first, std::slice::from_ref(slug), &[], now())
             .unwrap();
     }
     assert!(index.segments() > MAX_KEPT_SEGMENTS, "{}", index.segments());
     drop(index);
 
     let second = posts("hums");
-    let index = SearchIndex::open_searchable(&second, dir.path()).unwrap();
+    let index = SearchIndex::open_searchable(&second, dir.path(), now()).unwrap();
     assert_eq!(found(&index, &second, "hums"), ["a"]);
-    index.compact(&second).unwrap();
+    index.compact(&second, now()).unwrap();
 
     assert_eq!(index.segments(), 1);
     assert_eq!(found(&index, &second, "hums"), ["a"]);

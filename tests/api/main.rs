@@ -20,6 +20,7 @@ mod search;
 mod search_readiness;
 mod search_threads;
 mod search_typing;
+mod search_visibility;
 mod terms;
 mod unpublished;
 mod visibility;

@@ -3,6 +3,7 @@
 //! debug log that prints no post's text.
 
 use std::cell::RefCell;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -34,9 +35,15 @@ impl Process {
     /// Starts the binary over `content` with `RUST_LOG` set to `rust_log`, and waits until it
     /// says where it listens.
     fn start_with(content: &Path, rust_log: &str) -> Process {
+        Process::start_with_args(content, rust_log, &[])
+    }
+
+    /// [`Process::start_with`] with more arguments to `quire serve`.
+    fn start_with_args(content: &Path, rust_log: &str, more: &[&OsStr]) -> Process {
         let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
             .args(["serve", "--bind", "127.0.0.1:0", "--no-watch", "--content"])
             .arg(content)
+            .args(more)
             .env("RUST_LOG", rust_log)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -81,6 +88,29 @@ impl Process {
                 return line;
             }
         }
+    }
+
+    /// The first log line `wanted` accepts, among those already seen or the next ones.
+    fn logged_or_next(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let seen = self
+            .logged
+            .borrow()
+            .iter()
+            .find(|line| wanted(line))
+            .cloned();
+        seen.unwrap_or_else(|| self.wait_for_line(wanted))
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let status = self.wait_for_exit();
+        assert!(status.success(), "{status}");
     }
 
     /// Waits for the process to exit.
@@ -258,4 +288,59 @@ fn quire_check_counts_in_the_singular_when_there_is_one() {
         Some("1 post loaded, 1 error, 0 warnings"),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_kept_index_adds_a_post_gone_live_and_drops_one_expired_between_two_runs() {
+    // Arrange: in a few seconds one post goes live and another expires.
+    let content = empty_content_dir();
+    let index_dir = empty_content_dir();
+    let switch = jiff::Timestamp::now().as_second() + 6;
+    let switch = jiff::Timestamp::from_second(switch).expect("a near instant");
+    write_file(
+        content.path(),
+        "steady.md",
+        "---\ntitle: Steady\ndate: 2025-01-01\n---\nA river.\n",
+    );
+    write_file(
+        content.path(),
+        "soon.md",
+        format!("---\ntitle: Soon\ndate: {switch}\n---\nA zeppelin over the river.\n"),
+    );
+    write_file(
+        content.path(),
+        "fading.md",
+        format!(
+            "---\ntitle: Fading\ndate: 2025-01-01\nexpires: {switch}\n---\nA dirigible by the river.\n"
+        ),
+    );
+    let args = [OsStr::new("--index-dir"), index_dir.path().as_os_str()];
+    let kept = |line: &str| line.contains("search index in");
+    let ready = |line: &str| line.contains("search index of");
+
+    let mut first = Process::start_with_args(content.path(), "info", &args);
+    assert!(first.logged_or_next(kept).contains("built afresh"));
+    first.logged_or_next(ready);
+    first.stop();
+    let wait = switch.duration_since(jiff::Timestamp::now()) + jiff::SignedDuration::from_secs(1);
+    thread::sleep(Duration::try_from(wait).unwrap_or_default());
+
+    // Act
+    let second = Process::start_with_args(content.path(), "info", &args);
+
+    // Assert
+    let line = second.logged_or_next(kept);
+    assert!(
+        line.contains("1 posts unchanged, 1 indexed again, 1 removed"),
+        "{line}"
+    );
+    second.logged_or_next(ready);
+    let mut stream = connect(&second.address);
+    for (word, found) in [("zeppelin", "\"soon\""), ("dirigible", "\"data\":[]")] {
+        let response = exchange(
+            &mut stream,
+            &format!("GET /api/v1/search?q={word} HTTP/1.1\r\nHost: x\r\n\r\n"),
+        );
+        assert!(response.contains(found), "{word}: {response}");
+    }
 }
