@@ -1,8 +1,8 @@
 //! Starting Quire on a free port over some content, and talking HTTP to it.
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::net::TcpStream;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
@@ -467,4 +467,84 @@ pub fn read_until(stream: &mut TcpStream, seen: &mut String, needle: &str) {
             Err(err) => panic!("reading the stream failed: {err}"),
         }
     }
+}
+
+/// One request a webhook receiver got: its headers (names in lowercase) and body.
+pub struct Delivery {
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+}
+
+impl Delivery {
+    /// A header's value; panics naming the headers when it is missing.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("the delivery has `{name}`: {:?}", self.headers))
+    }
+
+    /// The body parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("a webhook body is JSON")
+    }
+}
+
+/// A webhook receiver on a free local port that answers 500 to its first `failures` requests
+/// and 200 after, and hands every request, the refused ones included, to the test.
+pub fn webhook_receiver(failures: usize) -> (String, mpsc::Receiver<Delivery>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port can be bound");
+    let url = format!(
+        "http://{}/hook",
+        listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    );
+    let (sender, deliveries) = mpsc::channel();
+    thread::spawn(move || {
+        for (index, connection) in listener.incoming().enumerate() {
+            let Ok(mut connection) = connection else {
+                continue;
+            };
+            let mut raw = Vec::new();
+            let mut buffer = [0u8; 4096];
+            let request = loop {
+                let n = connection.read(&mut buffer).unwrap_or(0);
+                if n == 0 {
+                    break None;
+                }
+                raw.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&raw).into_owned();
+                if let Some((head, body)) = text.split_once("\r\n\r\n")
+                    && body.len() >= content_length(head)
+                {
+                    break Some((head.to_owned(), body.to_owned()));
+                }
+            };
+            let status = if index < failures {
+                "500 Internal Server Error"
+            } else {
+                "200 OK"
+            };
+            let _ = write!(
+                connection,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let Some((head, body)) = request else {
+                continue;
+            };
+            let headers = head
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    Some((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+                })
+                .collect();
+            if sender.send(Delivery { headers, body }).is_err() {
+                break;
+            }
+        }
+    });
+    (url, deliveries)
 }

@@ -1,11 +1,10 @@
 //! Hot reload: files written, edited, broken, fixed, renamed and deleted in a temporary content
 //! folder show in the API within a bounded wait, with no failed request on the way.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
@@ -15,8 +14,8 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::helpers::{
-    TestApp, content_length, empty_content_dir, read_until, simple_post, spawn_app, spawn_app_with,
-    spawn_editor_app, wait_for, write_file,
+    TestApp, empty_content_dir, read_until, simple_post, spawn_app, spawn_app_with,
+    spawn_editor_app, wait_for, webhook_receiver, write_file,
 };
 
 /// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
@@ -384,67 +383,10 @@ fn the_event_stream_names_the_slugs_each_reload_changed() {
     assert!(report["at"].is_string());
 }
 
-/// One request a webhook receiver got: its signature header and body.
-struct Delivery {
-    signature: String,
-    body: String,
-}
-
-/// A receiver on a free local port that answers 500 to its first request and 200 after, and
-/// hands each request to the test.
-fn webhook_receiver() -> (String, mpsc::Receiver<Delivery>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port can be bound");
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        for (index, connection) in listener.incoming().take(5).enumerate() {
-            let Ok(mut connection) = connection else {
-                continue;
-            };
-            let mut raw = Vec::new();
-            let mut buffer = [0u8; 4096];
-            let (head, body) = loop {
-                let n = connection.read(&mut buffer).unwrap_or(0);
-                if n == 0 {
-                    break (String::new(), String::new());
-                }
-                raw.extend_from_slice(&buffer[..n]);
-                let text = String::from_utf8_lossy(&raw).into_owned();
-                if let Some((head, body)) = text.split_once("\r\n\r\n")
-                    && body.len() >= content_length(head)
-                {
-                    break (head.to_owned(), body.to_owned());
-                }
-            };
-            let status = if index == 0 {
-                "500 Internal Server Error"
-            } else {
-                "200 OK"
-            };
-            let _ = write!(
-                connection,
-                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            let signature = head
-                .lines()
-                .find_map(|line| {
-                    let (name, value) = line.split_once(':')?;
-                    name.eq_ignore_ascii_case("x-quire-signature")
-                        .then(|| value.trim().to_owned())
-                })
-                .unwrap_or_default();
-            if index > 0 && sender.send(Delivery { signature, body }).is_err() {
-                break;
-            }
-        }
-    });
-    (url, receiver)
-}
-
 #[test]
 fn the_webhook_receives_each_reload_signed_and_is_retried_after_a_failure() {
     let dir = empty_content_dir();
-    let (url, deliveries) = webhook_receiver();
+    let (url, deliveries) = webhook_receiver(1);
     let mut settings = ServeSettings::for_content(dir.path());
     settings.webhook_url = Some(url);
     settings.webhook_secret = Some("hush".to_owned().into());
@@ -456,6 +398,9 @@ fn the_webhook_receives_each_reload_signed_and_is_retried_after_a_failure() {
         simple_post("Hooked", "2025-01-01", "H."),
     );
 
+    let _refused = deliveries
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the webhook is delivered");
     let delivery = deliveries
         .recv_timeout(Duration::from_secs(10))
         .expect("the webhook is delivered after one retry");
@@ -469,7 +414,10 @@ fn the_webhook_receives_each_reload_signed_and_is_retried_after_a_failure() {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect();
-    assert_eq!(delivery.signature, format!("sha256={expected}"));
+    assert_eq!(
+        delivery.header("x-quire-signature"),
+        format!("sha256={expected}")
+    );
 }
 
 #[test]

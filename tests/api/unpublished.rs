@@ -14,9 +14,10 @@ use std::time::{Duration, SystemTime};
 use quire::settings::ServeSettings;
 
 use crate::helpers::{
-    EDITOR_TOKEN, TestApp, empty_content_dir, encode, spawn_app_with, wait_for_within, write_file,
+    EDITOR_TOKEN, TestApp, empty_content_dir, encode, spawn_app_with, wait_for_within,
+    webhook_receiver, write_file,
 };
-use crate::visibility::{EventStream, webhook_receiver};
+use crate::visibility::EventStream;
 
 /// How long a step that follows a reload may take when the whole suite runs in parallel (the
 /// search index follows on a thread of its own).
@@ -254,7 +255,7 @@ fn a_site_with_hidden_posts_answers_every_public_request_like_the_same_site_with
                 set_mtime(&twin.path().join(&post.file), published_at);
             }
         }
-        let (url, deliveries) = webhook_receiver();
+        let (url, deliveries) = webhook_receiver(0);
         let mut settings = ServeSettings::for_content(site.path());
         settings.webhook_url = Some(url);
         settings.preview_token = Some(EDITOR_TOKEN.to_owned().into());

@@ -4,7 +4,7 @@
 //! validator.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
@@ -16,8 +16,8 @@ use quire::settings::ServeSettings;
 use serde_json::Value;
 
 use crate::helpers::{
-    EDITOR_TOKEN, TestApp, content_length, empty_content_dir, now, read_until, simple_post,
-    spawn_app_with, spawn_app_with_clock, spawn_editor_app, wait_for, write_file,
+    Delivery, EDITOR_TOKEN, TestApp, empty_content_dir, now, read_until, simple_post,
+    spawn_app_with, spawn_app_with_clock, spawn_editor_app, wait_for, webhook_receiver, write_file,
 };
 
 /// A post that is not public, in each way a post can be hidden at [`crate::helpers::NOW`].
@@ -94,50 +94,11 @@ impl EventStream {
     }
 }
 
-/// A webhook receiver on a free local port that answers 200 to every request and hands each
-/// body to the test.
-pub fn webhook_receiver() -> (String, mpsc::Receiver<Value>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port can be bound");
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        for connection in listener.incoming() {
-            let Ok(mut connection) = connection else {
-                continue;
-            };
-            let mut raw = Vec::new();
-            let mut buffer = [0u8; 4096];
-            let body = loop {
-                let n = connection.read(&mut buffer).unwrap_or(0);
-                if n == 0 {
-                    break None;
-                }
-                raw.extend_from_slice(&buffer[..n]);
-                let text = String::from_utf8_lossy(&raw).into_owned();
-                if let Some((head, body)) = text.split_once("\r\n\r\n")
-                    && body.len() >= content_length(head)
-                {
-                    break Some(body.to_owned());
-                }
-            };
-            let _ = write!(
-                connection,
-                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            let Some(body) = body else { continue };
-            let report = serde_json::from_str(&body).expect("a webhook body is JSON");
-            if sender.send(report).is_err() {
-                break;
-            }
-        }
-    });
-    (url, receiver)
-}
-
-fn next_delivery(deliveries: &mpsc::Receiver<Value>, what: &str) -> Value {
+fn next_delivery(deliveries: &mpsc::Receiver<Delivery>, what: &str) -> Value {
     deliveries
         .recv_timeout(Duration::from_secs(10))
         .unwrap_or_else(|_| panic!("no webhook delivery for {what}"))
+        .json()
 }
 
 fn assert_names_nothing_hidden(text: &str, what: &str) {
@@ -158,7 +119,7 @@ fn reloads_that_touch_only_hidden_posts_are_announced_to_no_one() {
         "kept.md",
         simple_post("Kept", "2025-01-01", "K."),
     );
-    let (url, deliveries) = webhook_receiver();
+    let (url, deliveries) = webhook_receiver(0);
     let mut settings = ServeSettings::for_content(dir.path());
     settings.webhook_url = Some(url);
     settings.preview_token = Some(EDITOR_TOKEN.to_owned().into());
@@ -237,7 +198,7 @@ fn a_scheduled_post_going_live_and_a_post_expiring_are_announced_when_it_happens
         format!("---\ntitle: Fading\ndate: 2025-01-01\nexpires: {expires_at}\n---\nF.\n"),
     );
     let clock = Arc::new(ManualClock::new(now()));
-    let (url, deliveries) = webhook_receiver();
+    let (url, deliveries) = webhook_receiver(0);
     let mut settings = ServeSettings::for_content(dir.path());
     settings.webhook_url = Some(url);
     let app = spawn_app_with_clock(settings, clock.clone());

@@ -2,90 +2,17 @@
 //! of one reload and new for the next, a timestamp of each attempt, both signed and repeated in
 //! headers, and a body that matches what the OpenAPI `webhooks` entry declares.
 
-use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use quire::settings::ServeSettings;
-use serde_json::Value;
 use sha2::Sha256;
 
-use crate::helpers::{content_length, empty_content_dir, simple_post, spawn_app_with, write_file};
-
-/// One request the receiver got: its headers (names in lowercase) and body.
-struct Delivery {
-    headers: BTreeMap<String, String>,
-    body: String,
-}
-
-impl Delivery {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .map(String::as_str)
-            .unwrap_or_else(|| panic!("the delivery has `{name}`: {:?}", self.headers))
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).expect("the body is JSON")
-    }
-}
-
-/// A receiver on a free local port that answers 500 to its first request and 200 after, and
-/// hands every request, the failed one included, to the test.
-fn receiver() -> (String, mpsc::Receiver<Delivery>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port can be bound");
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let (sender, deliveries) = mpsc::channel();
-    thread::spawn(move || {
-        for (index, connection) in listener.incoming().take(6).enumerate() {
-            let Ok(mut connection) = connection else {
-                continue;
-            };
-            let mut raw = Vec::new();
-            let mut buffer = [0u8; 4096];
-            let (head, body) = loop {
-                let n = connection.read(&mut buffer).unwrap_or(0);
-                if n == 0 {
-                    break (String::new(), String::new());
-                }
-                raw.extend_from_slice(&buffer[..n]);
-                let text = String::from_utf8_lossy(&raw).into_owned();
-                if let Some((head, body)) = text.split_once("\r\n\r\n")
-                    && body.len() >= content_length(head)
-                {
-                    break (head.to_owned(), body.to_owned());
-                }
-            };
-            let status = if index == 0 {
-                "500 Internal Server Error"
-            } else {
-                "200 OK"
-            };
-            let _ = write!(
-                connection,
-                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-            let headers = head
-                .lines()
-                .skip(1)
-                .filter_map(|line| {
-                    let (name, value) = line.split_once(':')?;
-                    Some((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-                })
-                .collect();
-            if sender.send(Delivery { headers, body }).is_err() {
-                break;
-            }
-        }
-    });
-    (url, deliveries)
-}
+use crate::helpers::{
+    Delivery, empty_content_dir, simple_post, spawn_app_with, webhook_receiver, write_file,
+};
 
 fn next(deliveries: &mpsc::Receiver<Delivery>) -> Delivery {
     deliveries
@@ -116,7 +43,7 @@ fn is_uuid_v4(id: &str) -> bool {
 #[test]
 fn a_retried_delivery_keeps_its_id_gets_a_new_timestamp_and_the_next_reload_a_new_id() {
     let dir = empty_content_dir();
-    let (url, deliveries) = receiver();
+    let (url, deliveries) = webhook_receiver(1);
     let mut settings = ServeSettings::for_content(dir.path());
     settings.webhook_url = Some(url);
     settings.webhook_secret = Some("hush".to_owned().into());
@@ -167,7 +94,7 @@ fn a_retried_delivery_keeps_its_id_gets_a_new_timestamp_and_the_next_reload_a_ne
 #[test]
 fn the_webhook_body_has_exactly_the_members_the_spec_declares() {
     let dir = empty_content_dir();
-    let (url, deliveries) = receiver();
+    let (url, deliveries) = webhook_receiver(1);
     let mut settings = ServeSettings::for_content(dir.path());
     settings.webhook_url = Some(url);
     let _app = spawn_app_with(settings);
