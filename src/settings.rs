@@ -121,7 +121,7 @@ pub struct ServeSettings {
     /// `{base}` is the base URL and `{slug}` the post's slug.
     #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
     pub post_url: String,
-    /// A folder to keep the search index in between runs (created if missing; a `v3` folder
+    /// A folder to keep the search index in between runs (created if missing; a `v4` folder
     /// inside holds it): a restart then indexes only the posts changed since. Keep it outside
     /// the content folder. Without it, the index is built in memory at every start.
     #[arg(long, env = "QUIRE_INDEX_DIR")]

@@ -18,7 +18,7 @@ use crate::store::Store;
 
 /// The folder, inside the configured one, that holds this version's index. Bump it whenever the
 /// schema or an analyzer changes: an index made by another version is then built afresh.
-pub(super) const FORMAT: &str = "v3";
+pub(super) const FORMAT: &str = "v4";
 
 /// The index under `dir`, as the last run left it, or a new empty one. Folders of other format
 /// versions are removed; a folder of this version that tantivy cannot open is replaced.

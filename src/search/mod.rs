@@ -25,7 +25,7 @@ mod stem;
 mod text;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -80,9 +80,12 @@ const MAX_KEPT_SEGMENTS: usize = 8;
 const STEM_TOKENIZER: &str = "en_stem";
 /// The body's analyzer: `en_stem`, leaving each text's words for its pairs (see [`pairs`]).
 const BODY_TOKENIZER: &str = "en_stem_body";
-/// The analyzer of the `words` field and of the reader's words: tantivy's own `default`
-/// (split on non-alphanumerics, words over 40 bytes dropped, lower case), without stemming.
+/// The analyzer of the reader's words: tantivy's own `default` (split on non-alphanumerics,
+/// words over 40 bytes dropped, lower case), without stemming.
 const WORDS_TOKENIZER: &str = "default";
+/// The analyzer of the `words` field: the same words, but only those whose stem differs from
+/// them (see [`stem::unlike_their_stem`]).
+const WRITTEN_TOKENIZER: &str = "words_unlike_stem";
 
 /// The longest snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
@@ -341,6 +344,9 @@ impl SearchIndex {
             .register(BODY_TOKENIZER, stem::en_stem_body());
         index
             .tokenizers()
+            .register(WRITTEN_TOKENIZER, stem::unlike_their_stem());
+        index
+            .tokenizers()
             .register(pairs::PAIRS_TOKENIZER, pairs::Pairs::new(stem::en_stem()));
         let text_bytes: usize = store.all_posts().iter().map(|p| p.body.text_len()).sum();
         // One indexing thread per 20,000 posts, up to the cores: each thread holds a segment
@@ -533,12 +539,13 @@ impl SearchIndex {
             }
         }
         let mut queued = 0;
+        let mut written = stem::unlike_their_stem();
         for slug in upserted_slugs {
             let Some(post) = store.post_by_slug(slug) else {
                 continue;
             };
             if post.is_published(now) {
-                writer.add_document(self.document(post))?;
+                writer.add_document(self.document(post, &mut written))?;
                 held.insert(slug.clone(), Arc::clone(post));
                 queued += 1;
             }
@@ -576,7 +583,9 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn document(&self, post: &Post) -> TantivyDocument {
+    /// The document of `post`; `written` is the `words` field's analyzer, kept across a batch so
+    /// its memo of stems is too.
+    fn document(&self, post: &Post, written: &mut TextAnalyzer) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
         doc.add_text(f.slug, post.slug.as_str());
@@ -591,12 +600,26 @@ impl SearchIndex {
         doc.add_text(f.excerpt, &post.excerpt);
         let text = post.body.text();
         doc.add_text(f.body_pairs, &text);
-        for written in [&post.title, &post.excerpt, &*text] {
-            doc.add_text(f.words, written);
+        // Each word once: the document waits in the writer's queue with its texts, and a
+        // third copy of the body would add a fifth to what a build holds at its peak.
+        let mut words: HashSet<String, foldhash::fast::RandomState> = HashSet::default();
+        let terms = post
+            .tags
+            .iter()
+            .chain(&post.categories)
+            .map(|t| t.name.as_str());
+        for part in [post.title.as_str(), &post.excerpt, &text]
+            .into_iter()
+            .chain(terms)
+        {
+            let mut stream = written.token_stream(part);
+            while stream.advance() {
+                if !words.contains(&stream.token().text) {
+                    words.insert(stream.token().text.clone());
+                }
+            }
         }
-        for term in post.tags.iter().chain(&post.categories) {
-            doc.add_text(f.words, &term.name);
-        }
+        doc.add_text(f.words, words.into_iter().collect::<Vec<_>>().join(" "));
         doc.add_text(f.body, text);
         doc
     }
@@ -1080,7 +1103,7 @@ fn schema() -> (Schema, Fields) {
             "words",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
-                    .set_tokenizer(WORDS_TOKENIZER)
+                    .set_tokenizer(WRITTEN_TOKENIZER)
                     .set_index_option(IndexRecordOption::Basic),
             ),
         ),

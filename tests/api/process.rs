@@ -321,6 +321,13 @@ fn a_kept_index_adds_a_post_gone_live_and_drops_one_expired_between_two_runs() {
     let mut first = Process::start_with_args(content.path(), "info", &args);
     assert!(first.logged_or_next(kept).contains("built afresh"));
     first.logged_or_next(ready);
+    // A served request shows the server is running, with its SIGTERM handler in place: the
+    // index can be ready before that on so small a site.
+    let answer = exchange(
+        &mut connect(&first.address),
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     first.stop();
     let wait = switch.duration_since(jiff::Timestamp::now()) + jiff::SignedDuration::from_secs(1);
     thread::sleep(Duration::try_from(wait).unwrap_or_default());

@@ -136,7 +136,7 @@ fn an_index_kept_in_a_folder_serves_search_and_follows_reloads() {
         slugs(&app.get_ok_json("/api/v1/search?q=walrus")),
         ["first"]
     );
-    assert!(index_dir.path().join("v3/meta.json").is_file());
+    assert!(index_dir.path().join("v4/meta.json").is_file());
 
     write_file(
         content.path(),
