@@ -212,6 +212,13 @@ fn source_events(markdown: &str, format: SourceFormat) -> Vec<(Event<'_>, Range<
                 skip_until_depth = Some(0);
                 continue;
             }
+            // A paragraph that is only an MDX comment (`{/* TODO: ... */}`, which the React
+            // docs write in `.md` files too) is a note to the writers, not text.
+            Event::Start(Tag::Paragraph) if is_mdx_comment(&markdown[range.clone()]) => {
+                skip_until_depth = Some(depth);
+                depth += 1;
+                continue;
+            }
             Event::Start(Tag::Heading { id, .. }) => {
                 if let Some((brace, written)) = mdx_heading_id(&markdown[range.clone()]) {
                     *id = Some(CowStr::from(written.to_owned()));
@@ -313,6 +320,15 @@ fn is_lone_component_tag(line: &str) -> bool {
     };
     let name = inner.strip_prefix('/').unwrap_or(inner);
     name.starts_with(|c: char| c.is_ascii_uppercase()) && !inner.contains(['<', '>'])
+}
+
+/// Whether a paragraph's source is one MDX comment and nothing else: `{/* ... */}`.
+fn is_mdx_comment(source: &str) -> bool {
+    source
+        .trim()
+        .strip_prefix("{/*")
+        .and_then(|rest| rest.strip_suffix("*/}"))
+        .is_some_and(|inner| !inner.contains("*/"))
 }
 
 /// Whether a paragraph's source is an MDX `import`/`export` statement.
@@ -992,6 +1008,25 @@ mod tests {
             // The events leave two spaces where an image was; the HTML's whitespace is collapsed.
             let from_events = plain_text(&events).replace("  ", " ");
             assert_eq!(served.text, from_events, "for {markdown:?}");
+        }
+    }
+
+    #[test]
+    fn paragraphs_that_are_only_an_mdx_comment_are_dropped_in_markdown_and_mdx() {
+        let markdown = "Before.\n\n{/* TODO(@someone) - check this */}\n\n<Note>\n\n{/* Not shown. */}\n\nShown.\n\n</Note>\n\n```js\n{/* code */}\n```\n";
+        for format in [SourceFormat::Markdown, SourceFormat::Mdx] {
+            let rendered = render(
+                markdown,
+                RenderOptions {
+                    format,
+                    ..RenderOptions::default()
+                },
+            );
+            assert!(!rendered.html.contains("TODO"), "{}", rendered.html);
+            assert!(!rendered.html.contains("Not shown"), "{}", rendered.html);
+            assert!(rendered.html.contains("Shown."), "{}", rendered.html);
+            assert!(rendered.html.contains("{/* code */}"), "{}", rendered.html);
+            assert!(!rendered.text.contains("TODO"), "{}", rendered.text);
         }
     }
 
