@@ -940,21 +940,8 @@ impl SearchIndex {
             .map(|term| (term.clone(), 1.0))
             .collect();
         for query in &plan.terms.expanded {
-            let automaton = query.automaton()?;
-            for segment in searcher.segment_readers() {
-                let inverted = segment.inverted_index(self.fields.body)?;
-                let mut stream = inverted
-                    .terms()
-                    .search(&automaton)
-                    .into_stream()
-                    .map_err(tantivy::TantivyError::from)?;
-                let mut taken = 0;
-                while taken < 50 && stream.advance() {
-                    if let Ok(term) = std::str::from_utf8(stream.key()) {
-                        terms.insert(term.to_owned(), 0.5);
-                    }
-                    taken += 1;
-                }
+            for term in expansions(searcher, self.fields.body, query)? {
+                terms.insert(term, 0.5);
             }
         }
         // Words as written are marked by their stems, which is what the snippet's text is cut into.
@@ -962,22 +949,9 @@ impl SearchIndex {
             .analyzer(STEM_TOKENIZER)
             .ok_or_else(|| tantivy::TantivyError::InternalError("no en_stem tokenizer".into()))?;
         for query in &plan.terms.expanded_words {
-            let automaton = query.automaton()?;
-            for segment in searcher.segment_readers() {
-                let inverted = segment.inverted_index(self.fields.words)?;
-                let mut stream = inverted
-                    .terms()
-                    .search(&automaton)
-                    .into_stream()
-                    .map_err(tantivy::TantivyError::from)?;
-                let mut taken = 0;
-                while taken < 50 && stream.advance() {
-                    if let Ok(word) = std::str::from_utf8(stream.key())
-                        && let Some((_, stem)) = tokens_first(&mut stemmer, word)
-                    {
-                        terms.entry(stem).or_insert(0.5);
-                    }
-                    taken += 1;
+            for word in expansions(searcher, self.fields.words, query)? {
+                if let Some((_, stem)) = tokens_first(&mut stemmer, &word) {
+                    terms.entry(stem).or_insert(0.5);
                 }
             }
         }
@@ -1110,6 +1084,33 @@ fn schema() -> (Schema, Fields) {
         fingerprint: builder.add_u64_field("fingerprint", NumericOptions::default().set_fast()),
     };
     (builder.build(), fields)
+}
+
+/// The terms of `field` a typo or prefix query expands to, at most 50 per segment (enough to
+/// mark a snippet; a short prefix can match thousands).
+fn expansions(
+    searcher: &Searcher,
+    field: Field,
+    query: &FuzzyTermQuery,
+) -> Result<Vec<String>, SearchError> {
+    let automaton = query.automaton()?;
+    let mut found = Vec::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted
+            .terms()
+            .search(&automaton)
+            .into_stream()
+            .map_err(tantivy::TantivyError::from)?;
+        let mut taken = 0;
+        while taken < 50 && stream.advance() {
+            if let Ok(term) = std::str::from_utf8(stream.key()) {
+                found.push(term.to_owned());
+            }
+            taken += 1;
+        }
+    }
+    Ok(found)
 }
 
 /// The slugs of the posts of `store` published at `now`, in store order.
