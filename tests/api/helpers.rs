@@ -548,3 +548,58 @@ pub fn webhook_receiver(failures: usize) -> (String, mpsc::Receiver<Delivery>) {
     });
     (url, deliveries)
 }
+
+/// An open `/api/v1/events` stream and everything read from it so far.
+pub struct EventStream {
+    stream: TcpStream,
+    /// The stream's text so far.
+    pub seen: String,
+}
+
+impl EventStream {
+    /// Subscribes and waits for the opening comment.
+    pub fn open(app: &TestApp) -> EventStream {
+        let mut stream = TcpStream::connect(app.host()).expect("the server accepts connections");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("a read timeout can be set");
+        write!(
+            stream,
+            "GET /api/v1/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            app.host()
+        )
+        .expect("the request can be sent");
+        let mut events = EventStream {
+            stream,
+            seen: String::new(),
+        };
+        events.wait_for(": connected");
+        events
+    }
+
+    /// Reads until `needle` has been seen.
+    pub fn wait_for(&mut self, needle: &str) {
+        read_until(&mut self.stream, &mut self.seen, needle);
+    }
+
+    /// Reads whatever the stream has sent, without waiting for more.
+    pub fn read_available(&mut self) {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = self.stream.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+
+    /// The `data` of every `reload` event read so far, parsed.
+    pub fn reports(&self) -> Vec<Value> {
+        self.seen
+            .split("\n\n")
+            .filter(|event| event.contains("event: reload"))
+            .filter_map(|event| event.lines().find_map(|line| line.strip_prefix("data: ")))
+            .map(|data| serde_json::from_str(data).expect("event data is JSON"))
+            .collect()
+    }
+}

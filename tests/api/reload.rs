@@ -1,8 +1,6 @@
 //! Hot reload: files written, edited, broken, fixed, renamed and deleted in a temporary content
 //! folder show in the API within a bounded wait, with no failed request on the way.
 
-use std::io::Write;
-use std::net::TcpStream;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
@@ -14,7 +12,7 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::helpers::{
-    TestApp, empty_content_dir, read_until, simple_post, spawn_app, spawn_app_with,
+    EventStream, TestApp, empty_content_dir, simple_post, spawn_app, spawn_app_with,
     spawn_editor_app, wait_for, webhook_receiver, write_file,
 };
 
@@ -345,18 +343,8 @@ fn the_event_stream_names_the_slugs_each_reload_changed() {
         simple_post("Kept", "2025-01-01", "K."),
     );
     let app = spawn_app(dir.path());
-    let mut stream = TcpStream::connect(app.host()).expect("the server accepts connections");
-    stream
-        .set_read_timeout(Some(Duration::from_millis(200)))
-        .expect("a read timeout can be set");
-    write!(
-        stream,
-        "GET /api/v1/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
-        app.host()
-    )
-    .expect("the request can be sent");
-    let mut seen = String::new();
-    read_until(&mut stream, &mut seen, ": connected");
+    let mut events = EventStream::open(&app);
+    let seen = &events.seen;
     assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
     assert!(
         seen.to_lowercase()
@@ -370,13 +358,12 @@ fn the_event_stream_names_the_slugs_each_reload_changed() {
         simple_post("Fresh", "2025-01-02", "F."),
     );
 
-    read_until(&mut stream, &mut seen, "\"created\":[\"fresh\"]");
-    let event = &seen[seen.find("event: reload").expect("a reload event")..];
-    let data = event
-        .lines()
-        .find_map(|line| line.strip_prefix("data: "))
-        .expect("the event has data");
-    let report: Value = serde_json::from_str(data).expect("the data is JSON");
+    events.wait_for("\"created\":[\"fresh\"]");
+    let report = events
+        .reports()
+        .into_iter()
+        .next()
+        .expect("a reload event with data");
     assert_eq!(report["updated"], serde_json::json!([]));
     assert_eq!(report["deleted"], serde_json::json!([]));
     assert!(report["generation"].as_u64().unwrap() >= 2);

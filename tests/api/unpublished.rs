@@ -14,10 +14,9 @@ use std::time::{Duration, SystemTime};
 use quire::settings::ServeSettings;
 
 use crate::helpers::{
-    EDITOR_TOKEN, TestApp, empty_content_dir, encode, spawn_app_with, wait_for_within,
+    EDITOR_TOKEN, EventStream, TestApp, empty_content_dir, encode, spawn_app_with, wait_for_within,
     webhook_receiver, write_file,
 };
-use crate::visibility::EventStream;
 
 /// How long a step that follows a reload may take when the whole suite runs in parallel (the
 /// search index follows on a thread of its own).

@@ -3,8 +3,6 @@
 //! published files without the preview token, and saving a hidden post moves no public
 //! validator.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
@@ -16,7 +14,7 @@ use quire::settings::ServeSettings;
 use serde_json::Value;
 
 use crate::helpers::{
-    Delivery, EDITOR_TOKEN, TestApp, empty_content_dir, now, read_until, simple_post,
+    Delivery, EDITOR_TOKEN, EventStream, TestApp, empty_content_dir, now, simple_post,
     spawn_app_with, spawn_app_with_clock, spawn_editor_app, wait_for, webhook_receiver, write_file,
 };
 
@@ -39,60 +37,6 @@ pub const HIDDEN_POSTS: [(&str, &str); 4] = [
         "---\ntitle: Zephyr expired\ndate: 2025-01-01\nexpires: 2025-06-01\nauthor: Zephyr Writer\n---\nZephyr body.\n",
     ),
 ];
-
-/// An open `/api/v1/events` stream and everything read from it so far.
-pub struct EventStream {
-    stream: TcpStream,
-    /// The stream's text so far.
-    pub seen: String,
-}
-
-impl EventStream {
-    /// Subscribes and waits for the opening comment.
-    pub fn open(app: &TestApp) -> EventStream {
-        let mut stream = TcpStream::connect(app.host()).expect("the server accepts connections");
-        stream
-            .set_read_timeout(Some(Duration::from_millis(100)))
-            .expect("a read timeout can be set");
-        write!(
-            stream,
-            "GET /api/v1/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
-            app.host()
-        )
-        .expect("the request can be sent");
-        let mut events = EventStream {
-            stream,
-            seen: String::new(),
-        };
-        events.wait_for(": connected");
-        events
-    }
-
-    fn wait_for(&mut self, needle: &str) {
-        read_until(&mut self.stream, &mut self.seen, needle);
-    }
-
-    /// Reads whatever the stream has sent, without waiting for more.
-    pub fn read_available(&mut self) {
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = self.stream.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
-        }
-    }
-
-    /// The `data` of every `reload` event read so far, parsed.
-    fn reports(&self) -> Vec<Value> {
-        self.seen
-            .split("\n\n")
-            .filter(|event| event.contains("event: reload"))
-            .filter_map(|event| event.lines().find_map(|line| line.strip_prefix("data: ")))
-            .map(|data| serde_json::from_str(data).expect("event data is JSON"))
-            .collect()
-    }
-}
 
 fn next_delivery(deliveries: &mpsc::Receiver<Delivery>, what: &str) -> Value {
     deliveries
