@@ -620,6 +620,14 @@ mod tests {
     }
 
     #[test]
+    fn sizes_are_shown_in_decimal_units_without_a_needless_decimal() {
+        assert_eq!(human_size(52_400_000), "52.4 MB");
+        assert_eq!(human_size(5_000_000), "5 MB");
+        assert_eq!(human_size(10_000), "10 kB");
+        assert_eq!(human_size(512), "512 B");
+    }
+
+    #[test]
     fn file_stems_become_slugs_without_date_prefixes() {
         let cases = [
             ("a/2025-02-15-my-post.md", "my-post"),
