@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -107,7 +107,7 @@ pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
         post: Err(Located::at_line(1, message).in_file(path, Severity::Error)),
         warnings: Vec::new(),
     };
-    match read_post_file(&root.join(path), limit) {
+    match read_post_file(root, path, limit) {
         Ok((bytes, modified)) => {
             let mut parsed = parse_post(path, &bytes, options);
             // The post was just made, so nothing else holds it yet.
@@ -121,6 +121,10 @@ pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
         Err(Unreadable::Io(err)) => refused(format!("the file could not be read: {err}")),
         Err(Unreadable::NotRegular(kind)) => refused(format!(
             "{path} is {kind}, not a regular file; it is not read"
+        )),
+        Err(Unreadable::Outside(target)) => refused(format!(
+            "{path} is a link to {}, a file outside the content folder; it is not read",
+            target.display()
         )),
         Err(Unreadable::TooLarge(size)) => refused(format!(
             "{path} is {}, over the {} limit (--max-file-size); it is not read",
@@ -146,22 +150,51 @@ enum Unreadable {
     NotRegular(&'static str),
     /// The file is larger than the limit: its size, as far as it was seen.
     TooLarge(u64),
+    /// The file is a link to this canonical path, outside the content folder.
+    Outside(PathBuf),
 }
 
-/// A regular file's bytes and its modification time (if the file system keeps one), from one
-/// open that cannot block: on unix the file is opened non-blocking, so a named pipe swapped in
-/// after the listing returns at once, and the opened file's own metadata must say it is a
-/// regular file within `limit` bytes before anything is read. At most `limit + 1` bytes are
-/// read, so a file that grows while it is read stays bounded too.
-fn read_post_file(path: &Path, limit: u64) -> Result<(Vec<u8>, Option<Timestamp>), Unreadable> {
+/// Opens a post file for reading without blocking and without leaving the content folder. On
+/// unix the file is opened non-blocking, so a named pipe swapped in after the listing returns at
+/// once, and without following a link: a file that is a link (or became one since the listing)
+/// is opened at its canonical target only if that is inside the root.
+fn open_inside(root: &Path, path: &str) -> Result<fs::File, Unreadable> {
+    let full = root.join(path);
     let mut open = fs::OpenOptions::new();
     open.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        open.custom_flags(libc::O_NONBLOCK);
+        open.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+        match open.open(&full) {
+            // `O_NOFOLLOW` refuses a link with `ELOOP`: only links pay for the extra checks.
+            Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+                let target = fs::canonicalize(&full).map_err(Unreadable::Io)?;
+                let root = fs::canonicalize(root).map_err(Unreadable::Io)?;
+                if !target.starts_with(&root) {
+                    return Err(Unreadable::Outside(target));
+                }
+                open.open(&target).map_err(Unreadable::Io)
+            }
+            opened => opened.map_err(Unreadable::Io),
+        }
     }
-    let file = open.open(path).map_err(Unreadable::Io)?;
+    #[cfg(not(unix))]
+    {
+        open.open(&full).map_err(Unreadable::Io)
+    }
+}
+
+/// A regular file's bytes and its modification time (if the file system keeps one), from one
+/// open that cannot block (see [`open_inside`]); the opened file's own metadata must say it is
+/// a regular file within `limit` bytes before anything is read. At most `limit + 1` bytes are
+/// read, so a file that grows while it is read stays bounded too.
+fn read_post_file(
+    root: &Path,
+    path: &str,
+    limit: u64,
+) -> Result<(Vec<u8>, Option<Timestamp>), Unreadable> {
+    let file = open_inside(root, path)?;
     let metadata = file.metadata().map_err(Unreadable::Io)?;
     if !metadata.is_file() {
         return Err(Unreadable::NotRegular(kind_of(metadata.file_type())));
@@ -617,6 +650,35 @@ mod tests {
         ] {
             assert!(is_post_file(name), "{name} is a post");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_that_became_a_link_out_of_the_folder_after_the_listing_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.md");
+        fs::write(&secret, "---\ntitle: Secret\ndate: 2025-01-01\n---\n").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("inside.md"),
+            "---\ntitle: In\ndate: 2025-01-01\n---\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(&secret, dir.path().join("a.md")).unwrap();
+        std::os::unix::fs::symlink("inside.md", dir.path().join("b.md")).unwrap();
+
+        let refused = load_file(dir.path(), "a.md", LoadOptions::default());
+        let followed = load_file(dir.path(), "b.md", LoadOptions::default());
+
+        let problem = refused.post.expect_err("a link out is not read");
+        assert_eq!(
+            problem.message,
+            format!(
+                "a.md is a link to {}, a file outside the content folder; it is not read",
+                secret.canonicalize().unwrap().display()
+            )
+        );
+        assert_eq!(followed.post.expect("a link inside is read").title, "In");
     }
 
     #[test]

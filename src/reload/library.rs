@@ -492,6 +492,41 @@ mod tests {
         assert!(library.parsed()[0].warnings.is_empty());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_named_refresh_leaves_links_and_unknown_folders_to_the_listing() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", &post("A"));
+        write(outside.path(), "secret.md", &post("Secret"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("b.md"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+        for path in ["b.md", "out/secret.md"] {
+            let touched = HashSet::from([path.to_owned()]);
+            assert!(library.refresh_named(&touched).is_none(), "{path}");
+        }
+
+        let refresh = library
+            .refresh(&HashSet::from(["b.md".to_owned()]))
+            .unwrap();
+
+        assert!(refresh.refusals_changed && refresh.changed());
+        assert_eq!(titles(&library), ["A"]);
+        let refused: Vec<String> = library
+            .parsed()
+            .iter()
+            .filter(|parsed| parsed.post.is_err())
+            .map(|parsed| parsed.path.clone())
+            .collect();
+        assert_eq!(refused, ["b.md", "out"]);
+        // A refused path stays with the listing, and an unchanged listing changes nothing.
+        let touched = HashSet::from(["b.md".to_owned()]);
+        assert!(library.refresh_named(&touched).is_none());
+        assert!(!library.refresh(&HashSet::new()).unwrap().changed());
+    }
+
     #[test]
     fn a_file_that_never_parsed_is_an_error_without_a_post() {
         let dir = tempfile::tempdir().unwrap();
