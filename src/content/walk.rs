@@ -143,7 +143,6 @@ impl Walk {
 
     /// Lists one folder's entries, pushing its real subfolders onto `folders`.
     fn list(&mut self, folder: &Folder, folders: &mut Vec<Folder>) -> io::Result<()> {
-        self.survey.folders.insert(folder.relative.clone());
         for entry in fs::read_dir(&folder.path)? {
             let entry = entry?;
             let name = entry.file_name();
@@ -182,6 +181,8 @@ impl Walk {
                 );
             }
         }
+        // Only a folder listed whole lets a later change in it skip the listing.
+        self.survey.folders.insert(folder.relative.clone());
         Ok(())
     }
 
@@ -356,5 +357,46 @@ mod tests {
             )
         );
         assert_eq!(Survey::default().unread_summary(), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_is_listed_under_its_own_path_and_a_link_to_it_is_named_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["zeta/a.md", "zeta/deep/b.md"] {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        // `alpha` is listed before `zeta`, yet `zeta` keeps its posts.
+        std::os::unix::fs::symlink("zeta", dir.path().join("alpha")).unwrap();
+        std::os::unix::fs::symlink("..", dir.path().join("zeta/deep/up")).unwrap();
+
+        let survey = survey(dir.path()).unwrap();
+
+        assert_eq!(survey.posts, ["zeta/a.md", "zeta/deep/b.md"]);
+        let refused: Vec<(&str, Severity, &str)> = survey
+            .refused
+            .iter()
+            .map(|p| (p.path.as_str(), p.severity, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                (
+                    "alpha",
+                    Severity::Warning,
+                    "alpha is a link to a folder already read (zeta); it is not read again"
+                ),
+                (
+                    "zeta/deep/up",
+                    Severity::Warning,
+                    "zeta/deep/up is a link to a folder already read (zeta); it is not read again"
+                ),
+            ]
+        );
+        let mut folders: Vec<&str> = survey.folders.iter().map(String::as_str).collect();
+        folders.sort();
+        assert_eq!(folders, ["", "zeta", "zeta/deep"]);
     }
 }
