@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::Timestamp;
-use quire::content::loader::survey;
+use quire::content::loader::load_surveyed;
 use quire::content::problem::counted;
-use quire::content::{LoadOptions, load_dir};
+use quire::content::{LoadOptions, survey};
 use quire::corpus::{CorpusOptions, write_corpus};
 use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
 use quire::startup::Application;
@@ -60,6 +60,7 @@ fn check(settings: &CheckSettings) -> ExitCode {
         trust_html: settings.trust_html,
         // Made once per run, so the options stay `Copy` (see `LoadOptions`).
         embed_hosts: settings.embed_hosts.clone().leak(),
+        max_file_size: settings.max_file_size,
     };
     let survey = match survey(&settings.dir) {
         Ok(survey) => survey,
@@ -71,16 +72,8 @@ fn check(settings: &CheckSettings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let parsed = match load_dir(&settings.dir, options) {
-        Ok(parsed) => parsed,
-        Err(err) => {
-            eprintln!(
-                "error: cannot read the content folder {}: {err}",
-                settings.dir.display()
-            );
-            return ExitCode::FAILURE;
-        }
-    };
+    // One listing serves both the summary and the loading, so the folder is walked once.
+    let parsed = load_surveyed(&settings.dir, &survey, options);
     let store = Store::build(parsed, Timestamp::now());
     for problem in store.problems() {
         println!("{problem}");

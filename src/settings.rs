@@ -57,6 +57,10 @@ pub struct CheckSettings {
     /// for several.
     #[arg(long = "embed-host", env = "QUIRE_EMBED_HOSTS", value_delimiter = ',')]
     pub embed_hosts: Vec<String>,
+    /// The largest post file read, e.g. `5MB`, `512KB` or `5000000` (bytes; `MiB`, `KiB` for
+    /// binary units); a larger file is not read and is reported as a problem naming it.
+    #[arg(long, default_value = "5MB", env = "QUIRE_MAX_FILE_SIZE", value_parser = parse_file_size)]
+    pub max_file_size: u64,
 }
 
 /// Everything `serve` needs; a plain struct, so tests can build one.
@@ -79,6 +83,10 @@ pub struct ServeSettings {
     /// for several.
     #[arg(long = "embed-host", env = "QUIRE_EMBED_HOSTS", value_delimiter = ',')]
     pub embed_hosts: Vec<String>,
+    /// The largest post file read, e.g. `5MB`, `512KB` or `5000000` (bytes; `MiB`, `KiB` for
+    /// binary units); a larger file is not read and is reported as a problem naming it.
+    #[arg(long, default_value = "5MB", env = "QUIRE_MAX_FILE_SIZE", value_parser = parse_file_size)]
+    pub max_file_size: u64,
     /// The site's title, shown by `/api/v1/meta`.
     #[arg(long, default_value = "Quire", env = "QUIRE_SITE_TITLE")]
     pub site_title: String,
@@ -139,6 +147,19 @@ pub struct ServeSettings {
     pub search_probe: Option<crate::search::SearchProbe>,
 }
 
+/// Reads a size limit: a number of bytes with an optional unit (`5MB`, `512KB`, `1.5 MiB`,
+/// `5000000`); zero is refused, since it would refuse every file.
+fn parse_file_size(value: &str) -> Result<u64, String> {
+    let size: bytesize::ByteSize = value.trim().parse().map_err(|_| {
+        "not a size: write a number of bytes with an optional unit, such as 5MB, 512KB or 5000000"
+            .to_owned()
+    })?;
+    match size.as_u64() {
+        0 => Err("the limit must be more than 0 bytes".to_owned()),
+        bytes => Ok(bytes),
+    }
+}
+
 /// What a feed entry carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum FeedContent {
@@ -181,6 +202,7 @@ impl ServeSettings {
             strict: false,
             trust_html: false,
             embed_hosts: Vec::new(),
+            max_file_size: crate::content::loader::DEFAULT_MAX_FILE_SIZE,
             site_title: "Quire".to_owned(),
             site_description: String::new(),
             base_url: None,
@@ -238,6 +260,41 @@ mod tests {
         assert!(
             matches!(cli.command, Some(Command::Check(CheckSettings { ref embed_hosts, .. })) if embed_hosts == &["c.example"])
         );
+    }
+
+    #[test]
+    fn the_file_size_limit_takes_units_and_refuses_nonsense() {
+        for (value, bytes) in [
+            ("5MB", 5_000_000),
+            ("512KB", 512_000),
+            ("5000000", 5_000_000),
+            ("1 MiB", 1_048_576),
+        ] {
+            let cli = Cli::try_parse_from(["quire", "--max-file-size", value]).unwrap();
+            assert_eq!(cli.serve.max_file_size, bytes, "{value}");
+        }
+        let cli =
+            Cli::try_parse_from(["quire", "check", "dir", "--max-file-size", "10KB"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Check(CheckSettings {
+                max_file_size: 10_000,
+                ..
+            }))
+        ));
+        assert_eq!(
+            Cli::try_parse_from(["quire"]).unwrap().serve.max_file_size,
+            5_000_000
+        );
+        for bad in ["lots", "5 parsecs", "0", "-1MB"] {
+            let flag = format!("--max-file-size={bad}");
+            let err = Cli::try_parse_from(["quire", flag.as_str()]).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains("--max-file-size") && text.contains(bad),
+                "{bad}: {text}"
+            );
+        }
     }
 
     #[test]

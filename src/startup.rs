@@ -148,6 +148,7 @@ impl Application {
             trust_html: settings.trust_html,
             // Made once per start, so the options stay `Copy` (see `LoadOptions`).
             embed_hosts: settings.embed_hosts.clone().leak(),
+            max_file_size: settings.max_file_size,
         };
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let (errors, _) = store.problem_counts();

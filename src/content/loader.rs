@@ -1,7 +1,6 @@
 //! Turning files into posts: a pure `parse_post` over a file's bytes, and thin I/O around it
-//! that finds the post files in a content folder.
+//! that reads the post files a listing of the content folder found (see `walk`).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -14,17 +13,34 @@ use super::fields::{FieldError, Fields, TermList, keys};
 use super::front_matter::{self, Split};
 use super::markdown::{self, RenderOptions, truncate_at_word};
 use super::problem::{Located, Problem, Severity, line_and_column};
+use super::walk::{Survey, kind_of, survey};
 use super::{dates, mojibake};
 use crate::domain::{PackedBody, Post, Slug, SourceFormat, Term};
 
-/// How posts are parsed and rendered.
-#[derive(Debug, Clone, Copy, Default)]
+/// The largest post file read unless told otherwise: 5 MB, far above any real post.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 5_000_000;
+
+/// How posts are read, parsed and rendered.
+#[derive(Debug, Clone, Copy)]
 pub struct LoadOptions {
     /// Keep raw HTML in Markdown instead of sanitizing it.
     pub trust_html: bool,
     /// Hosts whose iframes are kept, besides the default video hosts. `'static` so the options
     /// stay `Copy` for the loading and reload threads: the list is made once, at start-up.
     pub embed_hosts: &'static [String],
+    /// The largest file read, in bytes: a larger one is refused before it is read, so one huge
+    /// file cannot take the memory of the whole process.
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions {
+            trust_html: false,
+            embed_hosts: &[],
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
 }
 
 /// The outcome of parsing one file: a post, or the error that made Quire skip it, plus any
@@ -59,117 +75,39 @@ pub fn is_post_file(name: &str) -> bool {
     post && !name.starts_with('.') && !name.starts_with('~') && !name.starts_with("#")
 }
 
-/// Lists the post files under `root`, recursively, skipping hidden files and folders; paths are
-/// relative to `root`, use `/`, and are sorted so loading is deterministic.
-pub fn discover(root: &Path) -> io::Result<Vec<String>> {
-    // A reload lists the folder again, so other files are not counted here.
-    walk(root, |_| {})
-}
-
-/// What a content folder holds: its post files, and how many files of each other kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Survey {
-    /// The post files, as [`discover`] lists them.
-    pub posts: Vec<String>,
-    /// Files that are not posts, counted by lowercase extension (`""` for none); hidden files,
-    /// hidden folders and editors' backup files are left out.
-    pub unread: BTreeMap<String, usize>,
-}
-
-impl Survey {
-    /// One line for `quire check` naming the kinds of files Quire does not read, with a count
-    /// for each, or `None` when every file is a post. Media beside posts are normal, so this is
-    /// information, not a warning.
-    pub fn unread_summary(&self) -> Option<String> {
-        if self.unread.is_empty() {
-            return None;
-        }
-        let mut kinds: Vec<(&String, &usize)> = self.unread.iter().collect();
-        // Most common first, so the line starts with what explains most files.
-        kinds.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        let kinds: Vec<String> = kinds
-            .into_iter()
-            .map(|(extension, count)| match extension.as_str() {
-                "" => format!("{count} without an extension"),
-                _ => format!("{count} .{extension}"),
-            })
-            .collect();
-        let reads: Vec<String> = POST_EXTENSIONS.iter().map(|e| format!(".{e}")).collect();
-        Some(format!(
-            "info: files not read as posts (Quire reads {}): {}",
-            reads.join(", "),
-            kinds.join(", ")
-        ))
-    }
-}
-
-/// Lists the post files under `root` as [`discover`] does, and counts the other files.
-pub fn survey(root: &Path) -> io::Result<Survey> {
-    let mut unread: BTreeMap<String, usize> = BTreeMap::new();
-    let posts = walk(root, |name| {
-        if !is_backup_file(name) {
-            let extension = name
-                .rsplit_once('.')
-                .map_or(String::new(), |(_, extension)| extension.to_lowercase());
-            *unread.entry(extension).or_default() += 1;
-        }
-    })?;
-    Ok(Survey { posts, unread })
-}
-
-/// Lists the post files under `root` in path order, handing the name of every other file that
-/// is not hidden to `other`.
-fn walk(root: &Path, mut other: impl FnMut(&str)) -> io::Result<Vec<String>> {
-    let mut found = Vec::new();
-    let mut folders: Vec<PathBuf> = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder)? {
-            let entry = entry?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if name.starts_with('.') {
-                continue;
-            }
-            let file_type = entry.file_type()?;
-            let path = entry.path();
-            let is_dir = file_type.is_dir() || (file_type.is_symlink() && path.is_dir());
-            if is_dir {
-                folders.push(path);
-            } else if is_post_file(name) {
-                if let Ok(relative) = path.strip_prefix(root) {
-                    let parts: Vec<_> = relative.iter().filter_map(|p| p.to_str()).collect();
-                    found.push(parts.join("/"));
-                }
-            } else {
-                other(name);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
-/// Whether a file name is an editor's backup or lock file (`x.md~`, `#x.md#`, `~x.md`), which
-/// is not content of any kind.
-fn is_backup_file(name: &str) -> bool {
-    name.ends_with('~') || name.starts_with('#') || name.starts_with('~')
-}
-
-/// Reads and parses every post file under `root`, on all cores, returning them in path order.
-/// Fails only when the folder cannot be read; a file that cannot be read or parsed becomes an
-/// error in its `Parsed`.
+/// Reads and parses every post file under `root`, on all cores, returning them in path order,
+/// followed by what the listing refused (each an error). Fails only when the folder cannot be
+/// read; a file that cannot be read or parsed becomes an error in its `Parsed`.
 pub fn load_dir(root: &Path, options: LoadOptions) -> io::Result<Vec<Parsed>> {
-    let paths = discover(root)?;
+    Ok(load_surveyed(root, &survey(root)?, options))
+}
+
+/// Reads and parses the posts a [`survey`] of `root` listed, as [`load_dir`] does.
+pub fn load_surveyed(root: &Path, survey: &Survey, options: LoadOptions) -> Vec<Parsed> {
     // An indexed parallel iterator collects in input order, so loading stays deterministic.
-    Ok(paths
+    let mut parsed: Vec<Parsed> = survey
+        .posts
         .par_iter()
         .map(|path| load_file(root, path, options))
-        .collect())
+        .collect();
+    parsed.extend(survey.refused.iter().map(|problem| Parsed {
+        path: problem.path.clone(),
+        post: Err(problem.clone()),
+        warnings: Vec::new(),
+    }));
+    parsed
 }
 
-/// Reads and parses one file given by its path relative to `root`.
+/// Reads and parses one file given by its path relative to `root`. Only a regular file no
+/// larger than the limit is read; anything else is an error naming the file.
 pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
-    match read_with_modified_time(&root.join(path)) {
+    let limit = options.max_file_size;
+    let refused = |message: String| Parsed {
+        path: path.to_owned(),
+        post: Err(Located::at_line(1, message).in_file(path, Severity::Error)),
+        warnings: Vec::new(),
+    };
+    match read_post_file(root, path, limit) {
         Ok((bytes, modified)) => {
             let mut parsed = parse_post(path, &bytes, options);
             // The post was just made, so nothing else holds it yet.
@@ -180,27 +118,106 @@ pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
             }
             parsed
         }
-        Err(err) => Parsed {
-            path: path.to_owned(),
-            post: Err(
-                Located::at_line(1, format!("the file could not be read: {err}"))
-                    .in_file(path, Severity::Error),
-            ),
-            warnings: Vec::new(),
-        },
+        Err(Unreadable::Io(err)) => refused(format!("the file could not be read: {err}")),
+        Err(Unreadable::NotRegular(kind)) => refused(format!(
+            "{path} is {kind}, not a regular file; it is not read"
+        )),
+        Err(Unreadable::Outside(target)) => refused(format!(
+            "{path} is a link to {}, a file outside the content folder; it is not read",
+            target.display()
+        )),
+        Err(Unreadable::TooLarge(size)) => refused(format!(
+            "{path} is {}, over the {} limit (--max-file-size); it is not read",
+            human_size(size),
+            human_size(limit)
+        )),
     }
 }
 
-/// A file's bytes and its modification time (if the file system keeps one), from one open.
-fn read_with_modified_time(path: &Path) -> io::Result<(Vec<u8>, Option<Timestamp>)> {
-    let mut file = fs::File::open(path)?;
-    let metadata = file.metadata()?;
+/// A byte count as people write it, in decimal units: `52.4 MB`, `5 MB`, `10 kB`.
+pub fn human_size(bytes: u64) -> String {
+    let shown = bytesize::ByteSize::b(bytes).display().si().to_string();
+    // `5.0 MB` reads better as `5 MB`, the way the limit is usually given.
+    shown.replacen(".0 ", " ", 1)
+}
+
+/// Why a post file was not read.
+#[derive(Debug)]
+enum Unreadable {
+    /// Opening or reading failed.
+    Io(io::Error),
+    /// The path is a named pipe, socket or device, which may block or never end.
+    NotRegular(&'static str),
+    /// The file is larger than the limit: its size, as far as it was seen.
+    TooLarge(u64),
+    /// The file is a link to this canonical path, outside the content folder.
+    Outside(PathBuf),
+}
+
+/// Opens a post file for reading without blocking and without leaving the content folder. On
+/// unix the file is opened non-blocking, so a named pipe swapped in after the listing returns at
+/// once, and without following a link: a file that is a link (or became one since the listing)
+/// is opened at its canonical target only if that is inside the root.
+fn open_inside(root: &Path, path: &str) -> Result<fs::File, Unreadable> {
+    let full = root.join(path);
+    let mut open = fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+        match open.open(&full) {
+            // `O_NOFOLLOW` refuses a link with `ELOOP`: only links pay for the extra checks.
+            Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+                let target = fs::canonicalize(&full).map_err(Unreadable::Io)?;
+                let root = fs::canonicalize(root).map_err(Unreadable::Io)?;
+                if !target.starts_with(&root) {
+                    return Err(Unreadable::Outside(target));
+                }
+                open.open(&target).map_err(Unreadable::Io)
+            }
+            opened => opened.map_err(Unreadable::Io),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        open.open(&full).map_err(Unreadable::Io)
+    }
+}
+
+/// A regular file's bytes and its modification time (if the file system keeps one), from one
+/// open that cannot block (see [`open_inside`]); the opened file's own metadata must say it is
+/// a regular file within `limit` bytes before anything is read. At most `limit + 1` bytes are
+/// read, so a file that grows while it is read stays bounded too.
+fn read_post_file(
+    root: &Path,
+    path: &str,
+    limit: u64,
+) -> Result<(Vec<u8>, Option<Timestamp>), Unreadable> {
+    let file = open_inside(root, path)?;
+    let metadata = file.metadata().map_err(Unreadable::Io)?;
+    if !metadata.is_file() {
+        return Err(Unreadable::NotRegular(kind_of(metadata.file_type())));
+    }
+    if metadata.len() > limit {
+        return Err(Unreadable::TooLarge(metadata.len()));
+    }
     let modified = metadata
         .modified()
         .ok()
         .and_then(|time| Timestamp::try_from(time).ok());
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
+    let mut bounded = file.take(limit.saturating_add(1));
+    bounded.read_to_end(&mut bytes).map_err(Unreadable::Io)?;
+    if bytes.len() as u64 > limit {
+        // It grew while being read: report the size it has now, at least what was seen.
+        let file = bounded.into_inner();
+        let size = file
+            .metadata()
+            .map_or(0, |m| m.len())
+            .max(bytes.len() as u64);
+        return Err(Unreadable::TooLarge(size));
+    }
     Ok((bytes, modified))
 }
 
@@ -635,41 +652,41 @@ mod tests {
         }
     }
 
+    #[cfg(unix)]
     #[test]
-    fn files_that_are_not_posts_are_counted_by_kind_in_one_line() {
+    fn a_file_that_became_a_link_out_of_the_folder_after_the_listing_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.md");
+        fs::write(&secret, "---\ntitle: Secret\ndate: 2025-01-01\n---\n").unwrap();
         let dir = tempfile::tempdir().unwrap();
-        for name in [
-            "a.md",
-            "b.MDX",
-            "c.mdx",
-            "img/one.png",
-            "img/two.PNG",
-            "notes.txt",
-            "Makefile",
-            "a.md~",
-            ".hidden.png",
-            ".git/config",
-        ] {
-            let path = dir.path().join(name);
-            fs::create_dir_all(path.parent().unwrap()).unwrap();
-            fs::write(path, "x").unwrap();
-        }
-        let survey = survey(dir.path()).unwrap();
-        assert_eq!(survey.posts, ["a.md", "b.MDX", "c.mdx"]);
-        let unread: Vec<(&str, usize)> = survey
-            .unread
-            .iter()
-            .map(|(kind, count)| (kind.as_str(), *count))
-            .collect();
-        assert_eq!(unread, [("", 1), ("png", 2), ("txt", 1)]);
+        fs::write(
+            dir.path().join("inside.md"),
+            "---\ntitle: In\ndate: 2025-01-01\n---\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(&secret, dir.path().join("a.md")).unwrap();
+        std::os::unix::fs::symlink("inside.md", dir.path().join("b.md")).unwrap();
+
+        let refused = load_file(dir.path(), "a.md", LoadOptions::default());
+        let followed = load_file(dir.path(), "b.md", LoadOptions::default());
+
+        let problem = refused.post.expect_err("a link out is not read");
         assert_eq!(
-            survey.unread_summary().as_deref(),
-            Some(
-                "info: files not read as posts (Quire reads .md, .markdown, .mdx): \
-                 2 .png, 1 without an extension, 1 .txt"
+            problem.message,
+            format!(
+                "a.md is a link to {}, a file outside the content folder; it is not read",
+                secret.canonicalize().unwrap().display()
             )
         );
-        assert_eq!(Survey::default().unread_summary(), None);
+        assert_eq!(followed.post.expect("a link inside is read").title, "In");
+    }
+
+    #[test]
+    fn sizes_are_shown_in_decimal_units_without_a_needless_decimal() {
+        assert_eq!(human_size(52_400_000), "52.4 MB");
+        assert_eq!(human_size(5_000_000), "5 MB");
+        assert_eq!(human_size(10_000), "10 kB");
+        assert_eq!(human_size(512), "512 B");
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod loader;
 pub mod markdown;
 pub mod mojibake;
 pub mod problem;
+pub mod walk;
 
-pub use loader::{LoadOptions, Parsed, discover, load_dir, parse_post};
+pub use loader::{LoadOptions, Parsed, load_dir, parse_post};
 pub use problem::{Problem, Severity};
+pub use walk::{Survey, discover, survey};

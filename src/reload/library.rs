@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::content::loader::{is_post_file, load_file};
-use crate::content::{LoadOptions, Parsed, Problem, discover};
+use crate::content::{LoadOptions, Parsed, Problem, Survey, survey};
 use crate::domain::Post;
 use crate::store::Edit;
 
@@ -22,6 +22,11 @@ pub struct Library {
     options: LoadOptions,
     /// By path relative to the root, in path order (the order `Store::build` expects).
     files: BTreeMap<String, FileState>,
+    /// What the last listing refused (named pipes, links out, unreadable folders), by path.
+    refused: BTreeMap<String, Problem>,
+    /// The folders the last listing read, root-relative (`""` for the root): a file the watcher
+    /// names in one of them can be read without listing again.
+    folders: HashSet<String>,
 }
 
 /// What one file is known to be.
@@ -52,20 +57,30 @@ pub struct Refresh {
     /// When every file read served a post before and still parses (a writer saved a post),
     /// the posts before and after, which the store can take without a rebuild.
     pub edits: Option<Vec<Edit>>,
+    /// Whether the entries the listing refuses changed (a named pipe or a link out appeared
+    /// or went away), which changes the problems served.
+    pub refusals_changed: bool,
 }
 
 impl Refresh {
     /// Whether anything changed, so the store must be rebuilt.
     pub fn changed(&self) -> bool {
-        self.parsed > 0 || self.removed > 0
+        self.parsed > 0 || self.removed > 0 || self.refusals_changed
     }
 }
 
 impl Library {
-    /// Reads and parses every post file under `root`. Fails only when the folder cannot be read.
+    /// Reads and parses every post file under `root`. Fails only when the folder cannot be read;
+    /// what the listing refuses inside it is kept as problems.
     pub fn load(root: &Path, options: LoadOptions) -> io::Result<Library> {
+        let Survey {
+            posts,
+            refused,
+            folders,
+            ..
+        } = survey(root)?;
         // Files are parsed on all cores; collecting into the map keeps them in path order.
-        let files = discover(root)?
+        let files = posts
             .into_par_iter()
             .map(|path| {
                 let full = root.join(&path);
@@ -83,14 +98,29 @@ impl Library {
             root: root.to_path_buf(),
             options,
             files,
+            refused: by_path(refused),
+            folders,
         })
     }
 
     /// Re-reads just the post files the watcher named (root-relative paths), without listing
     /// the folder: each that exists is re-parsed, each that is gone is dropped. `None` when a
-    /// path calls for listing the whole folder instead (see [`needs_listing`]).
+    /// path calls for listing the whole folder instead (see [`needs_listing`]): also when a
+    /// named path is not a plain file in a folder the last listing read, or was refused by it,
+    /// since only a listing decides whether a link or a named pipe may be read.
     pub fn refresh_named(&mut self, touched: &HashSet<String>) -> Option<Refresh> {
         if touched.is_empty() || touched.iter().any(|path| needs_listing(path)) {
+            return None;
+        }
+        let listed = |path: &String| {
+            let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+            self.folders.contains(folder) && !self.refused.contains_key(path)
+        };
+        if !touched
+            .iter()
+            .filter(|path| is_content_file(path))
+            .all(listed)
+        {
             return None;
         }
         let mut refresh = Refresh {
@@ -99,7 +129,8 @@ impl Library {
         };
         for path in touched.iter().filter(|path| is_content_file(path)) {
             let full = self.root.join(path);
-            match std::fs::metadata(&full) {
+            // Not following a link: a link (or a pipe) is for the listing to judge.
+            match std::fs::symlink_metadata(&full) {
                 Ok(metadata) if metadata.is_file() => {
                     let state = self.files.entry(path.clone()).or_default();
                     let before = match (&state.good, &state.problem) {
@@ -146,8 +177,25 @@ impl Library {
     /// edits that keep both); files no longer listed are dropped. Listing the whole tree,
     /// rather than trusting events alone, also catches renamed folders and missed events.
     pub fn refresh(&mut self, touched: &HashSet<String>) -> io::Result<Refresh> {
-        let paths = discover(&self.root)?;
-        let mut refresh = Refresh::default();
+        let Survey {
+            posts: paths,
+            refused,
+            folders,
+            ..
+        } = survey(&self.root)?;
+        let refused = by_path(refused);
+        // Logged once when first seen, not at every reload while it stays.
+        for (path, problem) in &refused {
+            if self.refused.get(path) != Some(problem) {
+                log::warn!("content: {problem}");
+            }
+        }
+        let mut refresh = Refresh {
+            refusals_changed: refused != self.refused,
+            ..Refresh::default()
+        };
+        self.refused = refused;
+        self.folders = folders;
         let mut files = BTreeMap::new();
         for path in paths {
             // The stamp is taken before reading, so an edit racing the read shows up as a
@@ -203,6 +251,11 @@ impl Library {
                 };
                 Some(post)
             })
+            .chain(self.refused.iter().map(|(path, problem)| Parsed {
+                path: path.clone(),
+                post: Err(problem.clone()),
+                warnings: Vec::new(),
+            }))
             .collect()
     }
 }
@@ -255,6 +308,14 @@ pub fn needs_listing(path: &str) -> bool {
         .skip(1)
         .any(|part| part.starts_with('.'));
     !(is_post_file(name) || scratch || in_hidden_folder) || path.is_empty()
+}
+
+/// Refused entries keyed by their path.
+fn by_path(refused: Vec<Problem>) -> BTreeMap<String, Problem> {
+    refused
+        .into_iter()
+        .map(|problem| (problem.path.clone(), problem))
+        .collect()
 }
 
 fn stamp_of(path: &Path) -> Option<Stamp> {
@@ -429,6 +490,41 @@ mod tests {
             .unwrap();
         assert_eq!(titles(&library), ["A2"]);
         assert!(library.parsed()[0].warnings.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_refresh_leaves_links_and_unknown_folders_to_the_listing() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", &post("A"));
+        write(outside.path(), "secret.md", &post("Secret"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("b.md"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+        for path in ["b.md", "out/secret.md"] {
+            let touched = HashSet::from([path.to_owned()]);
+            assert!(library.refresh_named(&touched).is_none(), "{path}");
+        }
+
+        let refresh = library
+            .refresh(&HashSet::from(["b.md".to_owned()]))
+            .unwrap();
+
+        assert!(refresh.refusals_changed && refresh.changed());
+        assert_eq!(titles(&library), ["A"]);
+        let refused: Vec<String> = library
+            .parsed()
+            .iter()
+            .filter(|parsed| parsed.post.is_err())
+            .map(|parsed| parsed.path.clone())
+            .collect();
+        assert_eq!(refused, ["b.md", "out"]);
+        // A refused path stays with the listing, and an unchanged listing changes nothing.
+        let touched = HashSet::from(["b.md".to_owned()]);
+        assert!(library.refresh_named(&touched).is_none());
+        assert!(!library.refresh(&HashSet::new()).unwrap().changed());
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod content;
 mod docs;
 mod encoding;
 mod feeds;
+mod folder;
 mod helpers;
 mod html;
 mod http;
