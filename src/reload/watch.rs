@@ -146,6 +146,15 @@ impl Drop for Watching {
 /// whole folder is reloaded; while it is gone, the content loaded before is served. The
 /// state is kept in the reloader for `/readyz`.
 pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<Watching, WatchError> {
+    follow_folder(reloader, root, true)
+}
+
+/// [`watch`], with the native watcher tried only when `native` is set.
+fn follow_folder(
+    reloader: Arc<Reloader>,
+    root: &Path,
+    native: bool,
+) -> Result<Watching, WatchError> {
     let (sender, receiver) = mpsc::channel::<Signal>();
     let slot = Arc::new(Mutex::new(Slot::default()));
     let mut follower = Follower {
@@ -156,7 +165,7 @@ pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<Watching, WatchErro
         watched: None,
         folder: PathBuf::new(),
         mode: Mode::Native,
-        native_failed: false,
+        native_failed: !native,
         lost: None,
     };
     // Attached before the thread starts, so a change made as soon as Quire serves is seen.
@@ -332,7 +341,11 @@ impl Follower {
             let _ = sender.send(Signal::Batch(batch));
         };
         match start(&folder, handler, !self.native_failed) {
-            Ok((guard, mode)) => {
+            Ok(Started {
+                guard,
+                mode,
+                native_error,
+            }) => {
                 let old = {
                     let mut slot = lock(&self.slot);
                     if slot.stopped {
@@ -341,6 +354,14 @@ impl Follower {
                     slot.guard.replace(guard)
                 };
                 drop(old);
+                match &native_error {
+                    None => log::info!("watching {} for changes", folder.display()),
+                    Some(err) => log::warn!(
+                        "the file watcher cannot start ({err}); polling {} every {} ms instead",
+                        folder.display(),
+                        POLL_INTERVAL.as_millis()
+                    ),
+                }
                 self.watched = Some(id);
                 self.folder = folder;
                 self.mode = mode;
@@ -417,14 +438,28 @@ fn stops_native(err: &notify::Error) -> bool {
     )
 }
 
+/// A watcher started on a folder.
+struct Started {
+    guard: Guard,
+    mode: Mode,
+    /// Why the native watcher could not start, when polling was used instead.
+    native_error: Option<notify::Error>,
+}
+
 /// Starts a watcher on `folder`: the native one when `native` is set and it can start,
 /// polling otherwise.
 fn start(
     folder: &Path,
     handler: impl FnMut(DebounceEventResult) + Send + Clone + 'static,
     native: bool,
-) -> Result<(Guard, Mode), notify::Error> {
-    if native {
+) -> Result<Started, notify::Error> {
+    let mut native_error = None;
+    // A folder removed while the native watcher walks the tree to watch each folder fails
+    // the whole start, which a deploy's churn can do; once more sees the tree settled.
+    for _ in 0..2 {
+        if !native {
+            break;
+        }
         let started = new_debouncer_opt::<_, RecommendedWatcher, _>(
             DEBOUNCE,
             None,
@@ -439,14 +474,19 @@ fn start(
         });
         match started {
             Ok(debouncer) => {
-                log::info!("watching {} for changes", folder.display());
-                return Ok((Box::new(debouncer), Mode::Native));
+                return Ok(Started {
+                    guard: Box::new(debouncer),
+                    mode: Mode::Native,
+                    native_error: None,
+                });
             }
-            Err(err) => log::warn!(
-                "the file watcher cannot start ({err}); polling {} every {} ms instead",
-                folder.display(),
-                POLL_INTERVAL.as_millis()
-            ),
+            Err(err) => {
+                let churn = matches!(err.kind, notify::ErrorKind::PathNotFound);
+                native_error = Some(err);
+                if !churn {
+                    break;
+                }
+            }
         }
     }
     let mut debouncer = new_debouncer_opt::<_, PollWatcher, _>(
@@ -457,7 +497,11 @@ fn start(
         notify::Config::default().with_poll_interval(POLL_INTERVAL),
     )?;
     debouncer.watch(folder, RecursiveMode::Recursive)?;
-    Ok((Box::new(debouncer), Mode::Polling))
+    Ok(Started {
+        guard: Box::new(debouncer),
+        mode: Mode::Polling,
+        native_error,
+    })
 }
 
 /// Adds the paths of a batch's changes and says whether there was any. Reads (opening a file,
@@ -496,11 +540,16 @@ fn collect(batch: DebounceEventResult, paths: &mut Vec<PathBuf>) -> bool {
 mod tests {
     use std::time::Instant;
 
+    use arc_swap::ArcSwap;
     use notify::Event;
     use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
     use notify_debouncer_full::DebouncedEvent;
 
     use super::*;
+    use crate::clock::FixedClock;
+    use crate::content::LoadOptions;
+    use crate::reload::Library;
+    use crate::store::Store;
 
     fn batch(kinds: &[EventKind]) -> DebounceEventResult {
         Ok(kinds
@@ -556,6 +605,70 @@ mod tests {
         assert!(!moves_folder(&event(written, "/content"), folder));
         assert!(!moves_folder(&event(removed, "/content/a.md"), folder));
         assert!(!moves_folder(&event(moved, "/content/posts"), folder));
+    }
+
+    /// A reloader over the folder at `root`, serving what it holds now.
+    fn reloader(root: &Path) -> Arc<Reloader> {
+        let library = Library::load(root, LoadOptions::default()).unwrap();
+        let now = "2026-01-01T00:00:00Z".parse().unwrap();
+        let store = Store::build(library.parsed(), now);
+        Arc::new(Reloader::new(
+            library,
+            Arc::new(ArcSwap::from_pointee(store)),
+            Arc::new(FixedClock(now)),
+        ))
+    }
+
+    fn post(dir: &Path, slug: &str) {
+        std::fs::write(
+            dir.join(format!("{slug}.md")),
+            format!("---\ntitle: {slug}\ndate: 2025-01-01\n---\nBody.\n"),
+        )
+        .unwrap();
+    }
+
+    /// Waits (bounded) until the store serves exactly `slugs`.
+    fn wait_for_slugs(reloader: &Reloader, slugs: &[&str]) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let store = reloader.store();
+            let mut served: Vec<&str> = store.all_posts().iter().map(|p| p.slug.as_str()).collect();
+            served.sort_unstable();
+            if served == slugs {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "served {served:?}, not {slugs:?}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn polling_follows_a_replaced_folder_too_and_dropping_the_watch_turns_it_off() {
+        let parent = tempfile::tempdir().unwrap();
+        let root = parent.path().join("content");
+        std::fs::create_dir(&root).unwrap();
+        post(&root, "old");
+        let reloader = reloader(&root);
+        let watching = follow_folder(Arc::clone(&reloader), &root, false).unwrap();
+        assert_eq!(reloader.watch_status(), WatchStatus::Polling);
+
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::create_dir(&root).unwrap();
+        post(&root, "new");
+        wait_for_slugs(&reloader, &["new"]);
+        assert_eq!(reloader.watch_status(), WatchStatus::Polling);
+        post(&root, "later");
+        wait_for_slugs(&reloader, &["later", "new"]);
+
+        drop(watching);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while reloader.watch_status() != WatchStatus::Off {
+            assert!(Instant::now() < deadline, "the watcher thread did not stop");
+            thread::sleep(Duration::from_millis(20));
+        }
     }
 
     #[test]
