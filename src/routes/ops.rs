@@ -53,6 +53,26 @@ pub enum WatcherReadiness {
     Lost,
 }
 
+impl WatcherReadiness {
+    /// Every state, for a metric with a series for each.
+    pub const ALL: [WatcherReadiness; 4] = [
+        WatcherReadiness::Live,
+        WatcherReadiness::Polling,
+        WatcherReadiness::Off,
+        WatcherReadiness::Lost,
+    ];
+
+    /// The state as it is written in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            WatcherReadiness::Live => "live",
+            WatcherReadiness::Polling => "polling",
+            WatcherReadiness::Off => "off",
+            WatcherReadiness::Lost => "lost",
+        }
+    }
+}
+
 impl From<WatchStatus> for WatcherReadiness {
     fn from(status: WatchStatus) -> WatcherReadiness {
         match status {
@@ -103,10 +123,28 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     .no_store())
 }
 
-/// Prometheus metrics: requests by route and status, latency, posts, reloads and problems.
+/// Prometheus metrics: requests by route and status, latency, posts, reloads, problems and
+/// whether the content folder is watched.
 #[utoipa::path(tag = "meta", responses((status = 200, description = "Metrics in the OpenMetrics text format, which Prometheus scrapes.", body = String, content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>, http: web::Data<HttpContext>) -> Prepared {
     let store = state.store.load();
+    let watching = WatcherReadiness::from(state.reloader.watch_status());
+    http.metrics.set_watching(
+        watching.name(),
+        &WatcherReadiness::ALL.map(WatcherReadiness::name),
+    );
     Prepared::new(OPENMETRICS, http.metrics.render(&store, state.clock.now())).no_store()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watcher_state_is_named_as_it_is_written_in_json() {
+        for state in WatcherReadiness::ALL {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.name());
+        }
+    }
 }

@@ -62,6 +62,31 @@ fn watching(app: &TestApp) -> String {
         .to_owned()
 }
 
+/// The state `/metrics` gives 1 in `quire_content_watching`, checking that the others are 0.
+fn watching_metric(app: &TestApp) -> String {
+    let response = app.get("/metrics");
+    assert_eq!(response.status, 200, "{}", response.body);
+    let mut on = Vec::new();
+    let mut states = 0;
+    for line in response.body.lines() {
+        let Some(rest) = line.strip_prefix("quire_content_watching{state=\"") else {
+            continue;
+        };
+        let (state, value) = rest
+            .split_once("\"} ")
+            .unwrap_or_else(|| panic!("a malformed sample: {line}"));
+        states += 1;
+        match value {
+            "1" => on.push(state.to_owned()),
+            "0" => {}
+            other => panic!("a state is 0 or 1, not {other}: {line}"),
+        }
+    }
+    assert_eq!(states, 4, "a series per state: {}", response.body);
+    assert_eq!(on.len(), 1, "one state at a time: {on:?}");
+    on.remove(0)
+}
+
 fn wait_for_watching(app: &TestApp, state: &str) {
     wait_for(&format!("/readyz to say `watching: {state}`"), || {
         (watching(app) == state).then_some(())
@@ -157,7 +182,7 @@ fn a_link_to_the_content_pointed_at_another_release_is_served_and_followed() {
 }
 
 #[test]
-fn readyz_says_the_watcher_is_live_and_off_with_no_watch() {
+fn readyz_and_metrics_say_the_watcher_is_live_and_off_with_no_watch() {
     let (_parent, content) = content_in_a_parent(&[("post", "Post")]);
     let live = spawn_app(&content);
     let settings = ServeSettings {
@@ -168,10 +193,13 @@ fn readyz_says_the_watcher_is_live_and_off_with_no_watch() {
 
     assert_eq!(watching(&live), "live");
     assert_eq!(watching(&off), "off");
+    assert_eq!(watching_metric(&live), "live");
+    assert_eq!(watching_metric(&off), "off");
 }
 
 #[test]
-fn while_the_content_folder_is_gone_its_posts_are_served_and_readyz_says_lost_until_it_is_back() {
+fn while_the_content_folder_is_gone_its_posts_are_served_and_readyz_and_metrics_say_lost_until_it_is_back()
+ {
     let (parent, content) = content_in_a_parent(&[("post", "Post")]);
     let app = spawn_app(&content);
     assert_eq!(watching(&app), "live");
@@ -182,6 +210,7 @@ fn while_the_content_folder_is_gone_its_posts_are_served_and_readyz_says_lost_un
     let ready = app.get("/readyz");
     assert_eq!(ready.status, 200, "the content loaded is still served");
     assert_eq!(title_of(&app, "post").as_deref(), Some("Post"));
+    assert_eq!(watching_metric(&app), "lost");
 
     std::fs::create_dir(&content).unwrap();
     write_posts(&content, &[("back", "Back")]);
