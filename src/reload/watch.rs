@@ -303,14 +303,13 @@ impl Follower {
                 }
             }
             Ok(_) => {
-                let was = self.watched.is_some() || self.lost == Some(Lost::Gone);
+                if self.watched.is_some() || self.lost == Some(Lost::Gone) {
+                    log::warn!(
+                        "the content folder {} was replaced; watching it again",
+                        self.root.display()
+                    );
+                }
                 if self.attach() {
-                    if was {
-                        log::warn!(
-                            "the content folder {} was replaced; watching it again",
-                            self.root.display()
-                        );
-                    }
                     // The watch is in place before the folder is listed, so a file written
                     // meanwhile is in the listing or in the next batch.
                     self.reloader.reload(&[PathBuf::new()]);
