@@ -223,7 +223,7 @@ impl Reloader {
         self.store.load_full()
     }
 
-    /// Whether changes to the content folder are followed now: `Off` unless [`watch`] runs.
+    /// Whether changes to the content folder are followed now: `Off` unless [`watch()`] runs.
     pub fn watch_status(&self) -> WatchStatus {
         self.watch_status.get()
     }

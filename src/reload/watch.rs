@@ -65,6 +65,7 @@ pub enum WatchStatus {
 }
 
 impl WatchStatus {
+    /// Every status, in the order of its number in [`SharedStatus`].
     const ALL: [WatchStatus; 4] = [
         WatchStatus::Off,
         WatchStatus::Live,
@@ -78,6 +79,7 @@ impl WatchStatus {
 pub(super) struct SharedStatus(AtomicU8);
 
 impl SharedStatus {
+    /// The status last set; `Off` until the watcher thread sets one.
     pub(super) fn get(&self) -> WatchStatus {
         let value = usize::from(self.0.load(Ordering::Relaxed));
         WatchStatus::ALL
