@@ -34,6 +34,11 @@ struct ProblemLabels {
     severity: &'static str,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct WatchingLabels {
+    state: &'static str,
+}
+
 /// A route's request counters for the answers a cached response gives, found on first use
 /// and kept with the response, so counting an answer from the cache needs no lookup.
 #[derive(Debug)]
@@ -69,6 +74,7 @@ pub struct Metrics {
     generation: Gauge,
     reloads: Gauge,
     problems: Family<ProblemLabels, Gauge>,
+    watching: Family<WatchingLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -107,6 +113,12 @@ impl Default for Metrics {
             "Problems found in the files of published posts, by severity",
             problems.clone(),
         );
+        let watching = Family::<WatchingLabels, Gauge>::default();
+        registry.register(
+            "content_watching",
+            "Whether changes to the content folder are followed: 1 for the state it is in (as /readyz says it), 0 for the others; alert on lost",
+            watching.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -115,6 +127,7 @@ impl Default for Metrics {
             generation,
             reloads,
             problems,
+            watching,
         }
     }
 }
@@ -149,6 +162,16 @@ impl Metrics {
         })
         .inc();
         self.latency.observe(elapsed.as_secs_f64());
+    }
+
+    /// Sets the content watcher's state: 1 for `current`, 0 for the other `states`, so that
+    /// every state has a series to alert on.
+    pub fn set_watching(&self, current: &'static str, states: &[&'static str]) {
+        for &state in states {
+            self.watching
+                .get_or_create(&WatchingLabels { state })
+                .set(i64::from(state == current));
+        }
     }
 
     /// The OpenMetrics text, with content gauges read from `store` at `now`.

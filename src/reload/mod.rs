@@ -26,7 +26,9 @@ use crate::settings::ServeSettings;
 use crate::store::Store;
 
 pub use library::{Library, Refresh};
-pub use watch::{DEBOUNCE, POLL_INTERVAL, WatchError, Watching, watch};
+pub use watch::{
+    CHECK_INTERVAL, DEBOUNCE, POLL_INTERVAL, WatchError, WatchStatus, Watching, watch,
+};
 
 /// How many reports a slow subscriber may fall behind before it misses some.
 const REPORT_BUFFER: usize = 64;
@@ -97,6 +99,8 @@ pub struct Reloader {
     /// Wakes the schedule when a reload may have brought the next go-live or expiry nearer.
     wake: Condvar,
     last: ArcSwapOption<ReloadStats>,
+    /// Whether the watcher thread follows the folder; read by `/readyz` without a lock.
+    watch_status: watch::SharedStatus,
 }
 
 impl fmt::Debug for Reloader {
@@ -123,6 +127,7 @@ impl Reloader {
             told,
             wake: Condvar::new(),
             last: ArcSwapOption::empty(),
+            watch_status: watch::SharedStatus::default(),
         }
     }
 
@@ -216,6 +221,11 @@ impl Reloader {
     /// The store being served.
     pub fn store(&self) -> Arc<Store> {
         self.store.load_full()
+    }
+
+    /// Whether changes to the content folder are followed now: `Off` unless [`watch()`] runs.
+    pub fn watch_status(&self) -> WatchStatus {
+        self.watch_status.get()
     }
 
     /// The latest reload's numbers, or `None` before the first reload.

@@ -25,4 +25,5 @@ mod search_visibility;
 mod terms;
 mod unpublished;
 mod visibility;
+mod watcher;
 mod webhook;
