@@ -23,7 +23,7 @@ use crate::http::{self, HttpContext, layers};
 use crate::openapi;
 use crate::reload::{self, Library, Reloader, Watching};
 use crate::routes::preview::PreviewToken;
-use crate::routes::{self, AppState, KnownPaths, Site};
+use crate::routes::{self, AppState, EventStreams, KnownPaths, Site};
 use crate::search::{self, SearchSlot};
 use crate::settings::ServeSettings;
 use crate::store::Store;
@@ -129,6 +129,8 @@ pub fn load_library(
 pub struct Application {
     port: u16,
     server: Server,
+    /// The open event streams, ended when the server begins to stop.
+    streams: Arc<EventStreams>,
     /// The content folder's watcher, stopped when the server has stopped.
     watching: Option<Watching>,
 }
@@ -205,6 +207,8 @@ impl Application {
         let known_paths = KnownPaths::from_openapi(&document);
         let http_context = web::Data::new(HttpContext::new(&settings.cache_control));
         let cors_origins = settings.cors_origins.clone();
+        let streams = Arc::new(EventStreams::new(settings.max_event_streams));
+        let app_streams = Arc::clone(&streams);
 
         let server = HttpServer::new(move || {
             let state = web::Data::new(state.clone());
@@ -218,6 +222,7 @@ impl Application {
                 .app_data(state)
                 .app_data(web::Data::new(known_paths.clone()))
                 .app_data(http_context.clone())
+                .app_data(web::Data::from(Arc::clone(&app_streams)))
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .into_app()
@@ -230,10 +235,14 @@ impl Application {
         })
         // A slow client gets 5 s to send its headers and 1 s to close; an idle keep-alive
         // connection is closed after 15 s. On SIGTERM (actix-server's own handler) in-flight
-        // requests get up to 10 s to finish.
+        // requests get up to 10 s to finish; event streams, which never finish on their own,
+        // are ended at once (see `run_until_stopped` and `StopHandle`).
         .client_request_timeout(Duration::from_secs(5))
         .client_disconnect_timeout(Duration::from_secs(1))
         .keep_alive(Duration::from_secs(15))
+        // A client that closes its side is gone: its connection ends at once, and with it an
+        // event stream, whose slot would otherwise be held until a keep-alive write failed.
+        .h1_allow_half_closed(false)
         .shutdown_timeout(10)
         .listen(listener)
         .map_err(bind_error)?
@@ -242,6 +251,7 @@ impl Application {
         Ok(Application {
             port: address.port(),
             server,
+            streams,
             watching,
         })
     }
@@ -252,17 +262,69 @@ impl Application {
     }
 
     /// A handle that stops the server from elsewhere (tests stop each app they start).
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    pub fn handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            streams: Arc::clone(&self.streams),
+        }
     }
 
-    /// Serves until the server is stopped (Ctrl-C, SIGTERM or [`ServerHandle::stop`]), then
-    /// stops watching the content folder.
+    /// Serves until the server is stopped (Ctrl-C, SIGTERM or [`StopHandle::stop`]), then
+    /// stops watching the content folder. SIGTERM also ends the event streams at once, so the
+    /// graceful stop it begins (actix-server's own handler) does not wait on them.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let ending_streams = end_streams_on_sigterm(Arc::clone(&self.streams));
         let served = self.server.await;
+        if let Some(task) = ending_streams {
+            task.abort();
+        }
         drop(self.watching);
         served
     }
+}
+
+/// Stops a running [`Application`]: ends its event streams, then stops the server.
+#[derive(Clone)]
+pub struct StopHandle {
+    server: ServerHandle,
+    streams: Arc<EventStreams>,
+}
+
+impl StopHandle {
+    /// Ends the event streams and stops the server; `graceful` lets the requests under way
+    /// finish first (for up to 10 s). The command is sent at once; the future only waits for
+    /// the server to have stopped.
+    pub fn stop(&self, graceful: bool) -> impl Future<Output = ()> + use<> {
+        self.streams.close();
+        self.server.stop(graceful)
+    }
+}
+
+/// Listens for SIGTERM beside actix-server's own handler (every listener hears it) and ends
+/// the event streams when it comes; `None` when the signal cannot be listened for.
+#[cfg(unix)]
+fn end_streams_on_sigterm(
+    streams: Arc<EventStreams>,
+) -> Option<actix_web::rt::task::JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => Some(actix_web::rt::spawn(async move {
+            if terminate.recv().await.is_some() {
+                streams.close();
+            }
+        })),
+        Err(err) => {
+            log::warn!(
+                "cannot listen for SIGTERM ({err}); a stop will wait for open event streams"
+            );
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn end_streams_on_sigterm(_: Arc<EventStreams>) -> Option<actix_web::rt::task::JoinHandle<()>> {
+    None
 }
 
 /// HEAD is answered by the GET route: the HTTP/1 codec remembers the request was HEAD and

@@ -27,7 +27,7 @@ pub struct TestApp {
     agent: ureq::Agent,
     /// Stops the server when the test is done with it, which also stops its content watcher:
     /// each watcher holds one of the user's few inotify instances.
-    server: actix_web::dev::ServerHandle,
+    server: quire::startup::StopHandle,
 }
 
 impl Drop for TestApp {
@@ -196,6 +196,11 @@ pub fn simple_post(title: &str, date: &str, body: &str) -> String {
 }
 
 impl TestApp {
+    /// Stops the server gracefully, as SIGTERM does, and waits until it has stopped.
+    pub fn stop_gracefully(&self) {
+        actix_web::rt::System::new().block_on(self.server.stop(true));
+    }
+
     /// Sends a request with no body to `path` (which starts with `/` and may carry a query).
     pub fn request(&self, method: Method, path: &str) -> TestResponse {
         self.send(method, path, &[]).into_text()
@@ -590,6 +595,29 @@ impl EventStream {
                 break;
             }
             self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+
+    /// Reads until the server closes the stream, or fails after 5 seconds.
+    pub fn wait_for_end(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut buffer = [0u8; 4096];
+        loop {
+            assert!(
+                Instant::now() < deadline,
+                "the stream is still open: {}",
+                self.seen
+            );
+            match self.stream.read(&mut buffer) {
+                Ok(0) => return,
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buffer[..n])),
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(err) => panic!("reading the stream failed: {err}; read: {}", self.seen),
+            }
         }
     }
 
