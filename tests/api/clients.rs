@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use quire::settings::ServeSettings;
 
 use crate::helpers::{
-    EventStream, TestApp, assert_problem, empty_content_dir, read_until, spawn_app_with, wait_for,
+    EventStream, TestApp, assert_problem, empty_content_dir, read_until, simple_post,
+    slow_webhook_receiver, spawn_app_with, wait_for, write_file,
 };
 
 /// An app over an empty folder that allows `streams` event streams at once.
@@ -96,5 +97,65 @@ fn a_graceful_stop_ends_open_streams_cleanly_in_well_under_the_shutdown_timeout(
             "the chunked body ends properly, it is not cut: {:?}",
             stream.seen
         );
+    }
+}
+
+#[test]
+fn a_slow_webhook_receiver_gets_every_created_post_and_is_told_what_was_merged() {
+    // Arrange: a receiver that takes 300 ms per delivery, and reloads every few dozen ms.
+    let dir = empty_content_dir();
+    let (url, deliveries) = slow_webhook_receiver(Duration::from_millis(300));
+    let mut settings = ServeSettings::for_content(dir.path());
+    settings.webhook_url = Some(url);
+    let app = spawn_app_with(settings);
+
+    // Act: more reloads than the report channel holds (64) arrive while the receiver lags.
+    let slugs: Vec<String> = (0..90).map(|n| format!("post-{n:02}")).collect();
+    for slug in &slugs {
+        write_file(
+            dir.path(),
+            &format!("{slug}.md"),
+            simple_post(slug, "2025-01-01", "Text."),
+        );
+        wait_for("the post to be served", || {
+            (app.get(&format!("/api/v1/posts/{slug}")).status == 200).then_some(())
+        });
+    }
+    let last = app.get_ok_json("/api/v1/meta")["generation"]
+        .as_u64()
+        .expect("a generation");
+    let mut received = Vec::new();
+    while received
+        .last()
+        .is_none_or(|body: &serde_json::Value| body["generation"] != last)
+    {
+        let delivery = deliveries
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("no delivery of generation {last}: {received:#?}"));
+        received.push(delivery.json());
+    }
+
+    // Assert: every post is named, nothing is said to be missed, and the merged deliveries
+    // say which generations they stand for.
+    let mut created: Vec<String> = received
+        .iter()
+        .flat_map(|body| body["created"].as_array().cloned().unwrap_or_default())
+        .map(|slug| slug.as_str().unwrap_or_default().to_owned())
+        .collect();
+    created.sort();
+    assert_eq!(created, slugs, "every created post is in some delivery");
+    assert!(
+        received.iter().all(|body| body["missed"].is_null()),
+        "nothing was dropped: {received:#?}"
+    );
+    let merged: Vec<&serde_json::Value> = received
+        .iter()
+        .filter(|body| !body["coalesced"].is_null())
+        .collect();
+    assert!(!merged.is_empty(), "a slow receiver gets merged deliveries");
+    for body in merged {
+        let (from, to) = (&body["coalesced"]["from"], &body["coalesced"]["to"]);
+        assert_eq!(to, &body["generation"], "{body}");
+        assert!(from.as_u64() < to.as_u64(), "{body}");
     }
 }

@@ -498,6 +498,16 @@ impl Delivery {
 /// A webhook receiver on a free local port that answers 500 to its first `failures` requests
 /// and 200 after, and hands every request, the refused ones included, to the test.
 pub fn webhook_receiver(failures: usize) -> (String, mpsc::Receiver<Delivery>) {
+    receive_webhooks(failures, Duration::ZERO)
+}
+
+/// A webhook receiver that takes `delay` to answer each request (200), one at a time, as a
+/// busy or far-away receiver does.
+pub fn slow_webhook_receiver(delay: Duration) -> (String, mpsc::Receiver<Delivery>) {
+    receive_webhooks(0, delay)
+}
+
+fn receive_webhooks(failures: usize, delay: Duration) -> (String, mpsc::Receiver<Delivery>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a local port can be bound");
     let url = format!(
         "http://{}/hook",
@@ -526,6 +536,7 @@ pub fn webhook_receiver(failures: usize) -> (String, mpsc::Receiver<Delivery>) {
                     break Some((head.to_owned(), body.to_owned()));
                 }
             };
+            thread::sleep(delay);
             let status = if index < failures {
                 "500 Internal Server Error"
             } else {
