@@ -229,6 +229,78 @@ mod tests {
         assert!(streams.admit().is_some(), "a freed slot is given again");
     }
 
+    fn report(generation: u64, created: &str) -> Arc<ReloadReport> {
+        Arc::new(ReloadReport {
+            generation,
+            created: vec![created.to_owned()],
+            updated: Vec::new(),
+            deleted: Vec::new(),
+            at: "2026-01-01T00:00:00Z".to_owned(),
+            store: Arc::new(crate::store::Store::build(
+                Vec::new(),
+                jiff::Timestamp::UNIX_EPOCH,
+            )),
+        })
+    }
+
+    #[actix_web::test]
+    async fn a_client_that_fell_behind_gets_a_reload_event_naming_the_missed_generations() {
+        // Arrange: a channel of two reports, five sent while the client read none.
+        let (sender, receiver) = tokio::sync::broadcast::channel(2);
+        let streams = Arc::new(EventStreams::new(1));
+        let listener = Listener {
+            receiver,
+            stopping: streams.stopping.subscribe(),
+            heard: 3,
+            _slot: streams.admit().expect("a slot"),
+        };
+        for generation in 4..=8 {
+            sender
+                .send(report(generation, &format!("post-{generation}")))
+                .ok();
+        }
+
+        // Act
+        let (chunk, listener) = next_event(Some(listener)).await.expect("an event");
+        let (next, _) = next_event(listener).await.expect("another event");
+
+        // Assert: the oldest report kept (7) says 4 to 7 may be missing; 8 follows as usual.
+        let chunk = String::from_utf8(chunk.unwrap().to_vec()).unwrap();
+        assert!(
+            chunk.starts_with("event: reload\nid: 7\ndata: {"),
+            "{chunk}"
+        );
+        let data: serde_json::Value =
+            serde_json::from_str(chunk.lines().nth(2).unwrap().trim_start_matches("data: "))
+                .expect("the data is JSON");
+        assert_eq!(data["missed"], serde_json::json!({"from": 4, "to": 7}));
+        assert_eq!(data["created"], serde_json::json!(["post-7"]));
+        let next = String::from_utf8(next.unwrap().to_vec()).unwrap();
+        assert!(
+            next.starts_with("event: reload\nid: 8\n") && !next.contains("missed"),
+            "{next}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_stream_ends_with_a_comment_when_the_server_stops() {
+        let (_sender, receiver) = tokio::sync::broadcast::channel(2);
+        let streams = Arc::new(EventStreams::new(1));
+        let listener = Listener {
+            receiver,
+            stopping: streams.stopping.subscribe(),
+            heard: 1,
+            _slot: streams.admit().expect("a slot"),
+        };
+
+        streams.close();
+        let (chunk, listener) = next_event(Some(listener)).await.expect("a last comment");
+
+        assert!(chunk.unwrap().starts_with(b": the server is stopping"));
+        assert!(next_event(listener).await.is_none(), "then the stream ends");
+        assert_eq!(streams.open(), 0, "and its slot is free");
+    }
+
     #[test]
     fn no_slot_is_given_once_the_server_is_stopping() {
         let streams = Arc::new(EventStreams::new(2));
