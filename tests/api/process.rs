@@ -113,6 +113,17 @@ impl Process {
         assert!(status.success(), "{status}");
     }
 
+    /// Sends SIGTERM, waits for a clean exit, and returns every line the process logged.
+    fn stop_and_read_log(mut self) -> Vec<String> {
+        self.stop();
+        let mut logged = self.logged.take();
+        // The reader thread ends at the end of the closed pipe, and the channel with it.
+        while let Ok(line) = self.lines.recv_timeout(PATIENCE) {
+            logged.push(line);
+        }
+        logged
+    }
+
     /// Waits for the process to exit.
     fn wait_for_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;
@@ -167,7 +178,7 @@ fn connect(address: &str) -> TcpStream {
 
 #[test]
 fn each_request_is_logged_with_its_line_status_size_and_request_id() {
-    let process = Process::start();
+    let process = Process::start_with_args(&fixture_site(), "info", &[OsStr::new("--access-log")]);
     let mut stream = connect(&process.address);
     // The second answer comes from the response cache, past the routing: logged all the same.
     for id in ["trace-1", "trace-2"] {
@@ -191,6 +202,46 @@ fn each_request_is_logged_with_its_line_status_size_and_request_id() {
         id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
         "a made id: {line}"
     );
+}
+
+/// Sends `count` requests on one connection, each answered before the next is sent.
+fn burst(address: &str, count: usize) {
+    let mut stream = connect(address);
+    for n in 0..count {
+        let response = exchange(
+            &mut stream,
+            &format!(
+                "GET /api/v1/posts?limit={} HTTP/1.1\r\nHost: x\r\n\r\n",
+                1 + n % 10
+            ),
+        );
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    }
+}
+
+#[test]
+fn a_burst_of_requests_writes_no_access_lines_by_default_and_one_each_with_access_log() {
+    let access_lines = |logged: &[String]| {
+        logged
+            .iter()
+            .filter(|line| line.contains("quire::access"))
+            .count()
+    };
+    for (args, expected) in [(&[][..], 0), (&[OsStr::new("--access-log")][..], 40)] {
+        // Arrange: the default filter, `info`, as an operator runs it.
+        let process = Process::start_with_args(&fixture_site(), "info", args);
+
+        // Act
+        burst(&process.address, 40);
+        let logged = process.stop_and_read_log();
+
+        // Assert
+        assert_eq!(
+            access_lines(&logged),
+            expected,
+            "with {args:?}: {logged:#?}"
+        );
+    }
 }
 
 #[test]
