@@ -187,6 +187,8 @@ impl ResponseError for ApiError {
             }
         }
         if let ApiError::TooManyEventStreams { .. } = self {
+            // A refused client should not hold a connection the cap exists to save.
+            response.force_close();
             response.insert_header((header::CACHE_CONTROL, "no-store"));
             response.insert_header((
                 header::RETRY_AFTER,

@@ -40,7 +40,34 @@ impl Process {
 
     /// [`Process::start_with`] with more arguments to `quire serve`.
     fn start_with_args(content: &Path, rust_log: &str, more: &[&OsStr]) -> Process {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        Process::start_command(
+            Command::new(env!("CARGO_BIN_EXE_quire")),
+            content,
+            rust_log,
+            more,
+        )
+    }
+
+    /// Starts the binary over `content` allowed only `files` open file descriptors
+    /// (`ulimit -n`), logging at info.
+    fn start_with_file_limit(content: &Path, files: u32) -> Process {
+        let mut shell = Command::new("sh");
+        shell.args([
+            "-c",
+            &format!("ulimit -n {files} && exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_quire"),
+        ]);
+        Process::start_command(shell, content, "info", &[])
+    }
+
+    /// Runs `command` (the binary, or what execs it) with `serve` over `content`.
+    fn start_command(
+        mut command: Command,
+        content: &Path,
+        rust_log: &str,
+        more: &[&OsStr],
+    ) -> Process {
+        let mut child = command
             .args(["serve", "--bind", "127.0.0.1:0", "--no-watch", "--content"])
             .arg(content)
             .args(more)
@@ -242,6 +269,42 @@ fn a_burst_of_requests_writes_no_access_lines_by_default_and_one_each_with_acces
             "with {args:?}: {logged:#?}"
         );
     }
+}
+
+#[test]
+fn with_few_file_descriptors_streams_are_capped_lower_and_healthz_still_answers() {
+    // Arrange: 256 descriptors leave room for 192 connections, so at most 96 streams.
+    let process = Process::start_with_file_limit(&fixture_site(), 256);
+    let warning = process.logged_or_next(|line| line.contains("--max-event-streams"));
+    assert!(
+        warning.contains("lowered to 96") && warning.contains("limit (ulimit -n) is 256"),
+        "{warning}"
+    );
+
+    // Act: more clients ask for a stream than there are descriptors.
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for _ in 0..300 {
+        let mut stream = connect(&process.address);
+        stream
+            .write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("the request is sent");
+        let mut head = String::new();
+        read_until(&mut stream, &mut head, "\r\n\r\n");
+        match head.split(' ').nth(1) {
+            Some("200") => held.push(stream),
+            Some("503") => refused += 1,
+            _ => panic!("{head}"),
+        }
+    }
+    let health = exchange(
+        &mut connect(&process.address),
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+
+    // Assert
+    assert_eq!((held.len(), refused), (96, 204));
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
 }
 
 #[test]
