@@ -124,11 +124,13 @@ pub struct ServeSettings {
     /// The most `/api/v1/events` streams open at once; past it a client gets 503 with
     /// `Retry-After`. Each stream holds a connection, and so a file descriptor, for as long as
     /// its client likes: the default stays well under a usual `ulimit -n` of 1024, so health
-    /// checks and API requests still get connections. 0 turns the stream off.
+    /// checks and API requests still get connections. Under a lower limit it is lowered, with
+    /// a warning, to half the connections the limit leaves room for. 0 turns the stream off.
     #[arg(long, default_value_t = crate::routes::DEFAULT_MAX_EVENT_STREAMS, env = "QUIRE_MAX_EVENT_STREAMS")]
     pub max_event_streams: usize,
     /// Log a line per request (target `quire::access`). Off by default, since under load it
-    /// writes megabytes a second; `RUST_LOG=quire::access=info` turns it on as well.
+    /// writes megabytes a second: only server errors other than 503 are logged then, at warn.
+    /// `RUST_LOG=quire::access=info` turns it on as well.
     #[arg(long, env = "QUIRE_ACCESS_LOG")]
     pub access_log: bool,
     /// A folder to keep the search index in between runs (created if missing; a `v4` folder
