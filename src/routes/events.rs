@@ -13,6 +13,7 @@ use actix_web::rt::time::timeout;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, ResponseError, get, http::header, web};
 use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
@@ -20,6 +21,7 @@ use tokio::sync::watch;
 use super::AppState;
 use crate::error::ApiError;
 use crate::reload::ReloadReport;
+use crate::reload::webhook::GenerationRange;
 
 /// How often an idle stream sends a comment, so proxies keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -166,8 +168,8 @@ async fn next_event(
     let chunk = tokio::select! {
         biased;
         _ = listener.stopping.wait_for(|stopping| *stopping) => {
-            let goodbye = Bytes::from_static(b": the server is stopping; reconnect shortly\n\n");
-            return Some((Ok(goodbye), None));
+            let goodbye = b": the server is stopping; reconnect shortly\n\n";
+            return Some((Ok(Bytes::from_static(goodbye)), None));
         }
         next = timeout(KEEP_ALIVE, listener.receiver.recv()) => match next {
             Err(_quiet) => Bytes::from_static(b": keep-alive\n\n"),
@@ -180,10 +182,15 @@ async fn next_event(
                 // client that ignores comments still learns it missed something.
                 match listener.receiver.recv().await {
                     Ok(report) => {
-                        let gap = (listener.heard.saturating_add(1).min(report.generation), report.generation);
+                        let gap = GenerationRange {
+                            from: listener.heard.saturating_add(1).min(report.generation),
+                            to: report.generation,
+                        };
                         log::warn!(
-                            "event stream: a client fell behind and missed {missed} reports (generations {} to {})",
-                            gap.0, gap.1
+                            "event stream: a client fell behind and missed {missed} reports \
+                             (generations {} to {})",
+                            gap.from,
+                            gap.to
                         );
                         listener.heard = report.generation;
                         reload_event(&report, Some(gap))
@@ -197,16 +204,20 @@ async fn next_event(
     Some((Ok(chunk), Some(listener)))
 }
 
-/// An `event: reload` for `report`; `missed` adds the generations (first, last) whose changes
-/// the client may not have been told.
-fn reload_event(report: &ReloadReport, missed: Option<(u64, u64)>) -> Bytes {
-    let mut data = report.to_json();
-    if let Some((from, to)) = missed
-        && data.ends_with('}')
-    {
-        data.pop();
-        data.push_str(&format!(",\"missed\":{{\"from\":{from},\"to\":{to}}}}}"));
-    }
+/// The `data` of a reload event: the report, and the generations whose changes the client may
+/// not have been told when it fell behind.
+#[derive(Serialize)]
+struct ReloadEventData<'a> {
+    #[serde(flatten)]
+    report: &'a ReloadReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missed: Option<GenerationRange>,
+}
+
+/// An `event: reload` for `report`.
+fn reload_event(report: &ReloadReport, missed: Option<GenerationRange>) -> Bytes {
+    // A struct of strings and numbers always serializes.
+    let data = serde_json::to_string(&ReloadEventData { report, missed }).unwrap_or_default();
     Bytes::from(format!(
         "event: reload\nid: {}\ndata: {data}\n\n",
         report.generation
