@@ -254,9 +254,15 @@ fn a_burst_of_requests_writes_no_access_lines_by_default_and_one_each_with_acces
             .filter(|line| line.contains("quire::access"))
             .count()
     };
-    for (args, expected) in [(&[][..], 0), (&[OsStr::new("--access-log")][..], 40)] {
-        // Arrange: the default filter, `info`, as an operator runs it.
-        let process = Process::start_with_args(&fixture_site(), "info", args);
+    let cases: [(&str, &[&OsStr], usize); 3] = [
+        // The default filter, as an operator runs it.
+        ("info", &[], 0),
+        ("info", &[OsStr::new("--access-log")], 40),
+        ("info,quire::access=info", &[], 40),
+    ];
+    for (rust_log, args, expected) in cases {
+        // Arrange
+        let process = Process::start_with_args(&fixture_site(), rust_log, args);
 
         // Act
         burst(&process.address, 40);
