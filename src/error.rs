@@ -51,6 +51,11 @@ pub enum ApiError {
         /// failed.
         building: bool,
     },
+    /// 503: `--max-event-streams` event streams are open already, or the server is stopping.
+    TooManyEventStreams {
+        /// The most streams that may be open at once.
+        limit: usize,
+    },
 }
 
 impl ApiError {
@@ -90,6 +95,10 @@ impl std::fmt::Display for ApiError {
             ),
             ApiError::SearchUnavailable { building: false } => f.write_str(
                 "the search index could not be built (see the server log); the next content reload tries again",
+            ),
+            ApiError::TooManyEventStreams { limit } => write!(
+                f,
+                "{limit} event streams are open, the most this server allows (--max-event-streams), or it is stopping; retry later"
             ),
         }
     }
@@ -152,7 +161,9 @@ impl ResponseError for ApiError {
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::CorsRefused { .. } => StatusCode::FORBIDDEN,
-            ApiError::SearchUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::SearchUnavailable { .. } | ApiError::TooManyEventStreams { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -174,6 +185,15 @@ impl ResponseError for ApiError {
             if *building {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
+        }
+        if let ApiError::TooManyEventStreams { .. } = self {
+            // A refused client should not hold a connection the cap exists to save.
+            response.force_close();
+            response.insert_header((header::CACHE_CONTROL, "no-store"));
+            response.insert_header((
+                header::RETRY_AFTER,
+                crate::routes::STREAMS_RETRY_AFTER.to_string(),
+            ));
         }
         response.json(body)
     }

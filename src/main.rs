@@ -8,6 +8,7 @@ use quire::content::loader::load_surveyed;
 use quire::content::problem::counted;
 use quire::content::{LoadOptions, survey};
 use quire::corpus::{CorpusOptions, write_corpus};
+use quire::http::layers::ACCESS_LOG;
 use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
 use quire::startup::Application;
 use quire::store::Store;
@@ -25,6 +26,19 @@ fn main() -> ExitCode {
     // it reads drafts too: held at info, `RUST_LOG=debug` prints no post's text.
     for parser in ["html5ever", "markup5ever"] {
         logger.filter_module(parser, log::LevelFilter::Info);
+    }
+    // A line per request is megabytes a second under load: only server errors are logged
+    // unless `--access-log` asks for every request, or `RUST_LOG` names the target itself.
+    let access_log = match &cli.command {
+        None => cli.serve.access_log,
+        Some(Command::Serve(settings)) => settings.access_log,
+        Some(_) => false,
+    };
+    let access_named = std::env::var("RUST_LOG").is_ok_and(|filter| filter.contains(ACCESS_LOG));
+    if access_log {
+        logger.filter_module(ACCESS_LOG, log::LevelFilter::Info);
+    } else if !access_named {
+        logger.filter_module(ACCESS_LOG, log::LevelFilter::Warn);
     }
     logger.init();
     match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {

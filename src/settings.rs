@@ -129,6 +129,18 @@ pub struct ServeSettings {
     /// `{base}` is the base URL and `{slug}` the post's slug.
     #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
     pub post_url: String,
+    /// The most `/api/v1/events` streams open at once; past it a client gets 503 with
+    /// `Retry-After`. Each stream holds a connection, and so a file descriptor, for as long as
+    /// its client likes: the default stays well under a usual `ulimit -n` of 1024, so health
+    /// checks and API requests still get connections. Under a lower limit it is lowered, with
+    /// a warning, to half the connections the limit leaves room for. 0 turns the stream off.
+    #[arg(long, default_value_t = crate::routes::DEFAULT_MAX_EVENT_STREAMS, env = "QUIRE_MAX_EVENT_STREAMS")]
+    pub max_event_streams: usize,
+    /// Log a line per request (target `quire::access`). Off by default, since under load it
+    /// writes megabytes a second: only server errors other than 503 are logged then, at warn.
+    /// `RUST_LOG=quire::access=info` turns it on as well.
+    #[arg(long, env = "QUIRE_ACCESS_LOG")]
+    pub access_log: bool,
     /// A folder to keep the search index in between runs (created if missing; a `v4` folder
     /// inside holds it): a restart then indexes only the posts changed since. Keep it outside
     /// the content folder. Without it, the index is built in memory at every start.
@@ -215,6 +227,8 @@ impl ServeSettings {
             feed_content: FeedContent::Full,
             post_url: "{base}/posts/{slug}".to_owned(),
             index_dir: None,
+            max_event_streams: crate::routes::DEFAULT_MAX_EVENT_STREAMS,
+            access_log: false,
             search_hold: None,
             search_probe: None,
         }

@@ -23,7 +23,7 @@ use crate::http::{self, HttpContext, layers};
 use crate::openapi;
 use crate::reload::{self, Library, Reloader, Watching};
 use crate::routes::preview::PreviewToken;
-use crate::routes::{self, AppState, KnownPaths, Site};
+use crate::routes::{self, AppState, EventStreams, KnownPaths, Site};
 use crate::search::{self, SearchSlot};
 use crate::settings::ServeSettings;
 use crate::store::Store;
@@ -129,6 +129,8 @@ pub fn load_library(
 pub struct Application {
     port: u16,
     server: Server,
+    /// The open event streams, ended when the server begins to stop.
+    streams: Arc<EventStreams>,
     /// The content folder's watcher, stopped when the server has stopped.
     watching: Option<Watching>,
 }
@@ -206,6 +208,9 @@ impl Application {
         let known_paths = KnownPaths::from_openapi(&document);
         let http_context = web::Data::new(HttpContext::new(&settings.cache_control));
         let cors_origins = settings.cors_origins.clone();
+        let limits = ConnectionLimits::for_files(open_file_limit(), settings.max_event_streams);
+        let streams = Arc::new(EventStreams::new(limits.streams));
+        let app_streams = Arc::clone(&streams);
 
         let server = HttpServer::new(move || {
             let state = web::Data::new(state.clone());
@@ -219,6 +224,7 @@ impl Application {
                 .app_data(state)
                 .app_data(web::Data::new(known_paths.clone()))
                 .app_data(http_context.clone())
+                .app_data(web::Data::from(Arc::clone(&app_streams)))
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .into_app()
@@ -231,18 +237,33 @@ impl Application {
         })
         // A slow client gets 5 s to send its headers and 1 s to close; an idle keep-alive
         // connection is closed after 15 s. On SIGTERM (actix-server's own handler) in-flight
-        // requests get up to 10 s to finish.
+        // requests get up to 10 s to finish; event streams, which never finish on their own,
+        // are ended at once (see `run_until_stopped` and `StopHandle`).
         .client_request_timeout(Duration::from_secs(5))
         .client_disconnect_timeout(Duration::from_secs(1))
         .keep_alive(Duration::from_secs(15))
+        // A client that closes its side is gone: its connection ends at once, and with it an
+        // event stream, whose slot would otherwise be held until a keep-alive write failed.
+        .h1_allow_half_closed(false)
         .shutdown_timeout(10)
+        // Past this many connections Quire stops accepting (they wait in the backlog) rather
+        // than run out of file descriptors, which would leave it unable to open its own files.
+        .workers(limits.workers)
+        .max_connections(limits.per_worker)
         .listen(listener)
         .map_err(bind_error)?
         .run();
         log::info!("serving on http://{address} (API docs at http://{address}/swagger-ui/)");
+        log::debug!(
+            "accepting up to {} connections per worker ({} workers), {} event streams",
+            limits.per_worker,
+            limits.workers,
+            limits.streams
+        );
         Ok(Application {
             port: address.port(),
             server,
+            streams,
             watching,
         })
     }
@@ -253,17 +274,128 @@ impl Application {
     }
 
     /// A handle that stops the server from elsewhere (tests stop each app they start).
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    pub fn handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            streams: Arc::clone(&self.streams),
+        }
     }
 
-    /// Serves until the server is stopped (Ctrl-C, SIGTERM or [`ServerHandle::stop`]), then
-    /// stops watching the content folder.
+    /// Serves until the server is stopped (Ctrl-C, SIGTERM or [`StopHandle::stop`]), then
+    /// stops watching the content folder. SIGTERM also ends the event streams at once, so the
+    /// graceful stop it begins (actix-server's own handler) does not wait on them.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let ending_streams = end_streams_on_sigterm(Arc::clone(&self.streams));
         let served = self.server.await;
+        if let Some(task) = ending_streams {
+            task.abort();
+        }
         drop(self.watching);
         served
     }
+}
+
+/// Stops a running [`Application`]: ends its event streams, then stops the server.
+#[derive(Clone)]
+pub struct StopHandle {
+    server: ServerHandle,
+    streams: Arc<EventStreams>,
+}
+
+impl StopHandle {
+    /// Ends the event streams and stops the server; `graceful` lets the requests under way
+    /// finish first (for up to 10 s). The command is sent at once; the future only waits for
+    /// the server to have stopped.
+    pub fn stop(&self, graceful: bool) -> impl Future<Output = ()> + use<> {
+        self.streams.close();
+        self.server.stop(graceful)
+    }
+}
+
+/// Listens for SIGTERM beside actix-server's own handler (every listener hears it) and ends
+/// the event streams when it comes; `None` when the signal cannot be listened for.
+#[cfg(unix)]
+fn end_streams_on_sigterm(
+    streams: Arc<EventStreams>,
+) -> Option<actix_web::rt::task::JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => Some(actix_web::rt::spawn(async move {
+            if terminate.recv().await.is_some() {
+                streams.close();
+            }
+        })),
+        Err(err) => {
+            log::warn!(
+                "cannot listen for SIGTERM ({err}); a stop will wait for open event streams"
+            );
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn end_streams_on_sigterm(_: Arc<EventStreams>) -> Option<actix_web::rt::task::JoinHandle<()>> {
+    None
+}
+
+/// How many connections and event streams the process's file descriptors allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ConnectionLimits {
+    /// Server worker threads, as actix-web would start by default: one per core.
+    workers: usize,
+    /// Connections each worker accepts at once.
+    per_worker: usize,
+    /// Event streams open at once.
+    streams: usize,
+}
+
+impl ConnectionLimits {
+    /// A quarter of the descriptors (at least 64) stays for Quire's own files (content, the
+    /// search index, the watcher, the webhook); the rest may be connections, and at most half
+    /// of those event streams, so health checks and API requests always find room. Without a
+    /// known limit, actix-web's default (25,000 connections per worker) and `max_streams` hold.
+    fn for_files(files: Option<impl TryInto<usize>>, max_streams: usize) -> ConnectionLimits {
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        let Some(files) = files.and_then(|files| files.try_into().ok()) else {
+            return ConnectionLimits {
+                workers,
+                per_worker: 25_000,
+                streams: max_streams,
+            };
+        };
+        let connections = files.saturating_sub((files / 4).max(64)).max(workers);
+        let streams = max_streams.min(connections / 2);
+        if streams < max_streams {
+            log::warn!(
+                "--max-event-streams {max_streams} lowered to {streams}: the file descriptor limit \
+                 (ulimit -n) is {files}, which leaves room for {connections} connections; raise \
+                 the limit for more"
+            );
+        }
+        ConnectionLimits {
+            workers,
+            per_worker: (connections / workers).max(1),
+            streams,
+        }
+    }
+}
+
+/// The process's soft limit on open files (`ulimit -n`), if it has one.
+#[cfg(unix)]
+fn open_file_limit() -> Option<libc::rlim_t> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `getrlimit` writes a `rlimit` into the one it is given, which lives until it returns.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    (read == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
+#[cfg(not(unix))]
+fn open_file_limit() -> Option<usize> {
+    None
 }
 
 /// HEAD is answered by the GET route: the HTTP/1 codec remembers the request was HEAD and
@@ -282,4 +414,31 @@ async fn redirect_to_swagger_ui() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/swagger-ui/"))
         .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_usual_file_limit_keeps_the_stream_cap_and_bounds_connections_under_it() {
+        let limits = ConnectionLimits::for_files(Some(1024_u64), 256);
+
+        assert_eq!(limits.streams, 256);
+        assert!(limits.per_worker * limits.workers <= 768, "{limits:?}");
+    }
+
+    #[test]
+    fn a_low_file_limit_lowers_the_stream_cap_to_half_the_connections() {
+        let limits = ConnectionLimits::for_files(Some(256_u64), 256);
+
+        assert_eq!(limits.streams, 96, "{limits:?}");
+    }
+
+    #[test]
+    fn without_a_file_limit_actix_defaults_hold() {
+        let limits = ConnectionLimits::for_files(None::<u64>, 256);
+
+        assert_eq!((limits.per_worker, limits.streams), (25_000, 256));
+    }
 }

@@ -16,6 +16,7 @@
 //!    answers 304 when the client's copy is current.
 
 use std::future::{Future, Ready, ready};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,7 +25,7 @@ use actix_cors::CorsError;
 use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderMap, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::{Method, StatusCode, Uri, Version};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, ResponseError, web};
 use futures_util::future::Either;
@@ -49,8 +50,9 @@ const MAX_REQUEST_ID: usize = 128;
 const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 /// What every prepared response varies by.
 const VARY: &str = "Accept-Encoding, Origin";
-/// Where access log lines go: `RUST_LOG=quire::access=info` shows them.
-const ACCESS_LOG: &str = "quire::access";
+/// Where access log lines go: `--access-log` (or `RUST_LOG=quire::access=info`) shows them
+/// all; by default only server errors other than 503 are written, at warn.
+pub const ACCESS_LOG: &str = "quire::access";
 /// The codings a prepared body is offered in, preferred first.
 const CODINGS: [Encoding; 4] = [
     Encoding::identity(),
@@ -195,47 +197,65 @@ impl Finish {
             }
         }
         if let Some(access) = self.access {
-            let size = match response.response().body().size() {
-                BodySize::Sized(size) => size.to_string(),
-                BodySize::None | BodySize::Stream => "-".to_owned(),
-            };
-            log::info!(
-                target: ACCESS_LOG,
-                "{} \"{}\" {status} {size} {:.3}ms id={}",
-                access.peer,
-                access.request_line,
-                self.started.elapsed().as_secs_f64() * 1000.0,
-                response
-                    .headers()
-                    .get(X_REQUEST_ID)
-                    .map(|id| String::from_utf8_lossy(id.as_bytes()))
-                    .unwrap_or_default(),
-            );
+            let level = access_level(response.status());
+            if log::log_enabled!(target: ACCESS_LOG, level) {
+                let size = match response.response().body().size() {
+                    BodySize::Sized(size) => size.to_string(),
+                    BodySize::None | BodySize::Stream => "-".to_owned(),
+                };
+                log::log!(
+                    target: ACCESS_LOG,
+                    level,
+                    "{} \"{} {} {:?}\" {status} {size} {:.3}ms id={}",
+                    access
+                        .peer
+                        .map_or_else(|| "-".to_owned(), |peer| peer.to_string()),
+                    access.method,
+                    access.uri,
+                    access.version,
+                    self.started.elapsed().as_secs_f64() * 1000.0,
+                    response
+                        .headers()
+                        .get(X_REQUEST_ID)
+                        .map(|id| String::from_utf8_lossy(id.as_bytes()))
+                        .unwrap_or_default(),
+                );
+            }
         }
         response
     }
 }
 
-/// What the access log line says of a request, taken before the request is handed on.
+/// What the access log line says of a request, taken before the request is handed on: cheap
+/// copies, formatted only if the line is written.
 struct AccessLine {
-    peer: String,
-    request_line: String,
+    peer: Option<IpAddr>,
+    method: Method,
+    uri: Uri,
+    version: Version,
 }
 
 impl AccessLine {
-    /// The line's request part, when access logging is on.
+    /// The line's request part, when some access line could be written.
     fn of(request: &ServiceRequest) -> Option<AccessLine> {
-        log::log_enabled!(target: ACCESS_LOG, log::Level::Info).then(|| AccessLine {
-            peer: request
-                .peer_addr()
-                .map_or_else(|| "-".to_owned(), |a| a.ip().to_string()),
-            request_line: format!(
-                "{} {} {:?}",
-                request.method(),
-                request.uri(),
-                request.version()
-            ),
+        log::log_enabled!(target: ACCESS_LOG, log::Level::Warn).then(|| AccessLine {
+            peer: request.peer_addr().map(|address| address.ip()),
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            version: request.version(),
         })
+    }
+}
+
+/// The level of a response's access line. A server error is worth a line even when the access
+/// log is off (they are rare, and the line ties the request to the error logged with it); a
+/// 503 is not, since it is Quire refusing on purpose (search still building, too many event
+/// streams), which a client can ask for as often as it likes.
+fn access_level(status: StatusCode) -> log::Level {
+    if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE {
+        log::Level::Warn
+    } else {
+        log::Level::Info
     }
 }
 
@@ -563,5 +583,28 @@ mod tests {
         assert_eq!(seconds_between(now, at("2026-01-01T00:00:30Z")), 30);
         assert_eq!(seconds_between(now, at("2026-01-01T00:00:30.1Z")), 31);
         assert_eq!(seconds_between(now, now), 0);
+    }
+
+    #[test]
+    fn only_server_errors_other_than_503_are_logged_above_info() {
+        let levels: Vec<(u16, log::Level)> = [200, 304, 404, 429, 500, 502, 503]
+            .into_iter()
+            .map(|code| {
+                let status = StatusCode::from_u16(code).unwrap();
+                (code, access_level(status))
+            })
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                (200, log::Level::Info),
+                (304, log::Level::Info),
+                (404, log::Level::Info),
+                (429, log::Level::Info),
+                (500, log::Level::Warn),
+                (502, log::Level::Warn),
+                (503, log::Level::Info),
+            ]
+        );
     }
 }

@@ -127,6 +127,9 @@ fn example_error(status: &str, path: &str) -> Option<ApiError> {
         "414" => Some(ApiError::UriTooLong {
             limit: MAX_QUERY_BYTES,
         }),
+        "503" if path.ends_with("/events") => Some(ApiError::TooManyEventStreams {
+            limit: crate::routes::DEFAULT_MAX_EVENT_STREAMS,
+        }),
         "503" => Some(ApiError::SearchUnavailable { building: true }),
         _ => None,
     }

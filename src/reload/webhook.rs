@@ -1,8 +1,12 @@
 //! The outbound webhook: after each reload, POST the report to a URL with a delivery id and
 //! timestamp, signed with HMAC-SHA256, retrying with backoff on a thread of its own so a slow
-//! receiver never holds up a reload. Its payload is declared in the OpenAPI `webhooks`.
+//! receiver never holds up a reload. Reports that arrive while a delivery is under way wait in
+//! a queue that merges them into one (so it holds at most one entry per post, however slow
+//! the receiver), and the delivery that carries them says which reloads it stands for. Its
+//! payload is declared in the OpenAPI `webhooks`.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
 
@@ -45,7 +49,9 @@ pub const WEBHOOK_NAME: &str = "reload";
     "created": ["new-post"],
     "updated": ["edited-post"],
     "deleted": [],
-    "at": "2026-01-01T00:00:00Z"
+    "at": "2026-01-01T00:00:00Z",
+    "coalesced": null,
+    "missed": null
 }))]
 pub struct WebhookPayload {
     /// Identifies the report: every retry of one report carries the same id, and no two
@@ -60,6 +66,27 @@ pub struct WebhookPayload {
     /// What the reload changed.
     #[serde(flatten)]
     pub report: ReloadReport,
+    /// The reloads this one delivery stands for, when the receiver was too slow to be sent
+    /// them one by one (`generation` is the last): `created`, `updated` and `deleted` are
+    /// their net effect, so nothing is lost (a post created and deleted again in between is
+    /// listed as deleted). `null` when the delivery is one reload.
+    #[schema(required = true)]
+    pub coalesced: Option<GenerationRange>,
+    /// The generations of reports Quire dropped before it could merge them (it fell far
+    /// behind): the lists may not name every post they changed, so refetch everything.
+    /// `null` when nothing was dropped.
+    #[schema(required = true)]
+    pub missed: Option<GenerationRange>,
+}
+
+/// Content generations from `from` to `to`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"from": 9, "to": 12}))]
+pub struct GenerationRange {
+    /// The first generation.
+    pub from: u64,
+    /// The last generation.
+    pub to: u64,
 }
 
 /// A random version 4 UUID, as a delivery id: unique without coordination, and nothing to
@@ -104,37 +131,204 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={hex}")
 }
 
-/// Delivers every report `reports` receives to the webhook, in order, on its own thread.
+/// Delivers every report `reports` receives to the webhook, in order, on its own thread; a
+/// second thread takes reports off the channel as they come, so the channel never overflows
+/// while a delivery waits on the receiver.
 pub fn spawn(webhook: Webhook, mut reports: Receiver<Arc<ReloadReport>>) -> std::io::Result<()> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
         .build()
         .into();
+    let queue = Arc::new(Queue::default());
+    let filling = Arc::clone(&queue);
     thread::Builder::new()
-        .name("quire-webhook".to_owned())
+        .name("quire-webhook-queue".to_owned())
         .spawn(move || {
             loop {
                 match reports.blocking_recv() {
-                    Ok(report) => deliver(&agent, &webhook, &report),
-                    Err(RecvError::Lagged(missed)) => {
-                        log::warn!(
-                            "webhook: {missed} reloads were not sent, the receiver is too slow"
-                        )
-                    }
+                    Ok(report) => filling.push(&report),
+                    Err(RecvError::Lagged(dropped)) => filling.note_dropped(dropped),
                     Err(RecvError::Closed) => break,
                 }
+            }
+            filling.close();
+        })?;
+    thread::Builder::new()
+        .name("quire-webhook".to_owned())
+        .spawn(move || {
+            while let Some(pending) = queue.take() {
+                let delivery = pending.into_delivery();
+                if let Some(range) = delivery.coalesced {
+                    log::warn!(
+                        "webhook: {} is slower than the reloads; reloads {} to {} are sent as one delivery",
+                        webhook.url,
+                        range.from,
+                        range.to
+                    );
+                }
+                deliver(&agent, &webhook, delivery);
             }
         })?;
     Ok(())
 }
 
-/// POSTs one report, retrying with exponential backoff; gives up with an error in the log.
-fn deliver(agent: &ureq::Agent, webhook: &Webhook, report: &ReloadReport) {
-    let mut payload = WebhookPayload {
-        delivery_id: new_delivery_id(),
-        timestamp: String::new(),
-        report: report.clone(),
-    };
+/// The reports waiting for the receiver, merged into one.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<QueueState>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    pending: Option<Pending>,
+    /// The generation of the last report queued, to say where dropped ones began.
+    heard: Option<u64>,
+    /// How many reports the channel dropped since the last one queued.
+    dropped: u64,
+    closed: bool,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a report, merged into those already waiting.
+    fn push(&self, report: &ReloadReport) {
+        let mut state = self.lock();
+        let missed = (state.dropped > 0).then(|| GenerationRange {
+            from: state
+                .heard
+                .map_or(1, |heard| heard + 1)
+                .min(report.generation),
+            to: report.generation,
+        });
+        state.dropped = 0;
+        state.heard = Some(report.generation);
+        match &mut state.pending {
+            Some(pending) => pending.merge(report, missed),
+            None => state.pending = Some(Pending::of(report, missed)),
+        }
+        drop(state);
+        self.ready.notify_one();
+    }
+
+    /// Notes that the channel dropped `count` reports: the next delivery says so.
+    fn note_dropped(&self, count: u64) {
+        log::warn!(
+            "webhook: {count} reload reports were dropped before they could be queued; the next delivery says so in `missed`"
+        );
+        self.lock().dropped += count;
+    }
+
+    /// No more reports will come; what is waiting is still delivered.
+    fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_one();
+    }
+
+    /// Waits for reports and takes them all; `None` once closed and empty.
+    fn take(&self) -> Option<Pending> {
+        let mut state = self.lock();
+        loop {
+            if let Some(pending) = state.pending.take() {
+                return Some(pending);
+            }
+            if state.closed {
+                return None;
+            }
+            state = self
+                .ready
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// Reports merged for one delivery: for each slug, whether the receiver knew the post before
+/// the first of them and whether it exists after the last.
+struct Pending {
+    first: u64,
+    latest: ReloadReport,
+    reports: usize,
+    slugs: BTreeMap<String, (bool, bool)>,
+    missed: Option<GenerationRange>,
+}
+
+impl Pending {
+    fn of(report: &ReloadReport, missed: Option<GenerationRange>) -> Pending {
+        let mut pending = Pending {
+            first: report.generation,
+            latest: report.clone(),
+            reports: 0,
+            slugs: BTreeMap::new(),
+            missed: None,
+        };
+        pending.merge(report, missed);
+        pending
+    }
+
+    fn merge(&mut self, report: &ReloadReport, missed: Option<GenerationRange>) {
+        let steps = [
+            (&report.created, false, true),
+            (&report.updated, true, true),
+            (&report.deleted, true, false),
+        ];
+        for (slugs, existed, exists) in steps {
+            for slug in slugs {
+                self.slugs
+                    .entry(slug.clone())
+                    .and_modify(|state| state.1 = exists)
+                    .or_insert((existed, exists));
+            }
+        }
+        self.reports += 1;
+        self.missed = match (self.missed, missed) {
+            (Some(earlier), Some(later)) => Some(GenerationRange {
+                from: earlier.from,
+                to: later.to,
+            }),
+            (earlier, later) => earlier.or(later),
+        };
+        self.latest = ReloadReport {
+            created: Vec::new(),
+            updated: Vec::new(),
+            deleted: Vec::new(),
+            ..report.clone()
+        };
+    }
+
+    /// The merged report as one delivery's payload (its id and timestamp still to be set).
+    fn into_delivery(self) -> WebhookPayload {
+        let mut report = self.latest;
+        for (slug, state) in self.slugs {
+            match state {
+                (false, true) => report.created.push(slug),
+                (true, true) => report.updated.push(slug),
+                // Created and deleted again in between: listed as deleted all the same, since
+                // the receiver may have read the post from the API meanwhile.
+                (_, false) => report.deleted.push(slug),
+            }
+        }
+        let coalesced = (self.reports > 1).then_some(GenerationRange {
+            from: self.first,
+            to: report.generation,
+        });
+        WebhookPayload {
+            delivery_id: String::new(),
+            timestamp: String::new(),
+            report,
+            coalesced,
+            missed: self.missed,
+        }
+    }
+}
+
+/// POSTs one delivery, retrying with exponential backoff; gives up with an error in the log.
+fn deliver(agent: &ureq::Agent, webhook: &Webhook, mut payload: WebhookPayload) {
+    payload.delivery_id = new_delivery_id();
+    let generation = payload.report.generation;
     let mut backoff = FIRST_BACKOFF;
     for attempt in 1..=ATTEMPTS {
         payload.timestamp = Timestamp::now().to_string();
@@ -154,8 +348,7 @@ fn deliver(agent: &ureq::Agent, webhook: &Webhook, report: &ReloadReport) {
         match request.send(body.as_bytes()) {
             Ok(_) => {
                 log::info!(
-                    "webhook: sent reload {} to {} (delivery {})",
-                    report.generation,
+                    "webhook: sent reload {generation} to {} (delivery {})",
                     webhook.url,
                     payload.delivery_id
                 );
@@ -163,8 +356,7 @@ fn deliver(agent: &ureq::Agent, webhook: &Webhook, report: &ReloadReport) {
             }
             Err(err) if attempt < ATTEMPTS => {
                 log::warn!(
-                    "webhook: reload {} to {} failed ({err}); retrying in {} ms",
-                    report.generation,
+                    "webhook: reload {generation} to {} failed ({err}); retrying in {} ms",
                     webhook.url,
                     backoff.as_millis()
                 );
@@ -172,8 +364,7 @@ fn deliver(agent: &ureq::Agent, webhook: &Webhook, report: &ReloadReport) {
                 backoff *= 2;
             }
             Err(err) => log::error!(
-                "webhook: reload {} to {} failed {ATTEMPTS} times ({err}); giving up on it",
-                report.generation,
+                "webhook: reload {generation} to {} failed {ATTEMPTS} times ({err}); giving up on it",
                 webhook.url
             ),
         }
@@ -187,6 +378,7 @@ pub fn declare(document: &mut OpenApi) {
     for (name, schema) in [
         (WebhookPayload::name(), WebhookPayload::schema()),
         (ReloadReport::name(), ReloadReport::schema()),
+        (GenerationRange::name(), GenerationRange::schema()),
     ] {
         components.schemas.insert(name.into_owned(), schema);
     }
@@ -205,7 +397,9 @@ pub fn declare(document: &mut OpenApi) {
          `X-Quire-Signature` (HMAC-SHA256 of the raw body under `--webhook-secret`), then drop \
          it if its `deliveryId` was handled already (retries repeat it) or its `timestamp` is \
          more than a few minutes old (a replay). Any 2xx answer acknowledges it; anything else, \
-         or no answer within 10 s, is retried up to 3 more times (after 0.25, 0.5 and 1 s)."
+         or no answer within 10 s, is retried up to 3 more times (after 0.25, 0.5 and 1 s). \
+         Deliveries are sent one at a time, in order; reloads that happen meanwhile are merged \
+         into the next delivery, whose `coalesced` names the generations it stands for."
             .into(),
     );
     operation.tags = Some(vec!["events".to_owned()]);
@@ -258,6 +452,97 @@ pub fn declare(document: &mut OpenApi) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
+
+    fn report(
+        generation: u64,
+        created: &[&str],
+        updated: &[&str],
+        deleted: &[&str],
+    ) -> ReloadReport {
+        let names = |slugs: &[&str]| slugs.iter().map(|slug| (*slug).to_owned()).collect();
+        ReloadReport {
+            generation,
+            created: names(created),
+            updated: names(updated),
+            deleted: names(deleted),
+            at: format!("2026-01-01T00:00:0{generation}Z"),
+            store: Arc::new(Store::build(Vec::new(), Timestamp::UNIX_EPOCH)),
+        }
+    }
+
+    #[test]
+    fn one_report_is_delivered_as_it_is() {
+        let queue = Queue::default();
+        queue.push(&report(3, &["a"], &["b"], &["c"]));
+
+        let payload = queue.take().expect("a delivery").into_delivery();
+
+        assert_eq!(
+            (
+                &payload.report.created,
+                &payload.report.updated,
+                &payload.report.deleted
+            ),
+            (
+                &vec!["a".to_owned()],
+                &vec!["b".to_owned()],
+                &vec!["c".to_owned()]
+            )
+        );
+        assert_eq!(
+            (payload.report.generation, payload.coalesced, payload.missed),
+            (3, None, None)
+        );
+    }
+
+    #[test]
+    fn reports_waiting_for_a_slow_receiver_merge_into_their_net_effect() {
+        let queue = Queue::default();
+        for waiting in [
+            report(2, &["new", "brief"], &["kept"], &["gone"]),
+            report(3, &[], &["new"], &["brief"]),
+            report(4, &["gone"], &[], &["kept"]),
+        ] {
+            queue.push(&waiting);
+        }
+
+        let payload = queue.take().expect("a delivery").into_delivery();
+
+        // `new` was created, then edited: created. `brief` was created and deleted: deleted,
+        // since the receiver may have read it meanwhile. `gone` came back: updated.
+        assert_eq!(payload.report.created, ["new"]);
+        assert_eq!(payload.report.updated, ["gone"]);
+        assert_eq!(payload.report.deleted, ["brief", "kept"]);
+        assert_eq!(payload.report.generation, 4);
+        assert_eq!(payload.report.at, "2026-01-01T00:00:04Z");
+        assert_eq!(payload.coalesced, Some(GenerationRange { from: 2, to: 4 }));
+        assert_eq!(payload.missed, None);
+    }
+
+    #[test]
+    fn reports_dropped_by_the_channel_are_named_in_the_next_delivery() {
+        let queue = Queue::default();
+        queue.push(&report(2, &["a"], &[], &[]));
+        let _sent = queue.take();
+        queue.note_dropped(5);
+        queue.push(&report(8, &["h"], &[], &[]));
+
+        let payload = queue.take().expect("a delivery").into_delivery();
+
+        assert_eq!(payload.missed, Some(GenerationRange { from: 3, to: 8 }));
+        assert_eq!(payload.coalesced, None);
+    }
+
+    #[test]
+    fn a_closed_queue_still_hands_over_what_waits_then_ends() {
+        let queue = Queue::default();
+        queue.push(&report(2, &["a"], &[], &[]));
+        queue.close();
+
+        assert!(queue.take().is_some());
+        assert!(queue.take().is_none());
+    }
 
     #[test]
     fn a_delivery_id_is_a_version_4_uuid_and_new_each_time() {

@@ -27,6 +27,7 @@ use crate::reload::Reloader;
 use crate::search::SearchSlot;
 use crate::store::Store;
 
+pub use events::{DEFAULT_MAX_EVENT_STREAMS, EventStreams, STREAMS_RETRY_AFTER};
 pub use meta::{HealthResponse, MetaResponse};
 pub use ops::ReadyResponse;
 pub use posts::{PostDetail, PostListResponse, PostSummary};

@@ -27,7 +27,7 @@ pub struct TestApp {
     agent: ureq::Agent,
     /// Stops the server when the test is done with it, which also stops its content watcher:
     /// each watcher holds one of the user's few inotify instances.
-    server: actix_web::dev::ServerHandle,
+    server: quire::startup::StopHandle,
 }
 
 impl Drop for TestApp {
@@ -196,6 +196,11 @@ pub fn simple_post(title: &str, date: &str, body: &str) -> String {
 }
 
 impl TestApp {
+    /// Stops the server gracefully, as SIGTERM does, and waits until it has stopped.
+    pub fn stop_gracefully(&self) {
+        actix_web::rt::System::new().block_on(self.server.stop(true));
+    }
+
     /// Sends a request with no body to `path` (which starts with `/` and may carry a query).
     pub fn request(&self, method: Method, path: &str) -> TestResponse {
         self.send(method, path, &[]).into_text()
@@ -493,6 +498,16 @@ impl Delivery {
 /// A webhook receiver on a free local port that answers 500 to its first `failures` requests
 /// and 200 after, and hands every request, the refused ones included, to the test.
 pub fn webhook_receiver(failures: usize) -> (String, mpsc::Receiver<Delivery>) {
+    receive_webhooks(failures, Duration::ZERO)
+}
+
+/// A webhook receiver that takes `delay` to answer each request (200), one at a time, as a
+/// busy or far-away receiver does.
+pub fn slow_webhook_receiver(delay: Duration) -> (String, mpsc::Receiver<Delivery>) {
+    receive_webhooks(0, delay)
+}
+
+fn receive_webhooks(failures: usize, delay: Duration) -> (String, mpsc::Receiver<Delivery>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a local port can be bound");
     let url = format!(
         "http://{}/hook",
@@ -521,6 +536,7 @@ pub fn webhook_receiver(failures: usize) -> (String, mpsc::Receiver<Delivery>) {
                     break Some((head.to_owned(), body.to_owned()));
                 }
             };
+            thread::sleep(delay);
             let status = if index < failures {
                 "500 Internal Server Error"
             } else {
@@ -590,6 +606,29 @@ impl EventStream {
                 break;
             }
             self.seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    }
+
+    /// Reads until the server closes the stream, or fails after 5 seconds.
+    pub fn wait_for_end(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut buffer = [0u8; 4096];
+        loop {
+            assert!(
+                Instant::now() < deadline,
+                "the stream is still open: {}",
+                self.seen
+            );
+            match self.stream.read(&mut buffer) {
+                Ok(0) => return,
+                Ok(n) => self.seen.push_str(&String::from_utf8_lossy(&buffer[..n])),
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(err) => panic!("reading the stream failed: {err}; read: {}", self.seen),
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Black-box tests: each starts Quire on a free port over fixture content and talks HTTP to it.
 
 mod archive;
+mod clients;
 mod content;
 mod docs;
 mod encoding;

@@ -1,6 +1,6 @@
 //! The `quire` binary as a process of its own: the access log line of each request, the
-//! graceful stop on SIGTERM, which leaves a response under way running before exiting, and a
-//! debug log that prints no post's text.
+//! graceful stop on SIGTERM, which ends open event streams cleanly rather than waiting on
+//! them, and a debug log that prints no post's text.
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
@@ -40,7 +40,34 @@ impl Process {
 
     /// [`Process::start_with`] with more arguments to `quire serve`.
     fn start_with_args(content: &Path, rust_log: &str, more: &[&OsStr]) -> Process {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        Process::start_command(
+            Command::new(env!("CARGO_BIN_EXE_quire")),
+            content,
+            rust_log,
+            more,
+        )
+    }
+
+    /// Starts the binary over `content` allowed only `files` open file descriptors
+    /// (`ulimit -n`), logging at info.
+    fn start_with_file_limit(content: &Path, files: u32) -> Process {
+        let mut shell = Command::new("sh");
+        shell.args([
+            "-c",
+            &format!("ulimit -n {files} && exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_quire"),
+        ]);
+        Process::start_command(shell, content, "info", &[])
+    }
+
+    /// Runs `command` (the binary, or what execs it) with `serve` over `content`.
+    fn start_command(
+        mut command: Command,
+        content: &Path,
+        rust_log: &str,
+        more: &[&OsStr],
+    ) -> Process {
+        let mut child = command
             .args(["serve", "--bind", "127.0.0.1:0", "--no-watch", "--content"])
             .arg(content)
             .args(more)
@@ -113,6 +140,17 @@ impl Process {
         assert!(status.success(), "{status}");
     }
 
+    /// Sends SIGTERM, waits for a clean exit, and returns every line the process logged.
+    fn stop_and_read_log(mut self) -> Vec<String> {
+        self.stop();
+        let mut logged = self.logged.take();
+        // The reader thread ends at the end of the closed pipe, and the channel with it.
+        while let Ok(line) = self.lines.recv_timeout(PATIENCE) {
+            logged.push(line);
+        }
+        logged
+    }
+
     /// Waits for the process to exit.
     fn wait_for_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;
@@ -167,7 +205,7 @@ fn connect(address: &str) -> TcpStream {
 
 #[test]
 fn each_request_is_logged_with_its_line_status_size_and_request_id() {
-    let process = Process::start();
+    let process = Process::start_with_args(&fixture_site(), "info", &[OsStr::new("--access-log")]);
     let mut stream = connect(&process.address);
     // The second answer comes from the response cache, past the routing: logged all the same.
     for id in ["trace-1", "trace-2"] {
@@ -193,42 +231,115 @@ fn each_request_is_logged_with_its_line_status_size_and_request_id() {
     );
 }
 
+/// Sends `count` requests on one connection, each answered before the next is sent.
+fn burst(address: &str, count: usize) {
+    let mut stream = connect(address);
+    for n in 0..count {
+        let response = exchange(
+            &mut stream,
+            &format!(
+                "GET /api/v1/posts?limit={} HTTP/1.1\r\nHost: x\r\n\r\n",
+                1 + n % 10
+            ),
+        );
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    }
+}
+
 #[test]
-fn sigterm_leaves_an_open_response_running_then_exits_cleanly() {
+fn a_burst_of_requests_writes_no_access_lines_by_default_and_one_each_with_access_log() {
+    let access_lines = |logged: &[String]| {
+        logged
+            .iter()
+            .filter(|line| line.contains("quire::access"))
+            .count()
+    };
+    let cases: [(&str, &[&OsStr], usize); 3] = [
+        // The default filter, as an operator runs it.
+        ("info", &[], 0),
+        ("info", &[OsStr::new("--access-log")], 40),
+        ("info,quire::access=info", &[], 40),
+    ];
+    for (rust_log, args, expected) in cases {
+        // Arrange
+        let process = Process::start_with_args(&fixture_site(), rust_log, args);
+
+        // Act
+        burst(&process.address, 40);
+        let logged = process.stop_and_read_log();
+
+        // Assert
+        assert_eq!(
+            access_lines(&logged),
+            expected,
+            "with {args:?}: {logged:#?}"
+        );
+    }
+}
+
+#[test]
+fn with_few_file_descriptors_streams_are_capped_lower_and_healthz_still_answers() {
+    // Arrange: 256 descriptors leave room for 192 connections, so at most 96 streams.
+    let process = Process::start_with_file_limit(&fixture_site(), 256);
+    let warning = process.logged_or_next(|line| line.contains("--max-event-streams"));
+    assert!(
+        warning.contains("lowered to 96") && warning.contains("limit (ulimit -n) is 256"),
+        "{warning}"
+    );
+
+    // Act: more clients ask for a stream than there are descriptors.
+    let mut held = Vec::new();
+    let mut refused = 0;
+    for _ in 0..300 {
+        let mut stream = connect(&process.address);
+        stream
+            .write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("the request is sent");
+        let mut head = String::new();
+        read_until(&mut stream, &mut head, "\r\n\r\n");
+        match head.split(' ').nth(1) {
+            Some("200") => held.push(stream),
+            Some("503") => refused += 1,
+            _ => panic!("{head}"),
+        }
+    }
+    let health = exchange(
+        &mut connect(&process.address),
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+
+    // Assert
+    assert_eq!((held.len(), refused), (96, 204));
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+}
+
+#[test]
+fn sigterm_ends_an_open_event_stream_cleanly_then_exits_promptly() {
     let mut process = Process::start();
-    // An event stream is a response that is never done, so it is surely under way.
+    // An event stream is a response that is never done on its own.
     let mut events = connect(&process.address);
     events
         .write_all(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
         .expect("the request is sent");
-    read_until(&mut events, &mut String::new(), "connected at generation");
+    let mut seen = String::new();
+    read_until(&mut events, &mut seen, "connected at generation");
 
+    let started = Instant::now();
     let pid = process.child.id().to_string();
     let sent = Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("kill runs");
     assert!(sent.success());
-    process.wait_for_line(|line| line.contains("SIGTERM"));
 
-    // The open response is not cut at the signal...
-    events
-        .set_read_timeout(Some(Duration::from_secs(1)))
-        .expect("a read timeout can be set");
-    let mut chunk = [0u8; 1024];
-    match events.read(&mut chunk) {
-        Err(err) => assert!(
-            matches!(
-                err.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ),
-            "{err}"
-        ),
-        Ok(read) => panic!("the stream was closed or sent {read} bytes at the signal"),
-    }
-    // ...but gets at most the shutdown timeout (10 s), after which the process exits cleanly.
+    // The stream says why it ends and ends its chunked body properly: it is not cut...
+    read_until(&mut events, &mut seen, "0\r\n\r\n");
+    assert!(seen.contains(": the server is stopping"), "{seen}");
+    // ...and the graceful stop does not wait the 10 s shutdown timeout for it.
     let status = process.wait_for_exit();
     assert!(status.success(), "{status}");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "the stop took {took:?}");
 }
 
 #[test]
