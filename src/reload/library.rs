@@ -167,6 +167,15 @@ impl Library {
         Some(refresh)
     }
 
+    /// Makes the next [`Library::refresh`] re-read every file: after the folder was replaced,
+    /// a file's size and modification time no longer say it is the one read before (a copy
+    /// keeps both, an archive sets them).
+    pub fn forget_stamps(&mut self) {
+        for state in self.files.values_mut() {
+            state.stamp = None;
+        }
+    }
+
     /// The content folder.
     pub fn root(&self) -> &Path {
         &self.root

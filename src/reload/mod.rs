@@ -233,6 +233,16 @@ impl Reloader {
         self.last.load_full()
     }
 
+    /// Re-reads every file of a content folder that was replaced (moved into place, or
+    /// deleted and made again), as a fresh start would, and swaps in what changed.
+    pub fn reload_replaced(&self) -> Option<Arc<ReloadReport>> {
+        self.library
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .forget_stamps();
+        self.reload(&[PathBuf::new()])
+    }
+
     /// Brings the store up to date with the folder: re-parses new, changed and `touched` files
     /// (absolute or root-relative paths the watcher reported), and if anything changed swaps in
     /// a new store one generation on and logs it. Returns the report when posts changed (it is

@@ -152,6 +152,13 @@ pub fn watch(reloader: Arc<Reloader>, root: &Path) -> Result<Watching, WatchErro
 }
 
 /// [`watch`], with the native watcher tried only when `native` is set.
+/// The watcher's settings: links are not followed, since the listing follows only links that stay
+/// inside the folder, whose targets are watched where they are; following them would let a link
+/// to `/` put a watch on every folder of the machine (and past the inotify limit).
+fn watcher_config() -> notify::Config {
+    notify::Config::default().with_follow_symlinks(false)
+}
+
 fn follow_folder(
     reloader: Arc<Reloader>,
     root: &Path,
@@ -314,7 +321,7 @@ impl Follower {
                 if self.attach() {
                     // The watch is in place before the folder is listed, so a file written
                     // meanwhile is in the listing or in the next batch.
-                    self.reloader.reload(&[PathBuf::new()]);
+                    self.reloader.reload_replaced();
                 }
             }
             Err(err) => self.lose(&err),
@@ -466,7 +473,7 @@ fn start(
             None,
             handler.clone(),
             RecommendedCache::new(),
-            notify::Config::default(),
+            watcher_config(),
         )
         .and_then(|mut debouncer| {
             debouncer
@@ -495,7 +502,7 @@ fn start(
         None,
         handler,
         RecommendedCache::new(),
-        notify::Config::default().with_poll_interval(POLL_INTERVAL),
+        watcher_config().with_poll_interval(POLL_INTERVAL),
     )?;
     debouncer.watch(folder, RecursiveMode::Recursive)?;
     Ok(Started {

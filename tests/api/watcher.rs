@@ -220,3 +220,45 @@ fn while_the_content_folder_is_gone_its_posts_are_served_and_readyz_and_metrics_
     wait_for_gone(&app, "post");
     assert_followed(&app, &content, "back");
 }
+
+#[test]
+fn a_replaced_folder_is_read_whole_even_where_a_file_keeps_its_size_and_modification_time() {
+    let (parent, content) = content_in_a_parent(&[]);
+    write_file(
+        &content,
+        "post.md",
+        simple_post("Title A", "2025-01-01", "Body."),
+    );
+    let app = spawn_app(&content);
+    wait_for_title(&app, "post", "Title A");
+
+    // A release unpacked from an archive: the same file name, size and modification time as
+    // the old folder's file, other text.
+    let next = parent.path().join("next");
+    std::fs::create_dir(&next).unwrap();
+    write_file(
+        &next,
+        "post.md",
+        simple_post("Title B", "2025-01-01", "Body."),
+    );
+    write_file(
+        &next,
+        "added.md",
+        simple_post("Added", "2025-01-01", "Body."),
+    );
+    let old = std::fs::metadata(content.join("post.md")).unwrap();
+    let new = std::fs::metadata(next.join("post.md")).unwrap();
+    assert_eq!(old.len(), new.len(), "the two files have the same size");
+    std::fs::File::options()
+        .write(true)
+        .open(next.join("post.md"))
+        .unwrap()
+        .set_modified(old.modified().unwrap())
+        .unwrap();
+
+    rename(&content, &parent.path().join("old"));
+    rename(&next, &content);
+
+    wait_for_title(&app, "added", "Added");
+    assert_eq!(title_of(&app, "post").as_deref(), Some("Title B"));
+}
