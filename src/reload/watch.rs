@@ -679,6 +679,54 @@ mod tests {
         }
     }
 
+    /// Polling with links followed would read a folder outside the content through a link
+    /// (and, through `root -> /`, the whole machine) twice a second.
+    #[test]
+    #[cfg(unix)]
+    fn polling_does_not_look_through_a_link_out_of_the_folder() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "before").unwrap();
+        let parent = tempfile::tempdir().unwrap();
+        let root = parent.path().join("content");
+        std::fs::create_dir(&root).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("out")).unwrap();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<PathBuf>::new()));
+        let handler = {
+            let seen = Arc::clone(&seen);
+            move |batch: DebounceEventResult| {
+                let mut paths = Vec::new();
+                collect(batch, &mut paths);
+                seen.lock().unwrap().extend(paths);
+            }
+        };
+        let started = start(&root, handler, false).unwrap();
+        assert_eq!(started.mode, Mode::Polling);
+
+        thread::sleep(POLL_INTERVAL * 2);
+        std::fs::write(outside.path().join("secret.md"), "after, and longer").unwrap();
+        std::fs::write(root.join("inside.md"), "inside").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|path| path.ends_with("inside.md"))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the poller did not see inside.md"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        thread::sleep(POLL_INTERVAL * 2);
+        let seen = seen.lock().unwrap();
+        assert!(
+            !seen.iter().any(|path| path.starts_with(root.join("out"))),
+            "the poller looked through the link: {seen:?}"
+        );
+        drop(started);
+    }
+
     #[test]
     fn a_status_reads_back_as_it_was_set() {
         let shared = SharedStatus::default();
