@@ -10,7 +10,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use super::fields::{FieldError, Fields, TermList, keys};
+use super::fields::{FieldError, Fields, MAX_TERMS, TermList, keys};
 use super::front_matter::{self, Split};
 use super::markdown::{self, RenderOptions, truncate_at_word};
 use super::problem::{Located, Problem, Severity, line_and_column};
@@ -517,18 +517,44 @@ fn terms(
     warnings: &mut Vec<Problem>,
 ) -> Result<Vec<Term>, Located> {
     let line_of = |key: &str| front_matter::key_line(split, &[key]);
-    let read = |fields: &mut Fields, aliases: &[&str]| {
+    let read = |fields: &mut Fields, aliases: &[&str], list: &mut TermList| {
         fields
-            .terms(aliases)
+            .terms_into(aliases, list)
             .map_err(|err| Located::at_line(line_of(&err.key), err.message))
     };
-    let list: TermList = read(fields, single)?.merge(read(fields, plural)?);
-    for name in &list.unsluggable {
-        let key = list.key.as_deref().unwrap_or_default();
+    let mut list = TermList::default();
+    read(fields, single, &mut list)?;
+    read(fields, plural, &mut list)?;
+    let key = list.key.as_deref().unwrap_or_default();
+    // One warning per list, however many names it concerns: a generated list must not flood
+    // the problems with one line per entry.
+    if let Some(first) = list.unsluggable.first() {
+        let message = if list.unsluggable_count == 1 {
+            format!("`{first}` in `{key}` has no letters or digits and was left out")
+        } else {
+            let mut names = list
+                .unsluggable
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = list.unsluggable_count - list.unsluggable.len();
+            if more > 0 {
+                names.push_str(&format!(" and {more} more"));
+            }
+            format!("{names} in `{key}` have no letters or digits and were left out")
+        };
+        warnings.push(Located::at_line(line_of(key), message).in_file(path, Severity::Warning));
+    }
+    if list.over_limit > 0 {
         warnings.push(
             Located::at_line(
                 line_of(key),
-                format!("`{name}` in `{key}` has no letters or digits and was left out"),
+                format!(
+                    "`{key}` lists {} different terms; only the first {MAX_TERMS} are served (the limit per post) and the other {} were left out",
+                    list.terms.len() + list.over_limit,
+                    list.over_limit
+                ),
             )
             .in_file(path, Severity::Warning),
         );
