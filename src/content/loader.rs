@@ -316,6 +316,8 @@ fn parse_inner(
 
     let body = split.body.trim_start_matches('\n');
     let format = SourceFormat::from_path(path);
+    // The body is the end of the text, so its lines are counted from where it starts.
+    let lines_before_body = line_and_column(&text, text.len() - body.len()).0 - 1;
     let mut rendered = markdown::render(
         body,
         RenderOptions {
@@ -323,9 +325,11 @@ fn parse_inner(
             format,
             embed_hosts: options.embed_hosts,
         },
-    );
-    // The body is the end of the text, so its lines are counted from where it starts.
-    let lines_before_body = line_and_column(&text, text.len() - body.len()).0 - 1;
+    )
+    .map_err(|err| Located {
+        line: lines_before_body + err.line,
+        ..err
+    })?;
     warnings.extend(rendered.warnings.drain(..).map(|removed| {
         Located::at_line(lines_before_body + removed.line, removed.message)
             .in_file(path, Severity::Warning)
