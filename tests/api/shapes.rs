@@ -205,3 +205,103 @@ fn a_200_kb_nested_list_is_refused_with_a_problem_naming_the_file_line_and_depth
         );
     }
 }
+
+/// A body that nests HTML past the limit, in each way a body can.
+struct DeepBody {
+    path: &'static str,
+    body: String,
+}
+
+#[test]
+fn a_body_nesting_thousands_of_html_elements_is_refused_naming_the_limit_and_the_rest_is_served() {
+    // Arrange
+    let dir = empty_content_dir();
+    let bodies = [
+        DeepBody {
+            path: "unclosed-divs.md",
+            body: "<div>\n\ntext\n\n".repeat(3_000),
+        },
+        DeepBody {
+            path: "unclosed-spans.md",
+            body: "<span>x ".repeat(3_000),
+        },
+        DeepBody {
+            path: "deep-quotes.md",
+            body: format!("{}[a](javascript:alert(1))\n", "> ".repeat(3_000)),
+        },
+        DeepBody {
+            path: "unclosed-components.mdx",
+            body: "<Note>\nhi\n</Note>\n".repeat(3_000),
+        },
+    ];
+    write_file(
+        dir.path(),
+        "fine.md",
+        simple_post("Fine", "2025-01-01", "Still served."),
+    );
+    for file in &bodies {
+        let text = format!("---\ntitle: Deep\ndate: 2025-03-01\n---\n{}\n", file.body);
+        write_file(dir.path(), file.path, text);
+    }
+
+    // Act
+    let app = spawn_editor_app(dir.path());
+    let problems = app.all_problems();
+
+    // Assert
+    assert_eq!(app.post_slugs("/api/v1/posts"), ["fine"]);
+    for file in &bodies {
+        let found = problems_for(&problems, file.path);
+        assert_eq!(found.len(), 1, "{}: {problems}", file.path);
+        let problem = &found[0];
+        assert_eq!(problem["severity"], "error", "{}: {problem}", file.path);
+        assert_eq!(problem["line"], 5, "the body's first line: {problem}");
+        let message = problem["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("nests HTML elements more than 256 deep"),
+            "{}: {message}",
+            file.path
+        );
+    }
+}
+
+#[test]
+fn nesting_up_to_the_html_limit_is_served() {
+    let dir = empty_content_dir();
+    let body = format!("{}deep{}", "<div>".repeat(250), "</div>".repeat(250));
+    write_file(
+        dir.path(),
+        "deep.md",
+        simple_post("Deep", "2025-01-01", &body),
+    );
+
+    let app = spawn_editor_app(dir.path());
+
+    let post = app.get_ok_json("/api/v1/posts/deep");
+    assert_eq!(
+        post["html"]
+            .as_str()
+            .map(|html| html.matches("<div>").count()),
+        Some(250)
+    );
+    assert_eq!(app.all_problems()["data"], serde_json::json!([]));
+}
+
+#[test]
+fn ten_thousand_headings_with_one_title_get_numbered_ids() {
+    let dir = empty_content_dir();
+    let body = "## Example\n\ntext\n\n".repeat(10_000);
+    write_file(
+        dir.path(),
+        "examples.md",
+        simple_post("Examples", "2025-01-01", &body),
+    );
+
+    let app = spawn_editor_app(dir.path());
+
+    let post = app.get_ok_json("/api/v1/posts/examples");
+    let toc = post["toc"].as_array().expect("toc is a list");
+    assert_eq!(toc.len(), 10_000);
+    assert_eq!(toc[0]["id"], "example");
+    assert_eq!(toc[9_999]["id"], "example-9999");
+}
