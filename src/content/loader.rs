@@ -39,6 +39,10 @@ pub struct Parsed {
     pub warnings: Vec<Problem>,
 }
 
+/// The most warnings about removed markup listed for one body: a generated body can lose
+/// something on every line, and the problems list must stay readable. The rest are counted.
+const MAX_BODY_WARNINGS: usize = 100;
+
 /// The extensions of the files Quire reads as posts: Markdown and MDX.
 pub const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdx"];
 
@@ -330,10 +334,33 @@ fn parse_inner(
         line: lines_before_body + err.line,
         ..err
     })?;
-    warnings.extend(rendered.warnings.drain(..).map(|removed| {
-        Located::at_line(lines_before_body + removed.line, removed.message)
-            .in_file(path, Severity::Warning)
-    }));
+    let first_unlisted = rendered
+        .warnings
+        .get(MAX_BODY_WARNINGS)
+        .map(|removed| lines_before_body + removed.line);
+    let unlisted = rendered.warnings.len().saturating_sub(MAX_BODY_WARNINGS);
+    warnings.extend(
+        rendered
+            .warnings
+            .drain(..)
+            .take(MAX_BODY_WARNINGS)
+            .map(|removed| {
+                Located::at_line(lines_before_body + removed.line, removed.message)
+                    .in_file(path, Severity::Warning)
+            }),
+    );
+    if let Some(line) = first_unlisted {
+        warnings.push(
+            Located::at_line(
+                line,
+                format!(
+                    "markup was removed from this line and {} more after it, not listed one by one: only the first {MAX_BODY_WARNINGS} lines are",
+                    unlisted - 1
+                ),
+            )
+            .in_file(path, Severity::Warning),
+        );
+    }
     let excerpt = excerpt.unwrap_or(rendered.summary);
     let excerpt = if excerpt.is_empty() {
         truncate_at_word(&title, 200)

@@ -305,3 +305,29 @@ fn ten_thousand_headings_with_one_title_get_numbered_ids() {
     assert_eq!(toc[0]["id"], "example");
     assert_eq!(toc[9_999]["id"], "example-9999");
 }
+
+#[test]
+fn a_body_losing_markup_on_every_line_lists_a_hundred_lines_and_counts_the_rest() {
+    let dir = empty_content_dir();
+    let body = "<script>alert(1)</script>\n\n".repeat(1_000);
+    write_file(
+        dir.path(),
+        "scripts.md",
+        simple_post("Scripts", "2025-01-01", &body),
+    );
+
+    let app = spawn_editor_app(dir.path());
+
+    let problems = app.all_problems();
+    let found = problems_for(&problems, "scripts.md");
+    assert_eq!(found.len(), 101, "{problems}");
+    // The post starts on line 6 (after a blank line) and removes a script every other line.
+    assert_eq!(found[99]["line"], 6 + 2 * 99);
+    let last = &found[100];
+    assert_eq!(last["line"], 6 + 2 * 100);
+    assert_eq!(
+        last["message"],
+        "markup was removed from this line and 899 more after it, not listed one by one: only the first 100 lines are"
+    );
+    assert_eq!(app.post_slugs("/api/v1/posts"), ["scripts"]);
+}
