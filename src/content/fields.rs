@@ -260,10 +260,9 @@ pub struct TermList {
 impl TermList {
     /// Adds a term unless one with the same slug is there already or the list is full.
     pub fn push(&mut self, term: Term) {
-        if self.seen.contains(&term.slug) {
+        if !self.seen.insert(term.slug.clone()) {
             return;
         }
-        self.seen.insert(term.slug.clone());
         if self.terms.len() < MAX_TERMS {
             self.terms.push(term);
         } else {
