@@ -1,8 +1,18 @@
 //! Reading typed fields out of parsed front matter, accepting the aliases real corpora use.
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value};
 
-use crate::domain::Term;
+use crate::domain::{Slug, Term};
+
+/// The most terms one post keeps in each list (its tags, its categories, its authors): a post
+/// is one page, and a list past this size is a generated or pasted mistake that would swell
+/// every term listing. The rest of the list is left out with a warning.
+pub const MAX_TERMS: usize = 1_000;
+
+/// How many of a list's unsluggable names a warning quotes; the rest are counted.
+const UNSLUGGABLE_QUOTED: usize = 3;
 
 /// Front matter keys and the aliases accepted for each, the canonical name first.
 pub mod keys {
@@ -155,8 +165,16 @@ impl Fields {
     /// objects with a `name` (as some author lists are written). Returns names without slugs
     /// separately so the loader can warn about them.
     pub fn terms(&mut self, aliases: &[&str]) -> Result<TermList, FieldError> {
+        let mut list = TermList::default();
+        self.terms_into(aliases, &mut list)?;
+        Ok(list)
+    }
+
+    /// Reads a list of terms as [`Fields::terms`] does, after the terms `list` holds already
+    /// (`category` then `categories`), keeping the first spelling of each.
+    pub fn terms_into(&mut self, aliases: &[&str], list: &mut TermList) -> Result<(), FieldError> {
         let Some((key, value)) = self.take(aliases) else {
-            return Ok(TermList::default());
+            return Ok(());
         };
         let names: Vec<String> = match value {
             Value::String(s) => s.split(',').map(str::to_owned).collect(),
@@ -202,10 +220,7 @@ impl Fields {
                 ));
             }
         };
-        let mut list = TermList {
-            key: Some(key),
-            ..TermList::default()
-        };
+        list.key.get_or_insert(key);
         for name in names {
             let name = name.trim();
             if name.is_empty() {
@@ -213,10 +228,10 @@ impl Fields {
             }
             match Term::from_name(name) {
                 Some(term) => list.push(term),
-                None => list.unsluggable.push(name.to_owned()),
+                None => list.push_unsluggable(name),
             }
         }
-        Ok(list)
+        Ok(())
     }
 
     /// Everything not taken, for `extra`.
@@ -230,28 +245,39 @@ impl Fields {
 pub struct TermList {
     /// The key the terms were read from, if present.
     pub key: Option<String>,
-    /// The terms, without duplicate slugs, in the order written.
+    /// The terms, without duplicate slugs, in the order written; at most [`MAX_TERMS`].
     pub terms: Vec<Term>,
-    /// Names with no letters or digits, which cannot be found by slug.
+    /// How many more distinct terms the field lists past [`MAX_TERMS`], left out.
+    pub over_limit: usize,
+    /// The first few different names with no letters or digits, which cannot be found by slug.
     pub unsluggable: Vec<String>,
+    /// How many entries had no letters or digits, quoted in `unsluggable` or not.
+    pub unsluggable_count: usize,
+    /// Every slug met so far, kept and left out alike, so each duplicate check is one lookup.
+    seen: HashSet<Slug>,
 }
 
 impl TermList {
-    /// Adds a term unless one with the same slug is there already.
+    /// Adds a term unless one with the same slug is there already or the list is full.
     pub fn push(&mut self, term: Term) {
-        if !self.terms.iter().any(|t| t.slug == term.slug) {
+        if !self.seen.insert(term.slug.clone()) {
+            return;
+        }
+        if self.terms.len() < MAX_TERMS {
             self.terms.push(term);
+        } else {
+            self.over_limit += 1;
         }
     }
 
-    /// Appends another list's terms after this one's, keeping the first spelling of each.
-    pub fn merge(mut self, other: TermList) -> TermList {
-        for term in other.terms {
-            self.push(term);
+    /// Notes a name that has no letters or digits.
+    fn push_unsluggable(&mut self, name: &str) {
+        if self.unsluggable.len() < UNSLUGGABLE_QUOTED
+            && !self.unsluggable.iter().any(|n| n == name)
+        {
+            self.unsluggable.push(name.to_owned());
         }
-        self.unsluggable.extend(other.unsluggable);
-        self.key = self.key.or(other.key);
-        self
+        self.unsluggable_count += 1;
     }
 }
 
@@ -309,5 +335,50 @@ mod tests {
             f.terms(keys::AUTHORS).unwrap().terms[0].slug.as_str(),
             "maya-okafor"
         );
+    }
+
+    #[test]
+    fn a_list_past_the_limit_keeps_its_first_terms_and_counts_the_rest() {
+        let names: Vec<String> = (0..MAX_TERMS + 5).map(|i| format!("t{i}")).collect();
+        let mut with_duplicates = names.clone();
+        with_duplicates.extend(names.iter().cloned());
+        let mut f = fields(json!({ "tags": with_duplicates }));
+        let tags = f.terms(keys::TAGS).unwrap();
+        assert_eq!(tags.terms.len(), MAX_TERMS);
+        assert_eq!(
+            tags.terms[MAX_TERMS - 1].name,
+            format!("t{}", MAX_TERMS - 1)
+        );
+        assert_eq!(
+            tags.over_limit, 5,
+            "duplicates past the limit are not counted"
+        );
+    }
+
+    #[test]
+    fn a_list_of_exactly_the_limit_leaves_nothing_out() {
+        let names: Vec<String> = (0..MAX_TERMS).map(|i| format!("t{i}")).collect();
+        let tags = fields(json!({ "tags": names })).terms(keys::TAGS).unwrap();
+        assert_eq!((tags.terms.len(), tags.over_limit), (MAX_TERMS, 0));
+    }
+
+    #[test]
+    fn unsluggable_names_are_counted_and_a_few_different_ones_kept() {
+        let mut f = fields(json!({"tags": ["!!", "!!", "??", "a", "--", "..", "%%"]}));
+        let tags = f.terms(keys::TAGS).unwrap();
+        assert_eq!(tags.unsluggable, ["!!", "??", "--"]);
+        assert_eq!(tags.unsluggable_count, 6);
+        assert_eq!(tags.terms.len(), 1);
+    }
+
+    #[test]
+    fn a_second_alias_adds_to_the_first_list_without_duplicates() {
+        let mut f = fields(json!({"category": "One", "categories": ["one", "Two"]}));
+        let mut list = TermList::default();
+        f.terms_into(keys::CATEGORY, &mut list).unwrap();
+        f.terms_into(keys::CATEGORIES, &mut list).unwrap();
+        let names: Vec<_> = list.terms.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["One", "Two"]);
+        assert_eq!(list.key.as_deref(), Some("category"));
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use super::fields::{FieldError, Fields, TermList, keys};
+use super::fields::{FieldError, Fields, MAX_TERMS, TermList, keys};
 use super::front_matter::{self, Split};
 use super::markdown::{self, RenderOptions, truncate_at_word};
 use super::problem::{Located, Problem, Severity, line_and_column};
@@ -54,6 +54,10 @@ pub struct Parsed {
     /// Repairs made while loading a served post.
     pub warnings: Vec<Problem>,
 }
+
+/// The most warnings about removed markup listed for one body: a generated body can lose
+/// something on every line, and the problems list must stay readable. The rest are counted.
+const MAX_BODY_WARNINGS: usize = 100;
 
 /// The extensions of the files Quire reads as posts: Markdown and MDX.
 pub const POST_EXTENSIONS: &[&str] = &["md", "markdown", "mdx"];
@@ -333,6 +337,8 @@ fn parse_inner(
 
     let body = split.body.trim_start_matches('\n');
     let format = SourceFormat::from_path(path);
+    // The body is the end of the text, so its lines are counted from where it starts.
+    let lines_before_body = line_and_column(&text, text.len() - body.len()).0 - 1;
     let mut rendered = markdown::render(
         body,
         RenderOptions {
@@ -340,13 +346,38 @@ fn parse_inner(
             format,
             embed_hosts: options.embed_hosts,
         },
+    )
+    .map_err(|err| Located {
+        line: lines_before_body + err.line,
+        ..err
+    })?;
+    let first_unlisted = rendered
+        .warnings
+        .get(MAX_BODY_WARNINGS)
+        .map(|removed| lines_before_body + removed.line);
+    let unlisted = rendered.warnings.len().saturating_sub(MAX_BODY_WARNINGS);
+    warnings.extend(
+        rendered
+            .warnings
+            .drain(..)
+            .take(MAX_BODY_WARNINGS)
+            .map(|removed| {
+                Located::at_line(lines_before_body + removed.line, removed.message)
+                    .in_file(path, Severity::Warning)
+            }),
     );
-    // The body is the end of the text, so its lines are counted from where it starts.
-    let lines_before_body = line_and_column(&text, text.len() - body.len()).0 - 1;
-    warnings.extend(rendered.warnings.drain(..).map(|removed| {
-        Located::at_line(lines_before_body + removed.line, removed.message)
-            .in_file(path, Severity::Warning)
-    }));
+    if let Some(line) = first_unlisted {
+        warnings.push(
+            Located::at_line(
+                line,
+                format!(
+                    "markup was removed from this line and {} more after it, not listed one by one: only the first {MAX_BODY_WARNINGS} lines are",
+                    unlisted - 1
+                ),
+            )
+            .in_file(path, Severity::Warning),
+        );
+    }
     let excerpt = excerpt.unwrap_or(rendered.summary);
     let excerpt = if excerpt.is_empty() {
         truncate_at_word(&title, 200)
@@ -534,18 +565,44 @@ fn terms(
     warnings: &mut Vec<Problem>,
 ) -> Result<Vec<Term>, Located> {
     let line_of = |key: &str| front_matter::key_line(split, &[key]);
-    let read = |fields: &mut Fields, aliases: &[&str]| {
+    let read = |fields: &mut Fields, aliases: &[&str], list: &mut TermList| {
         fields
-            .terms(aliases)
+            .terms_into(aliases, list)
             .map_err(|err| Located::at_line(line_of(&err.key), err.message))
     };
-    let list: TermList = read(fields, single)?.merge(read(fields, plural)?);
-    for name in &list.unsluggable {
-        let key = list.key.as_deref().unwrap_or_default();
+    let mut list = TermList::default();
+    read(fields, single, &mut list)?;
+    read(fields, plural, &mut list)?;
+    let key = list.key.as_deref().unwrap_or_default();
+    // One warning per list, however many names it concerns: a generated list must not flood
+    // the problems with one line per entry.
+    if let Some(first) = list.unsluggable.first() {
+        let message = if list.unsluggable_count == 1 {
+            format!("`{first}` in `{key}` has no letters or digits and was left out")
+        } else {
+            let mut names = list
+                .unsluggable
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = list.unsluggable_count - list.unsluggable.len();
+            if more > 0 {
+                names.push_str(&format!(" and {more} more"));
+            }
+            format!("{names} in `{key}` have no letters or digits and were left out")
+        };
+        warnings.push(Located::at_line(line_of(key), message).in_file(path, Severity::Warning));
+    }
+    if list.over_limit > 0 {
         warnings.push(
             Located::at_line(
                 line_of(key),
-                format!("`{name}` in `{key}` has no letters or digits and was left out"),
+                format!(
+                    "`{key}` lists {} different terms; only the first {MAX_TERMS} are served (the limit per post) and the other {} were left out",
+                    list.terms.len() + list.over_limit,
+                    list.over_limit
+                ),
             )
             .in_file(path, Severity::Warning),
         );

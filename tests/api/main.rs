@@ -23,6 +23,7 @@ mod search_readiness;
 mod search_threads;
 mod search_typing;
 mod search_visibility;
+mod shapes;
 mod terms;
 mod unpublished;
 mod visibility;

@@ -14,6 +14,13 @@ use super::{Boundary, TextSink};
 /// Parses an HTML fragment as a browser without scripts would (so the content of
 /// `<noscript>` is markup, not text), returning it with the element that holds its nodes.
 fn parse(html: &str) -> (Html, NodeId) {
+    let parsed = parser().one(html);
+    let root = parsed.root_element().id();
+    (parsed, root)
+}
+
+/// The fragment parser [`parse`] uses, before it is given any HTML.
+fn parser() -> html5ever::driver::Parser<HtmlTreeSink> {
     let options = ParseOpts {
         tree_builder: TreeBuilderOpts {
             scripting_enabled: false,
@@ -21,16 +28,54 @@ fn parse(html: &str) -> (Html, NodeId) {
         },
         ..ParseOpts::default()
     };
-    let parsed = html5ever::parse_fragment(
+    html5ever::parse_fragment(
         HtmlTreeSink::new(Html::new_fragment()),
         options,
         QualName::new(None, ns!(html), local_name!("div")),
         Vec::new(),
         false,
     )
-    .one(html);
-    let root = parsed.root_element().id();
-    (parsed, root)
+}
+
+/// How many bytes of HTML [`nests_deeper_than`] feeds the parser between depth checks: few
+/// enough tags that nesting cannot run far past the limit unseen.
+const DEPTH_CHECK_BYTES: usize = 256;
+
+/// Whether `html` nests elements more than `limit` deep once parsed, as unclosed tags or
+/// deeply quoted Markdown do. The HTML parser checks its stack of open elements at every tag,
+/// so a deep stack makes parsing slow in proportion to depth times size; here the HTML is fed
+/// in small pieces and the parse stopped soon after the limit is passed.
+pub(super) fn nests_deeper_than(html: &str, limit: usize) -> bool {
+    // Fewer tags than the limit cannot nest past it: most bodies end here.
+    let tags = html
+        .as_bytes()
+        .windows(2)
+        .filter(|pair| pair[0] == b'<' && pair[1].is_ascii_alphabetic())
+        .count();
+    if tags <= limit {
+        return false;
+    }
+    let mut parser = parser();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let mut cut = DEPTH_CHECK_BYTES.min(rest.len());
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        parser.process(StrTendril::from_slice(&rest[..cut]));
+        rest = &rest[cut..];
+        // The newest node is where the parser is inserting: its ancestors are the open stack.
+        let parsed = parser.tokenizer.sink.sink.0.borrow();
+        let depth = parsed
+            .tree
+            .nodes()
+            .next_back()
+            .map_or(0, |node| node.ancestors().count());
+        if depth > limit {
+            return true;
+        }
+    }
+    false
 }
 
 /// Serializes the children of `root`.

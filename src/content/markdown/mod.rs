@@ -3,18 +3,23 @@
 mod dom;
 mod sanitize;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 
 pub use sanitize::DEFAULT_EMBED_HOSTS;
 
-use super::problem::{Located, line_and_column};
+use super::problem::Located;
 use crate::domain::SourceFormat;
 
 /// Length, in characters, to which a first-paragraph summary is cut.
 const SUMMARY_MAX_CHARS: usize = 200;
+
+/// The deepest nesting of HTML elements a body may have (the depth at which browsers' own
+/// parsers stop nesting): past it, as with thousands of unclosed tags or quote markers, the
+/// post is refused rather than parsed slowly.
+pub const MAX_HTML_DEPTH: usize = 256;
 
 /// Id used for a heading whose text gives an empty slug.
 const FALLBACK_HEADING_ID: &str = "section";
@@ -75,8 +80,9 @@ fn parser_options() -> Options {
 ///
 /// A body without raw HTML is read from the Markdown events alone; a body with raw HTML is
 /// rendered, sanitized and read back as HTML, so the text, headings and table of contents
-/// are those of what is served, raw blocks included.
-pub fn render(markdown: &str, options: RenderOptions<'_>) -> Rendered {
+/// are those of what is served, raw blocks included. A body whose HTML would nest deeper than
+/// [`MAX_HTML_DEPTH`] is refused, with the problem on the body's first line.
+pub fn render(markdown: &str, options: RenderOptions<'_>) -> Result<Rendered, Located> {
     let separated = separate_components(markdown);
     let (markdown, inserted): (&str, &[usize]) = match &separated {
         Some((text, inserted)) => (text, inserted),
@@ -103,10 +109,23 @@ pub fn render(markdown: &str, options: RenderOptions<'_>) -> Rendered {
     let event_headings = (!has_raw_html).then(|| assign_heading_ids(&mut events));
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    let sanitize_events = event_headings.is_some()
+        && !options.trust_html
+        && !sanitize::sanitizing_changes_nothing(&events);
+    if (event_headings.is_none() || sanitize_events)
+        && dom::nests_deeper_than(&html, MAX_HTML_DEPTH)
+    {
+        return Err(Located::at_line(
+            1,
+            format!(
+                "the body nests HTML elements more than {MAX_HTML_DEPTH} deep, the limit (unclosed tags or quote markers `>` repeated make such nesting): close the tags"
+            ),
+        ));
+    }
     let (mut html, headings, text) = match event_headings {
         None => read_back(html, options),
         Some(headings) => {
-            if !options.trust_html && !sanitize::sanitizing_changes_nothing(&events) {
+            if sanitize_events {
                 html = sanitize::SANITIZER.clean(&html).to_string();
             }
             (html, headings, plain_text(&events))
@@ -128,14 +147,14 @@ pub fn render(markdown: &str, options: RenderOptions<'_>) -> Rendered {
             .unwrap_or_default(),
     };
 
-    Rendered {
+    Ok(Rendered {
         html,
         toc,
         text,
         word_count,
         summary,
         warnings,
-    }
+    })
 }
 
 /// Sanitizes the HTML of a body with raw HTML (unless it is trusted) and reads it back: the
@@ -359,10 +378,17 @@ fn report_removed_markup(
     embed_hosts: &[String],
     out: &mut Vec<Located>,
 ) {
-    // Lines are those of the file as written, without the ones `separate_components` added.
+    // Lines are those of the file as written, without the ones `separate_components` added
+    // (`inserted` is ascending). Both are looked up by halving, so a body with many removed tags
+    // is not scanned from its start for each.
+    let newlines: Vec<usize> = markdown
+        .bytes()
+        .enumerate()
+        .filter_map(|(at, byte)| (byte == b'\n').then_some(at))
+        .collect();
     let line_of = |offset: usize| {
-        let added = inserted.iter().filter(|&&at| at <= offset).count();
-        line_and_column(markdown, offset).0 - added
+        let added = inserted.partition_point(|&at| at <= offset);
+        1 + newlines.partition_point(|&at| at < offset) - added
     };
     let mut index = 0;
     while index < events.len() {
@@ -552,12 +578,15 @@ fn choose_ids(headings: &[(Option<&str>, &str)]) -> Vec<String> {
         .map(str::to_owned)
         .collect();
     let mut used: HashSet<String> = HashSet::new();
+    // The number each base's search for a free `base-N` resumes from: the ones before it are
+    // taken for good, so many headings with one title do not each count up from 1.
+    let mut next_number: HashMap<String, usize> = HashMap::new();
     headings
         .iter()
         .map(|(explicit, text)| {
             let id = match explicit.filter(|id| !id.is_empty()) {
                 Some(explicit) if !used.contains(explicit) => explicit.to_owned(),
-                Some(explicit) => unique_id(explicit, &used, &reserved),
+                Some(explicit) => unique_id(explicit, &used, &reserved, &mut next_number),
                 None => {
                     let slug = slug::slugify(text);
                     let base = if slug.is_empty() {
@@ -565,7 +594,7 @@ fn choose_ids(headings: &[(Option<&str>, &str)]) -> Vec<String> {
                     } else {
                         slug.as_str()
                     };
-                    unique_id(base, &used, &reserved)
+                    unique_id(base, &used, &reserved, &mut next_number)
                 }
             };
             used.insert(id.clone());
@@ -575,18 +604,23 @@ fn choose_ids(headings: &[(Option<&str>, &str)]) -> Vec<String> {
 }
 
 /// Returns `base`, or `base-1`, `base-2`, ... : the first one neither used nor reserved.
-fn unique_id(base: &str, used: &HashSet<String>, reserved: &HashSet<String>) -> String {
+fn unique_id(
+    base: &str,
+    used: &HashSet<String>,
+    reserved: &HashSet<String>,
+    next_number: &mut HashMap<String, usize>,
+) -> String {
     let free = |candidate: &str| !used.contains(candidate) && !reserved.contains(candidate);
     if free(base) {
         return base.to_string();
     }
-    let mut n: usize = 1;
+    let n = next_number.entry(base.to_owned()).or_insert(1);
     loop {
         let candidate = format!("{base}-{n}");
+        *n += 1;
         if free(&candidate) {
             return candidate;
         }
-        n += 1;
     }
 }
 
@@ -820,7 +854,7 @@ mod tests {
     use super::*;
 
     fn render_default(markdown: &str) -> Rendered {
-        render(markdown, RenderOptions::default())
+        render(markdown, RenderOptions::default()).expect("the body renders")
     }
 
     fn ids(toc: &[TocEntry]) -> Vec<String> {
@@ -948,7 +982,8 @@ mod tests {
                 embed_hosts: &extra,
                 ..RenderOptions::default()
             },
-        );
+        )
+        .expect("the body renders");
         assert!(
             rendered.html.contains("https://videos.example.org/v/1"),
             "{}",
@@ -1021,7 +1056,8 @@ mod tests {
                     format,
                     ..RenderOptions::default()
                 },
-            );
+            )
+            .expect("the body renders");
             assert!(!rendered.html.contains("TODO"), "{}", rendered.html);
             assert!(!rendered.html.contains("Not shown"), "{}", rendered.html);
             assert!(rendered.html.contains("Shown."), "{}", rendered.html);
@@ -1039,7 +1075,8 @@ mod tests {
                 format: SourceFormat::Mdx,
                 ..RenderOptions::default()
             },
-        );
+        )
+        .expect("the body renders");
         assert!(!rendered.html.contains("Chart from"), "{}", rendered.html);
         assert!(!rendered.html.contains("export const"), "{}", rendered.html);
         assert!(rendered.html.contains("import x from"), "{}", rendered.html);
@@ -1246,7 +1283,8 @@ fn main() {}
                 trust_html: true,
                 ..RenderOptions::default()
             },
-        );
+        )
+        .expect("the body renders");
         assert!(
             rendered
                 .html
@@ -1333,7 +1371,8 @@ fn main() {}
                 trust_html: true,
                 ..RenderOptions::default()
             },
-        );
+        )
+        .expect("the body renders");
         assert_eq!(rendered.summary, long.trim());
         assert!(!rendered.html.contains("<!--more-->"), "{}", rendered.html);
         assert!(rendered.html.contains("after"));
@@ -1402,6 +1441,7 @@ fn main() {}
                 ..RenderOptions::default()
             },
         )
+        .expect("the body renders")
         .html;
         let (mut events, _) =
             strip_more_markers(Parser::new_ext(markdown, parser_options()).collect());
