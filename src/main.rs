@@ -1,5 +1,6 @@
 //! The `quire` binary: parse settings, start logging, then serve, check or print the spec.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -43,8 +44,18 @@ fn main() -> ExitCode {
     logger.init();
     match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
         Command::Openapi => {
-            print!("{}", quire::openapi::document_json());
-            ExitCode::SUCCESS
+            let mut out = std::io::stdout().lock();
+            match out
+                .write_all(quire::openapi::document_json().as_bytes())
+                .and_then(|()| out.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: cannot write the document: {err}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Check(settings) => check(&settings),
         Command::Corpus(settings) => corpus(&settings),
@@ -89,19 +100,31 @@ fn check(settings: &CheckSettings) -> ExitCode {
     // One listing serves both the summary and the loading, so the folder is walked once.
     let parsed = load_surveyed(&settings.dir, &survey, options);
     let store = Store::build(parsed, Timestamp::now());
-    for problem in store.problems() {
-        println!("{problem}");
-    }
-    if let Some(unread) = survey.unread_summary() {
-        println!("{unread}");
-    }
     let (errors, warnings) = store.problem_counts();
-    println!(
-        "{} loaded, {}, {}",
-        counted(store.all_posts().len(), "post"),
-        counted(errors, "error"),
-        counted(warnings, "warning"),
-    );
+    let printed = (|| {
+        let mut out = std::io::stdout().lock();
+        for problem in store.problems() {
+            writeln!(out, "{problem}")?;
+        }
+        if let Some(unread) = survey.unread_summary() {
+            writeln!(out, "{unread}")?;
+        }
+        writeln!(
+            out,
+            "{} loaded, {}, {}",
+            counted(store.all_posts().len(), "post"),
+            counted(errors, "error"),
+            counted(warnings, "warning"),
+        )?;
+        out.flush()
+    })();
+    // A reader that stops early (`quire check | head`) is not an error of the content.
+    if let Err(err) = printed
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the report: {err}");
+        return ExitCode::FAILURE;
+    }
     if errors > 0 {
         ExitCode::FAILURE
     } else {

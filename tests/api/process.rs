@@ -462,3 +462,42 @@ fn a_kept_index_adds_a_post_gone_live_and_drops_one_expired_between_two_runs() {
         assert!(response.contains(found), "{word}: {response}");
     }
 }
+
+#[test]
+fn quire_check_and_openapi_stop_quietly_when_their_reader_stops_early() {
+    // Arrange: enough problems that the report outgrows a pipe's buffer.
+    let dir = empty_content_dir();
+    for n in 0..2_000 {
+        write_file(
+            dir.path(),
+            &format!("p{n}.md"),
+            "---\ntitle: T\ndate: not a date\n---\nBody.\n",
+        );
+    }
+    for args in [
+        vec![OsStr::new("check"), dir.path().as_os_str()],
+        vec![OsStr::new("openapi")],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("quire starts");
+
+        // Act: `| head -c 1` reads a byte and goes away.
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let mut first = [0u8; 1];
+        stdout.read_exact(&mut first).expect("quire writes");
+        drop(stdout);
+        let output = child.wait_with_output().expect("quire ends");
+
+        // Assert
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "with {args:?}: {stderr}"
+        );
+        assert_ne!(output.status.code(), Some(101), "with {args:?}: {stderr}");
+    }
+}
