@@ -206,23 +206,37 @@ impl Library {
         self.refused = refused;
         self.folders = folders;
         let mut files = BTreeMap::new();
+        let mut changed = Vec::new();
         for path in paths {
             // The stamp is taken before reading, so an edit racing the read shows up as a
             // change next time.
             let stamp = stamp_of(&self.root.join(&path));
             let known = self.files.remove(&path);
-            let changed = match &known {
+            let is_changed = match &known {
                 None => true,
                 Some(state) => state.stamp.is_none() || state.stamp != stamp,
             } || touched.contains(&path);
-            let mut state = known.unwrap_or_default();
-            if changed {
-                state.stamp = stamp;
-                state.update(load_file(&self.root, &path, self.options));
-                refresh.parsed += 1;
+            let state = known.unwrap_or_default();
+            if is_changed {
+                changed.push((path, stamp, state));
+            } else {
+                files.insert(path, state);
             }
-            files.insert(path, state);
         }
+        // Changed files are parsed on all cores, as at start-up: a large file being written
+        // does not hold up the others of its batch, and a replaced folder is read as fast as
+        // a fresh start reads it.
+        let (root, options) = (&self.root, self.options);
+        let read: Vec<(String, FileState)> = changed
+            .into_par_iter()
+            .map(|(path, stamp, mut state)| {
+                state.stamp = stamp;
+                state.update(load_file(root, &path, options));
+                (path, state)
+            })
+            .collect();
+        refresh.parsed = read.len();
+        files.extend(read);
         refresh.removed = self.files.len();
         self.files = files;
         Ok(refresh)
