@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::fields::{FieldError, Fields, MAX_TERMS, TermList, keys};
 use super::front_matter::{self, Split};
@@ -105,13 +106,34 @@ pub fn load_surveyed(root: &Path, survey: &Survey, options: LoadOptions) -> Vec<
 /// Reads and parses one file given by its path relative to `root`. Only a regular file no
 /// larger than the limit is read; anything else is an error naming the file.
 pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
+    load_file_with_digest(root, path, options).0
+}
+
+/// A 128-bit hash of a file's bytes: tells a file read again from the one read before when
+/// its size and modification time cannot (see [`digest_of`]).
+pub type Digest = u128;
+
+/// The digest of the bytes [`load_file`] would read at `path`, or `None` when it would read
+/// none (the file is gone, refused or unreadable).
+pub fn digest_of(root: &Path, path: &str, options: LoadOptions) -> Option<Digest> {
+    read_post_file(root, path, options.max_file_size)
+        .ok()
+        .map(|(bytes, _)| xxh3_128(&bytes))
+}
+
+/// Reads and parses one file as [`load_file`] does, with the digest of the bytes it read.
+pub fn load_file_with_digest(
+    root: &Path,
+    path: &str,
+    options: LoadOptions,
+) -> (Parsed, Option<Digest>) {
     let limit = options.max_file_size;
     let refused = |message: String| Parsed {
         path: path.to_owned(),
         post: Err(Located::at_line(1, message).in_file(path, Severity::Error)),
         warnings: Vec::new(),
     };
-    match read_post_file(root, path, limit) {
+    let unreadable = match read_post_file(root, path, limit) {
         Ok((bytes, modified)) => {
             let mut parsed = parse_post(path, &bytes, options);
             // The post was just made, so nothing else holds it yet.
@@ -120,22 +142,26 @@ pub fn load_file(root: &Path, path: &str, options: LoadOptions) -> Parsed {
             {
                 post.modified = modified;
             }
-            parsed
+            return (parsed, Some(xxh3_128(&bytes)));
         }
-        Err(Unreadable::Io(err)) => refused(format!("the file could not be read: {err}")),
-        Err(Unreadable::NotRegular(kind)) => refused(format!(
+        Err(unreadable) => unreadable,
+    };
+    let parsed = match unreadable {
+        Unreadable::Io(err) => refused(format!("the file could not be read: {err}")),
+        Unreadable::NotRegular(kind) => refused(format!(
             "{path} is {kind}, not a regular file; it is not read"
         )),
-        Err(Unreadable::Outside(target)) => refused(format!(
+        Unreadable::Outside(target) => refused(format!(
             "{path} is a link to {}, a file outside the content folder; it is not read",
             target.display()
         )),
-        Err(Unreadable::TooLarge(size)) => refused(format!(
+        Unreadable::TooLarge(size) => refused(format!(
             "{path} is {}, over the {} limit (--max-file-size); it is not read",
             human_size(size),
             human_size(limit)
         )),
-    }
+    };
+    (parsed, None)
 }
 
 /// A byte count as people write it, in decimal units: `52.4 MB`, `5 MB`, `10 kB`.

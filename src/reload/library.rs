@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use crate::content::loader::{is_post_file, load_file};
+use crate::content::loader::{Digest, digest_of, is_post_file, load_file_with_digest};
 use crate::content::{LoadOptions, Parsed, Problem, Survey, survey};
 use crate::domain::Post;
 use crate::store::Edit;
@@ -38,6 +38,11 @@ struct FileState {
     good: Option<(Arc<Post>, Vec<Problem>)>,
     /// Why the file as it is now cannot be served, if it cannot.
     problem: Option<Problem>,
+    /// The digest of the bytes last read, if they could be read.
+    digest: Option<Digest>,
+    /// Whether an unchanged stamp is not enough to trust the file is the one read before (its
+    /// folder was replaced): the next listing compares its bytes.
+    verify: bool,
 }
 
 /// What tells a changed file from an unchanged one without reading it.
@@ -88,7 +93,7 @@ impl Library {
                     stamp: stamp_of(&full),
                     ..FileState::default()
                 };
-                state.update(load_file(root, &path, options));
+                state.read(root, &path, options);
                 (path, state)
             })
             .collect::<Vec<_>>()
@@ -138,7 +143,7 @@ impl Library {
                         _ => None,
                     };
                     state.stamp = stamp_of(&full);
-                    state.update(load_file(&self.root, path, self.options));
+                    state.read(&self.root, path, self.options);
                     refresh.parsed += 1;
                     let edit = match (before, &state.good, &state.problem) {
                         (Some(before), Some((after, warnings)), None) => Some(Edit {
@@ -167,12 +172,13 @@ impl Library {
         Some(refresh)
     }
 
-    /// Makes the next [`Library::refresh`] re-read every file: after the folder was replaced,
-    /// a file's size and modification time no longer say it is the one read before (a copy
-    /// keeps both, an archive sets them).
-    pub fn forget_stamps(&mut self) {
+    /// Makes the next [`Library::refresh`] compare every file's bytes with those read before:
+    /// after the folder was replaced, a file's size and modification time no longer say it is
+    /// the one read before (a copy keeps both, an archive sets them). Only files whose bytes
+    /// differ are parsed again, so a deploy of an unchanged folder changes no post.
+    pub fn verify_all(&mut self) {
         for state in self.files.values_mut() {
-            state.stamp = None;
+            state.verify = true;
         }
     }
 
@@ -214,7 +220,7 @@ impl Library {
             let known = self.files.remove(&path);
             let is_changed = match &known {
                 None => true,
-                Some(state) => state.stamp.is_none() || state.stamp != stamp,
+                Some(state) => state.stamp.is_none() || state.stamp != stamp || state.verify,
             } || touched.contains(&path);
             let state = known.unwrap_or_default();
             if is_changed {
@@ -223,20 +229,29 @@ impl Library {
                 files.insert(path, state);
             }
         }
-        // Changed files are parsed on all cores, as at start-up: a large file being written
+        // Changed files are read on all cores, as at start-up: a large file being written
         // does not hold up the others of its batch, and a replaced folder is read as fast as
         // a fresh start reads it.
         let (root, options) = (&self.root, self.options);
-        let read: Vec<(String, FileState)> = changed
+        let read: Vec<(String, FileState, bool)> = changed
             .into_par_iter()
             .map(|(path, stamp, mut state)| {
-                state.stamp = stamp;
-                state.update(load_file(root, &path, options));
-                (path, state)
+                let same_bytes = state.verify
+                    && state.stamp == stamp
+                    && state.digest.is_some()
+                    && digest_of(root, &path, options) == state.digest;
+                state.verify = false;
+                if !same_bytes {
+                    state.stamp = stamp;
+                    state.read(root, &path, options);
+                }
+                (path, state, !same_bytes)
             })
             .collect();
-        refresh.parsed = read.len();
-        files.extend(read);
+        for (path, state, parsed) in read {
+            refresh.parsed += usize::from(parsed);
+            files.insert(path, state);
+        }
         refresh.removed = self.files.len();
         self.files = files;
         Ok(refresh)
@@ -284,6 +299,13 @@ impl Library {
 }
 
 impl FileState {
+    /// Reads and parses the file at `path` (relative to `root`) and takes the result.
+    fn read(&mut self, root: &Path, path: &str, options: LoadOptions) {
+        let (parsed, digest) = load_file_with_digest(root, path, options);
+        self.digest = digest;
+        self.update(parsed);
+    }
+
     /// Takes a fresh parse: a post replaces the last good one; an error is recorded and the
     /// last good post kept.
     fn update(&mut self, parsed: Parsed) {
@@ -433,6 +455,40 @@ mod tests {
         write(dir.path(), "c.md", &post("C"));
         let touched: HashSet<String> = ["a.md".to_owned(), "c.md".to_owned()].into();
         assert!(library.refresh_named(&touched).unwrap().edits.is_none());
+    }
+
+    #[test]
+    fn after_a_folder_is_replaced_only_files_whose_bytes_differ_are_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "same.md", &post("Same"));
+        write(dir.path(), "other.md", &post("Old1"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        let unchanged = Arc::clone(&library.files["same.md"].good.as_ref().unwrap().0);
+        // The new folder's file has the old one's size and modification time, other bytes.
+        let modified = std::fs::metadata(dir.path().join("other.md"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        write(dir.path(), "other.md", &post("New1"));
+        std::fs::File::options()
+            .write(true)
+            .open(dir.path().join("other.md"))
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        assert!(!library.refresh(&HashSet::new()).unwrap().changed());
+
+        library.verify_all();
+        let refresh = library.refresh(&HashSet::new()).unwrap();
+
+        assert_eq!(refresh.parsed, 1, "only the file whose bytes differ");
+        assert_eq!(titles(&library), ["New1", "Same"]);
+        let same = &library.files["same.md"].good.as_ref().unwrap().0;
+        assert!(
+            Arc::ptr_eq(same, &unchanged),
+            "the unchanged post is kept as it was"
+        );
+        assert_eq!(library.refresh(&HashSet::new()).unwrap().parsed, 0);
     }
 
     fn write(dir: &Path, name: &str, text: &str) {

@@ -239,7 +239,7 @@ impl Reloader {
         self.library
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .forget_stamps();
+            .verify_all();
         self.reload(&[PathBuf::new()])
     }
 
