@@ -1,9 +1,13 @@
 //! Bounded, concurrent caches (quick_cache) of what Quire serializes: whole prepared responses
 //! keyed by content version, and each post's summary JSON, from which list pages are
 //! assembled. Keys carry the store generation and visibility epoch, so a reload or a
-//! scheduled post going live simply stops old entries from being asked for; they age out.
+//! scheduled post going live simply stops old entries from being asked for. The first entry of
+//! a newer generation clears the older ones: under frequent reloads the caches would otherwise
+//! fill to their byte bounds with versions no request asks for again, so their memory follows
+//! the content, not the number of reloads (guarded by the tests below and `benches/soak.sh`).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::web::Bytes;
 use quick_cache::sync::Cache;
@@ -98,25 +102,46 @@ impl Weighter<ResponseKey, Cached> for ResponseWeight {
     }
 }
 
+/// The newest content generation a cache has taken an entry of.
+#[derive(Debug, Default)]
+struct Newest(AtomicU64);
+
+impl Newest {
+    /// Notes an entry of `generation` and says whether it is newer than every entry before,
+    /// so the older ones are of no more use.
+    fn passed_by(&self, generation: u64) -> bool {
+        self.0.fetch_max(generation, Ordering::Relaxed) < generation
+    }
+}
+
 /// Prepared responses by content version, path and query.
 #[derive(Debug)]
-pub struct ResponseCache(Cache<ResponseKey, Cached, ResponseWeight>);
+pub struct ResponseCache {
+    entries: Cache<ResponseKey, Cached, ResponseWeight>,
+    newest: Newest,
+}
 
 impl Default for ResponseCache {
     fn default() -> ResponseCache {
-        ResponseCache(Cache::with_weighter(16_384, RESPONSE_BYTES, ResponseWeight))
+        ResponseCache {
+            entries: Cache::with_weighter(16_384, RESPONSE_BYTES, ResponseWeight),
+            newest: Newest::default(),
+        }
     }
 }
 
 impl ResponseCache {
     /// The response cached under `key`, if any.
     pub fn get(&self, key: &ResponseKeyRef<'_>) -> Option<Cached> {
-        self.0.get(key)
+        self.entries.get(key)
     }
 
-    /// Keeps a response.
+    /// Keeps a response; the first of a newer generation drops those of older ones.
     pub fn insert(&self, key: ResponseKey, cached: Cached) {
-        self.0.insert(key, cached);
+        if self.newest.passed_by(key.generation) {
+            self.entries.clear();
+        }
+        self.entries.insert(key, cached);
     }
 }
 
@@ -132,11 +157,17 @@ impl Weighter<(u64, String), Bytes> for FragmentWeight {
 /// Each post's summary JSON by (generation, slug), serialized once and shared by every list
 /// page that shows the post.
 #[derive(Debug)]
-pub struct SummaryCache(Cache<(u64, String), Bytes, FragmentWeight>);
+pub struct SummaryCache {
+    entries: Cache<(u64, String), Bytes, FragmentWeight>,
+    newest: Newest,
+}
 
 impl Default for SummaryCache {
     fn default() -> SummaryCache {
-        SummaryCache(Cache::with_weighter(65_536, SUMMARY_BYTES, FragmentWeight))
+        SummaryCache {
+            entries: Cache::with_weighter(65_536, SUMMARY_BYTES, FragmentWeight),
+            newest: Newest::default(),
+        }
     }
 }
 
@@ -150,11 +181,14 @@ impl SummaryCache {
         serialize: impl FnOnce() -> Result<Vec<u8>, E>,
     ) -> Result<Bytes, E> {
         let key = (generation, slug.to_owned());
-        if let Some(bytes) = self.0.get(&key) {
+        if let Some(bytes) = self.entries.get(&key) {
             return Ok(bytes);
         }
         let bytes = Bytes::from(serialize()?);
-        self.0.insert(key, bytes.clone());
+        if self.newest.passed_by(generation) {
+            self.entries.clear();
+        }
+        self.entries.insert(key, bytes.clone());
         Ok(bytes)
     }
 }
@@ -192,6 +226,42 @@ mod tests {
         ] {
             assert!(cache.get(&other).is_none(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn the_first_entry_of_a_newer_generation_drops_the_older_ones_and_a_late_older_one_drops_nothing()
+     {
+        let cache = ResponseCache::default();
+        let cached = || Cached {
+            prepared: Arc::new(Prepared::json_bytes("[]")),
+            route: Arc::new(RouteSeries::new("/api/v1/posts")),
+        };
+        let key = |generation, path| ResponseKeyRef {
+            generation,
+            epoch: 0,
+            path,
+            query: "",
+        };
+        cache.insert(key(1, "/a").to_owned(), cached());
+        cache.insert(key(1, "/b").to_owned(), cached());
+        assert!(cache.get(&key(1, "/a")).is_some() && cache.get(&key(1, "/b")).is_some());
+
+        cache.insert(key(2, "/a").to_owned(), cached());
+        assert!(cache.get(&key(1, "/a")).is_none() && cache.get(&key(1, "/b")).is_none());
+        assert!(cache.get(&key(2, "/a")).is_some());
+
+        // A request that began before the reload finishes after it.
+        cache.insert(key(1, "/c").to_owned(), cached());
+        assert!(cache.get(&key(2, "/a")).is_some());
+
+        let summaries = SummaryCache::default();
+        for generation in [1, 2] {
+            summaries
+                .get_or_insert(generation, "a", || Ok::<_, ()>(b"{}".to_vec()))
+                .unwrap();
+        }
+        assert!(summaries.entries.get(&(1, "a".to_owned())).is_none());
+        assert!(summaries.entries.get(&(2, "a".to_owned())).is_some());
     }
 
     #[test]
