@@ -2,9 +2,8 @@
 //! subfolders and oversized files never hang, blind or flood Quire; each is refused with a
 //! problem naming it, and the rest is served, at start-up, on reload and by `quire check`.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -15,6 +14,7 @@ use serde_json::Value;
 use crate::helpers::{
     EDITOR_TOKEN, TestApp, empty_content_dir, simple_post, spawn_app_with, wait_for, write_file,
 };
+use crate::spawned::Process;
 
 /// How long start-up or `quire check` may take before the test calls it hung: far more than
 /// a few small files need, even in a loaded debug build.
@@ -556,15 +556,14 @@ fn an_unreadable_content_root_fails_with_a_message_naming_the_root() {
 /// `quire serve` run by [`unprivileged_quire`], watching its folder, with preview on.
 #[cfg(unix)]
 struct Served {
-    child: Child,
-    address: String,
+    process: Process,
     agent: ureq::Agent,
 }
 
 #[cfg(unix)]
 impl Served {
     fn start(content: &Path) -> Served {
-        let mut child = unprivileged_quire(&[
+        let mut command = unprivileged_quire(&[
             "serve".as_ref(),
             "--bind".as_ref(),
             "127.0.0.1:0".as_ref(),
@@ -572,53 +571,20 @@ impl Served {
             EDITOR_TOKEN.as_ref(),
             "--content".as_ref(),
             content.as_os_str(),
-        ])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("quire starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (sender, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let deadline = Instant::now() + PATIENCE;
-        let address = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let Ok(line) = lines.recv_timeout(left) else {
-                let _ = child.kill();
-                panic!("quire did not say where it serves within {PATIENCE:?}");
-            };
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .expect("an address")
-                    .to_owned();
-            }
-        };
-        // Later log lines are drained so the process never blocks writing them.
-        thread::spawn(move || while lines.recv().is_ok() {});
+        ]);
+        command.env("RUST_LOG", "info");
+        let process = Process::spawn(command);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
             .into();
-        Served {
-            child,
-            address,
-            agent,
-        }
+        Served { process, agent }
     }
 
     fn get(&self, path: &str) -> Value {
         let mut response = self
             .agent
-            .get(&format!("http://{}{path}", self.address))
+            .get(&format!("http://{}{path}", self.process.address))
             .header("Authorization", &format!("Bearer {EDITOR_TOKEN}"))
             .call()
             .expect("the server answers");
@@ -631,14 +597,6 @@ impl Served {
         let mut slugs = crate::helpers::slugs(&self.get("/api/v1/posts"));
         slugs.sort();
         slugs
-    }
-}
-
-#[cfg(unix)]
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -642,3 +642,30 @@ impl EventStream {
             .collect()
     }
 }
+
+/// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
+pub fn title_of(app: &TestApp, slug: &str) -> Option<String> {
+    let response = app.get(&format!("/api/v1/posts/{slug}"));
+    match response.status {
+        200 => Some(response.json()["title"].as_str()?.to_owned()),
+        404 => None,
+        other => panic!(
+            "GET /api/v1/posts/{slug} answered {other}: {}",
+            response.body
+        ),
+    }
+}
+
+/// Waits until `slug` is served with `title`.
+pub fn wait_for_title(app: &TestApp, slug: &str, title: &str) {
+    wait_for(&format!("`{slug}` to be titled {title:?}"), || {
+        (title_of(app, slug).as_deref() == Some(title)).then_some(())
+    });
+}
+
+/// Waits until `slug` answers 404.
+pub fn wait_for_gone(app: &TestApp, slug: &str) {
+    wait_for(&format!("`{slug}` to be gone"), || {
+        title_of(app, slug).is_none().then_some(())
+    });
+}

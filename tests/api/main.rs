@@ -24,6 +24,8 @@ mod search_threads;
 mod search_typing;
 mod search_visibility;
 mod shapes;
+#[cfg(unix)]
+mod spawned;
 mod terms;
 mod unpublished;
 mod visibility;

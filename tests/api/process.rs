@@ -2,29 +2,16 @@
 //! graceful stop on SIGTERM, which ends open event streams cleanly rather than waiting on
 //! them, and a debug log that prints no post's text.
 
-use std::cell::RefCell;
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::helpers::{content_length, empty_content_dir, fixture_site, read_until, write_file};
-
-/// How long a test waits for a log line or for the process to exit.
-const PATIENCE: Duration = Duration::from_secs(30);
-
-/// `quire serve` over the fixture site on a free port, its log lines arriving on a channel.
-struct Process {
-    child: Child,
-    address: String,
-    lines: mpsc::Receiver<String>,
-    /// Every line received so far, in order.
-    logged: RefCell<Vec<String>>,
-}
+use crate::spawned::{PATIENCE, Process};
 
 impl Process {
     /// Starts the binary over the fixture site and waits until it says where it listens.
@@ -67,107 +54,12 @@ impl Process {
         rust_log: &str,
         more: &[&OsStr],
     ) -> Process {
-        let mut child = command
+        command
             .args(["serve", "--bind", "127.0.0.1:0", "--no-watch", "--content"])
             .arg(content)
             .args(more)
-            .env("RUST_LOG", rust_log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("quire starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let (sender, lines) = mpsc::channel();
-        thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut process = Process {
-            child,
-            address: String::new(),
-            lines,
-            logged: RefCell::new(Vec::new()),
-        };
-        let serving = process.wait_for_line(|line| line.contains("serving on http://"));
-        process.address = serving
-            .split("serving on http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .expect("the line names the address")
-            .to_owned();
-        process
-    }
-
-    /// The next log line `wanted` accepts, skipping others.
-    fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self
-                .lines
-                .recv_timeout(left)
-                .expect("the awaited line is logged in time");
-            self.logged.borrow_mut().push(line.clone());
-            if wanted(&line) {
-                return line;
-            }
-        }
-    }
-
-    /// The first log line `wanted` accepts, among those already seen or the next ones.
-    fn logged_or_next(&self, wanted: impl Fn(&str) -> bool) -> String {
-        let seen = self
-            .logged
-            .borrow()
-            .iter()
-            .find(|line| wanted(line))
-            .cloned();
-        seen.unwrap_or_else(|| self.wait_for_line(wanted))
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn stop(&mut self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success());
-        let status = self.wait_for_exit();
-        assert!(status.success(), "{status}");
-    }
-
-    /// Sends SIGTERM, waits for a clean exit, and returns every line the process logged.
-    fn stop_and_read_log(mut self) -> Vec<String> {
-        self.stop();
-        let mut logged = self.logged.take();
-        // The reader thread ends at the end of the closed pipe, and the channel with it.
-        while let Ok(line) = self.lines.recv_timeout(PATIENCE) {
-            logged.push(line);
-        }
-        logged
-    }
-
-    /// Waits for the process to exit.
-    fn wait_for_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("the process can be waited on") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "quire did not exit in time");
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+            .env("RUST_LOG", rust_log);
+        Process::spawn(command)
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::helpers::{
     EDITOR_TOKEN, TestApp, empty_content_dir, simple_post, spawn_app_with, spawn_editor_app,
-    wait_for, write_file,
+    title_of, wait_for, write_file,
 };
 
 /// `tests/fixtures/real-posts/{case}`.
@@ -132,19 +132,6 @@ fn mdx_posts_are_served_with_their_format_and_their_source_as_written() {
     assert_eq!(sparse["data"][0]["format"], "mdx");
 }
 
-/// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
-fn title_at(app: &TestApp, slug: &str) -> Option<String> {
-    let response = app.get(&format!("/api/v1/posts/{slug}"));
-    match response.status {
-        200 => Some(response.json()["title"].as_str()?.to_owned()),
-        404 => None,
-        other => panic!(
-            "GET /api/v1/posts/{slug} answered {other}: {}",
-            response.body
-        ),
-    }
-}
-
 /// Each listed post's slug and title, newest first.
 fn addresses(app: &TestApp) -> Vec<(String, String)> {
     let body = app.get_ok_json("/api/v1/posts?limit=100");
@@ -210,7 +197,7 @@ fn a_new_file_with_a_live_posts_file_name_does_not_take_its_address_on_reload_or
     );
     let app = spawn_editor_app(dir.path());
     assert_eq!(
-        title_at(&app, "all-hands").as_deref(),
+        title_of(&app, "all-hands").as_deref(),
         Some("Team all-hands")
     );
 
@@ -221,7 +208,7 @@ fn a_new_file_with_a_live_posts_file_name_does_not_take_its_address_on_reload_or
         simple_post("Company all-hands", "2024-03-01", "Everyone's notes."),
     );
     wait_for("the new post to be served", || {
-        title_at(&app, "blog-all-hands").map(|_| ())
+        title_of(&app, "blog-all-hands").map(|_| ())
     });
 
     // Assert
@@ -250,7 +237,7 @@ fn a_new_file_declaring_a_live_posts_slug_is_the_one_reported_even_when_it_sorts
         declaring("Launch", "2024-05-01", ""),
     );
     let app = spawn_editor_app(dir.path());
-    assert_eq!(title_at(&app, "launch").as_deref(), Some("Launch"));
+    assert_eq!(title_of(&app, "launch").as_deref(), Some("Launch"));
 
     // Act: a draft and a newer post that sort before it both declare its slug.
     write_file(
@@ -272,7 +259,7 @@ fn a_new_file_declaring_a_live_posts_slug_is_the_one_reported_even_when_it_sorts
     });
 
     // Assert
-    assert_eq!(title_at(&app, "launch").as_deref(), Some("Launch"));
+    assert_eq!(title_of(&app, "launch").as_deref(), Some("Launch"));
     let problem = &problems_of(&app, "posts/a-newer.md")[0];
     assert_eq!(problem["severity"], "error");
     assert!(
@@ -286,7 +273,7 @@ fn a_new_file_declaring_a_live_posts_slug_is_the_one_reported_even_when_it_sorts
         [("launch".to_owned(), "Launch".to_owned())]
     );
     let restarted = serve_as_loaded(dir.path());
-    assert_eq!(title_at(&restarted, "launch").as_deref(), Some("Launch"));
+    assert_eq!(title_of(&restarted, "launch").as_deref(), Some("Launch"));
     assert_eq!(
         problems_of(&restarted, "posts/launch-post.md"),
         Vec::<Value>::new()
@@ -313,11 +300,11 @@ fn a_path_or_permalink_in_front_matter_is_the_posts_address() {
 
     // Assert
     assert_eq!(
-        title_at(&app, "the-real-name").as_deref(),
+        title_of(&app, "the-real-name").as_deref(),
         Some("Permalinked")
     );
-    assert_eq!(title_at(&app, "chosen-address").as_deref(), Some("Pathed"));
-    assert_eq!(title_at(&app, "untitled-draft-name"), None);
+    assert_eq!(title_of(&app, "chosen-address").as_deref(), Some("Pathed"));
+    assert_eq!(title_of(&app, "untitled-draft-name"), None);
 }
 
 #[test]
@@ -414,6 +401,6 @@ fn an_mdx_file_written_while_serving_is_served() {
     );
 
     // Assert
-    wait_for("the MDX post to be served", || title_at(&app, "second"));
+    wait_for("the MDX post to be served", || title_of(&app, "second"));
     assert_eq!(app.get_ok_json("/api/v1/posts/second")["format"], "mdx");
 }

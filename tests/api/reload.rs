@@ -13,33 +13,9 @@ use sha2::Sha256;
 
 use crate::helpers::{
     EventStream, TestApp, empty_content_dir, simple_post, spawn_app, spawn_app_with,
-    spawn_editor_app, wait_for, webhook_receiver, write_file,
+    spawn_editor_app, title_of, wait_for, wait_for_gone, wait_for_title, webhook_receiver,
+    write_file,
 };
-
-/// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
-fn title_of(app: &TestApp, slug: &str) -> Option<String> {
-    let response = app.get(&format!("/api/v1/posts/{slug}"));
-    match response.status {
-        200 => Some(response.json()["title"].as_str()?.to_owned()),
-        404 => None,
-        other => panic!(
-            "GET /api/v1/posts/{slug} answered {other}: {}",
-            response.body
-        ),
-    }
-}
-
-fn wait_for_title(app: &TestApp, slug: &str, title: &str) {
-    wait_for(&format!("`{slug}` to be titled {title:?}"), || {
-        (title_of(app, slug).as_deref() == Some(title)).then_some(())
-    });
-}
-
-fn wait_for_gone(app: &TestApp, slug: &str) {
-    wait_for(&format!("`{slug}` to be gone"), || {
-        title_of(app, slug).is_none().then_some(())
-    });
-}
 
 /// The problems `/api/v1/problems` lists for `path`.
 fn problems_of(app: &TestApp, path: &str) -> Vec<Value> {

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use quire::settings::ServeSettings;
 use tempfile::TempDir;
 
-use crate::helpers::{TestApp, simple_post, spawn_app, spawn_app_with, wait_for, write_file};
+use crate::helpers::{
+    TestApp, simple_post, spawn_app, spawn_app_with, title_of, wait_for, wait_for_gone,
+    wait_for_title, write_file,
+};
 
 /// A temporary folder holding `content/` (with the given posts) and room for its siblings.
 fn content_in_a_parent(posts: &[(&str, &str)]) -> (TempDir, PathBuf) {
@@ -26,31 +29,6 @@ fn write_posts(dir: &Path, posts: &[(&str, &str)]) {
             simple_post(title, "2025-01-01", "Body."),
         );
     }
-}
-
-/// The title `GET /api/v1/posts/{slug}` serves, or `None` while it is 404.
-fn title_of(app: &TestApp, slug: &str) -> Option<String> {
-    let response = app.get(&format!("/api/v1/posts/{slug}"));
-    match response.status {
-        200 => Some(response.json()["title"].as_str()?.to_owned()),
-        404 => None,
-        other => panic!(
-            "GET /api/v1/posts/{slug} answered {other}: {}",
-            response.body
-        ),
-    }
-}
-
-fn wait_for_title(app: &TestApp, slug: &str, title: &str) {
-    wait_for(&format!("`{slug}` to be titled {title:?}"), || {
-        (title_of(app, slug).as_deref() == Some(title)).then_some(())
-    });
-}
-
-fn wait_for_gone(app: &TestApp, slug: &str) {
-    wait_for(&format!("`{slug}` to be gone"), || {
-        title_of(app, slug).is_none().then_some(())
-    });
 }
 
 /// `/readyz`'s `watching` field.
