@@ -282,13 +282,13 @@ class Writer:
 
 
 def load(port, stable, stop, tally, lock):
-    """Asks for the stable posts and the busy endpoints, counting answers by kind."""
+    """Asks for the untouched posts and the busy endpoints, counting answers by kind."""
     client = Client(port)
     rng = random.Random()
     while not stop.is_set():
         roll = rng.random()
         if roll < 0.6:
-            kind, path = "stable post", f"/api/v1/posts/{rng.choice(stable)}"
+            kind, path = "untouched post", f"/api/v1/posts/{rng.choice(stable)}"
         elif roll < 0.75:
             kind, path = "list", f"/api/v1/posts?page={rng.randint(1, 5)}"
         elif roll < 0.85:
@@ -303,7 +303,7 @@ def load(port, stable, stop, tally, lock):
         ok = status is not None and 200 <= status < 300
         with lock:
             tally[kind, ok] += 1
-            if not ok and kind == "stable post":
+            if not ok and kind == "untouched post":
                 tally["failures"].append((time.time(), path, status))
 
 
@@ -383,7 +383,7 @@ def main():
     process, port = start_server(args.quire, content, os.path.join(args.work, "soak.log"))
     ready_kb = peak_rss_kb(process.pid)
     stable = sorted(all_posts(Client(port), authorized=False))
-    log(f"serving {len(stable)} stable posts ({corpus_bytes / 1e6:.1f} MB) on port {port}; "
+    log(f"serving {len(stable)} untouched posts ({corpus_bytes / 1e6:.1f} MB) on port {port}; "
         f"soaking for {args.seconds} s")
 
     stop = threading.Event()
@@ -418,7 +418,7 @@ def main():
             largest_folder = max(largest_folder, folder_bytes(content))
             with lock:
                 log(f"{time.monotonic() - started:.0f} s: {sum(v for k, v in tally.items() if isinstance(k, tuple))} requests, "
-                    f"{len(tally['failures'])} stable-post failures, peak RSS {peak_rss_kb(process.pid) / 1024:.0f} MB")
+                    f"{len(tally['failures'])} untouched-post failures, peak RSS {peak_rss_kb(process.pid) / 1024:.0f} MB")
     writer.finish()
     largest_folder = max(largest_folder, folder_bytes(content))
     stop.set()
@@ -445,21 +445,21 @@ def main():
     log_bytes = sum(len(line) for line in lines)
 
     requests = {kind: (tally[kind, True], tally[kind, False])
-                for kind in ["stable post", "list", "search", "feed", "terms", "health"]}
+                for kind in ["untouched post", "list", "search", "feed", "terms", "health"]}
     total = sum(ok + bad for ok, bad in requests.values())
     bound_mb = 3 * corpus_bytes / 1e6 + 200
     peak_mb = peak_kb / 1024
     posts_match = soaked_state[0] == fresh_state[0]
     problems_match = soaked_state[1] == fresh_state[1]
 
-    print(f"| soak, {args.seconds} s, {len(stable)} stable posts | |")
+    print(f"| soak, {args.seconds} s, {len(stable)} untouched posts | |")
     print("|---|---|")
     print(f"| requests | {total:,} ({total / args.seconds:,.0f}/s) |")
     for kind, (ok, bad) in requests.items():
         print(f"| {kind}: 2xx / other | {ok:,} / {bad:,} |")
     print(f"| reload events heard on {args.streams} streams | {tally['events']:,} |")
     print(f"| writer's changes | {sum(writer.done.values()):,} ({', '.join(f'{k} {v}' for k, v in sorted(writer.done.items()))}) |")
-    print(f"| reloads applied (log) | {reloads:,}; folder replaced and re-watched: {replaced} |")
+    print(f"| reloads applied (log) | {reloads:,}; the folder seen replaced and watched again {replaced} times |")
     print(f"| peak RSS at search ready | {ready_kb / 1024:.0f} MB |")
     print(f"| peak RSS | {peak_mb:.0f} MB (bound: 3 x the {corpus_bytes / 1e6:.1f} MB corpus + 200 MB = {bound_mb:.0f} MB; "
           f"the folder reached {largest_folder / 1e6:.1f} MB with the writer's files) |")
@@ -467,9 +467,9 @@ def main():
     print(f"| served at the end = fresh start on the final folder | posts {'yes' if posts_match else 'NO'} ({len(soaked_state[0])} vs {len(fresh_state[0])}), problems {'yes' if problems_match else 'NO'} |")
 
     failed = False
-    if requests["stable post"][1]:
+    if requests["untouched post"][1]:
         failed = True
-        log(f"stable posts failed {requests['stable post'][1]} times; first: {tally['failures'][:5]}")
+        log(f"untouched posts failed {requests['untouched post'][1]} times; first: {tally['failures'][:5]}")
     if peak_mb > bound_mb:
         failed = True
         log("peak RSS over the bound")

@@ -4,7 +4,7 @@
 # for ten minutes while a writer creates, edits, renames, breaks, fixes and deletes posts, writes
 # files slowly and in bursts, drops in hostile files (a FIFO, links outside the folder and to
 # itself, a file over the size limit, deep nesting, 100,000 tags) and now and then replaces the
-# whole content folder as a deploy does. Reports requests, non-2xx answers (0 for the untouched
+# whole content folder as a deploy does (every minute). Reports requests, non-2xx answers (0 for the untouched
 # posts, or it fails), reloads applied, peak RSS against 3x the corpus plus 200 MB, and whether
 # what is served at the end is what a fresh start on the final folder serves. The server runs in
 # its default configuration (plus a preview token, to compare drafts too).
