@@ -1,0 +1,107 @@
+//! The saved-post fast path: a reload in which every re-read file keeps its post's place (same
+//! slug, dates, draft flag and terms) swaps the new posts into the old store's order and shares
+//! its indexes instead of sorting and indexing again.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use jiff::Timestamp;
+
+use super::Store;
+use super::indexes::TitleOrder;
+use crate::content::Problem;
+use crate::domain::Post;
+
+/// A file re-read by a reload that served a post before and still parses: the post it served,
+/// the post it has now, and its warnings now.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    /// The file, relative to the content folder.
+    pub path: String,
+    /// The post the file gave before.
+    pub before: Arc<Post>,
+    /// The post the file gives now.
+    pub after: Arc<Post>,
+    /// The file's warnings now.
+    pub warnings: Vec<Problem>,
+}
+
+/// Whether `new` takes exactly the place of `old` in every index of [`Order`].
+pub(super) fn same_place(old: &Post, new: &Post) -> bool {
+    old.slug == new.slug
+        && old.slug_declared == new.slug_declared
+        && old.date == new.date
+        && old.expires == new.expires
+        && old.draft == new.draft
+        && old.categories == new.categories
+        && old.tags == new.tags
+        && old.authors == new.authors
+}
+
+impl Store {
+    /// The store after files that keep their posts' places were edited (the common reload:
+    /// a writer saves a post), without looking at any other post; `None` when an edit moves a
+    /// post (a new slug, date, draft flag or term) or its file's post was not the one served,
+    /// and [`Store::rebuild`] is needed. The result equals what [`Store::build`] would give.
+    pub fn edited(&self, edits: &[Edit], loaded_at: Timestamp) -> Option<Store> {
+        let mut posts = self.posts.clone();
+        let mut titles: Option<TitleOrder> = None;
+        for edit in edits {
+            let position = *self.order.by_slug.get(edit.before.slug.as_str())?;
+            let served = &mut posts[position as usize];
+            if !Arc::ptr_eq(served, &edit.before) || !same_place(&edit.before, &edit.after) {
+                return None;
+            }
+            *served = Arc::clone(&edit.after);
+            if edit.before.title != edit.after.title {
+                titles
+                    .get_or_insert_with(|| (*self.titles).clone())
+                    .retitle(&posts, position);
+            }
+        }
+        let mut problems = self.problems.clone();
+        if edits.iter().any(|e| !e.warnings.is_empty())
+            || problems
+                .iter()
+                .any(|p| edits.iter().any(|e| e.path == p.path))
+        {
+            problems.retain(|p| edits.iter().all(|e| e.path != p.path));
+            problems.extend(edits.iter().flat_map(|e| e.warnings.iter().cloned()));
+            problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        }
+        Some(Store {
+            posts,
+            order: Arc::clone(&self.order),
+            titles: titles.map_or_else(|| Arc::clone(&self.titles), Arc::new),
+            problems,
+            loaded_at,
+            generation: 1,
+            published_modified: ArcSwapOption::empty(),
+            public_version: (1, loaded_at),
+        })
+    }
+
+    /// The posts in this store's order, if each takes exactly the place of the old post with
+    /// its slug, and whether any title changed.
+    pub(super) fn place(&self, posts: &[Arc<Post>]) -> Option<(Vec<Arc<Post>>, bool)> {
+        if posts.len() != self.posts.len() {
+            return None;
+        }
+        // Slugs are unique on both sides and the counts match, so this is a one-to-one map.
+        let mut placed = self.posts.clone();
+        let mut titles_changed = false;
+        for post in posts {
+            let position = *self.order.by_slug.get(post.slug.as_str())? as usize;
+            let old = &self.posts[position];
+            if Arc::ptr_eq(old, post) {
+                continue;
+            }
+            if !same_place(old, post) {
+                return None;
+            }
+            titles_changed |= old.title != post.title;
+            placed[position] = Arc::clone(post);
+        }
+        Some((placed, titles_changed))
+    }
+}
