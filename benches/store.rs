@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use quire::content::{LoadOptions, Parsed, load_dir, parse_post};
 use quire::corpus::{CorpusOptions, generate_post, write_corpus};
 use quire::domain::Slug;
-use quire::store::{PageRequest, PostFilter, SortOrder, Store, TagMode, TaxonomyKind};
+use quire::store::{Change, PageRequest, PostFilter, SortOrder, Store, TagMode, TaxonomyKind};
 
 /// Posts in the in-memory store the query benches run over.
 const STORE_POSTS: usize = 10_000;
@@ -148,7 +148,7 @@ fn load_path(c: &mut Criterion) {
     // A reload after one post's title was edited: the previous store's indexes are reused.
     let files = generated(FOLDER_POSTS);
     let before = Store::build(files.clone(), now());
-    group.bench_function("Store::rebuild 1,000 posts, one title edited", |b| {
+    group.bench_function("Store::next 1,000 posts listed, one title edited", |b| {
         b.iter_batched(
             || {
                 let mut edited = files.clone();
@@ -159,7 +159,7 @@ fn load_path(c: &mut Criterion) {
                 }
                 edited
             },
-            |parsed| before.rebuild(parsed, now()),
+            |parsed| before.next(Change::Listing(parsed), now()),
             BatchSize::LargeInput,
         )
     });

@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use crate::clock::Clock;
 use crate::domain::Post;
 use crate::settings::ServeSettings;
-use crate::store::Store;
+use crate::store::{Change, Store};
 
 pub use library::{Library, Refresh};
 pub use watch::{
@@ -270,26 +270,21 @@ impl Reloader {
         }
         let read = started.elapsed();
         let old = self.store.load_full();
-        let generation = old.generation() + 1;
         let now = self.clock.now();
         // A saved post slots into the old store's indexes; anything else rebuilds them.
-        let store = refresh
-            .edits
-            .as_deref()
-            .and_then(|edits| old.edited(edits, now))
-            .unwrap_or_else(|| old.rebuild(library.parsed(), now));
-        drop(library);
-        // What the public can read decides the public generation, so that a reload touching
-        // only drafts, scheduled or expired posts changes no public answer at all.
-        let mut told = self.lock_told();
-        let public_change = !Changes::public(&old, now, &store, now).is_empty()
-            || old.public_problems(now) != store.public_problems(now);
-        let store = if public_change {
-            store.with_public_version(old.public_generation() + 1, now)
-        } else {
-            store.with_public_version(old.public_generation(), old.public_changed_at())
+        let listing = || library.parsed();
+        let change = match refresh.edits.as_deref() {
+            Some(edits) => Change::Saved {
+                edits,
+                listing: &listing,
+            },
+            None => Change::Listing(library.parsed()),
         };
-        let store = Arc::new(store.with_generation(generation));
+        let store = Arc::new(old.next(change, now));
+        drop(library);
+        let generation = store.generation();
+        let public_change = store.public_generation() != old.public_generation();
+        let mut told = self.lock_told();
         // The stats go first, so whoever sees the new store also sees how it was made.
         let took = started.elapsed();
         if public_change {

@@ -6,10 +6,24 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
-use super::Store;
 use super::indexes::{Order, TitleOrder};
+use super::{Edit, Store};
 use crate::content::{Parsed, Problem, addresses};
 use crate::domain::Post;
+
+/// What changed in the content folder since a store was made, for [`Store::next`].
+pub enum Change<'a> {
+    /// Every file as listed now, in path order (what [`Store::build`] takes).
+    Listing(Vec<Parsed>),
+    /// Only these files were saved, each still serving the post it served. `listing` gives
+    /// every file, in case a save moved its post and the indexes must be built again.
+    Saved {
+        /// The saved files.
+        edits: &'a [Edit],
+        /// Every file as listed now, asked for only when needed.
+        listing: &'a dyn Fn() -> Vec<Parsed>,
+    },
+}
 
 impl Store {
     /// Builds a store from parsed files (in path order): posts that claim the same slug are
@@ -19,34 +33,33 @@ impl Store {
         Store::index(posts, problems, loaded_at)
     }
 
-    /// Builds the store that follows this one after a reload, with the same result as
-    /// [`Store::build`]. When every post keeps its place (same slugs, dates, draft flags and
-    /// terms: an edit to a body or a title), this store's indexes are shared and only the
-    /// changed posts are swapped in, so a reload costs one pass over the posts, not a sort.
-    pub fn rebuild(&self, parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
-        let (posts, problems) = accept(parsed);
-        let Some((placed, titles_changed)) = self.place(&posts) else {
-            return Store::index(posts, problems, loaded_at);
+    /// The store that follows this one after `change`, loaded at `now`: one content version on,
+    /// and one public version on only if what the public can read at `now` changed (so that a
+    /// reload touching only drafts, scheduled or expired posts changes no public answer). It
+    /// answers every query exactly as [`Store::build`] on the same files would; when posts keep
+    /// their places it shares this store's indexes instead (see the `update` module).
+    pub fn next(&self, change: Change<'_>, now: Timestamp) -> Store {
+        let mut next = match change {
+            Change::Listing(parsed) => self.relisted(parsed, now),
+            Change::Saved { edits, listing } => self
+                .saved(edits, now)
+                .unwrap_or_else(|| self.relisted(listing(), now)),
         };
-        let titles = if titles_changed {
-            Arc::new(TitleOrder::of(&placed))
+        next.generation = self.generation + 1;
+        next.public_version = if next.public_differs_from(self, now) {
+            (self.public_version.0 + 1, now)
         } else {
-            Arc::clone(&self.titles)
+            self.public_version
         };
-        Store {
-            posts: placed,
-            order: Arc::clone(&self.order),
-            titles,
-            problems,
-            loaded_at,
-            generation: 1,
-            published_modified: ArcSwapOption::empty(),
-            public_version: (1, loaded_at),
-        }
+        next
     }
 
     /// Sorts accepted posts newest first and indexes them.
-    fn index(mut posts: Vec<Arc<Post>>, problems: Vec<Problem>, loaded_at: Timestamp) -> Store {
+    pub(super) fn index(
+        mut posts: Vec<Arc<Post>>,
+        problems: Vec<Problem>,
+        loaded_at: Timestamp,
+    ) -> Store {
         posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         Store {
             order: Arc::new(Order::of(&posts)),
@@ -60,8 +73,10 @@ impl Store {
         }
     }
 
-    /// The same store marked as content version `generation`.
-    pub fn with_generation(mut self, generation: u64) -> Store {
+    /// The same store marked as content version `generation`: search's tests index stores of
+    /// several versions without reloading.
+    #[cfg(test)]
+    pub(crate) fn with_generation(mut self, generation: u64) -> Store {
         self.generation = generation;
         self
     }
@@ -70,7 +85,7 @@ impl Store {
 /// Takes the posts of parsed files (in path order) and every problem; posts that claim the same
 /// slug get the addresses [`addresses::assign`] gives them, the same whatever order the files
 /// were found or changed in.
-fn accept(parsed: Vec<Parsed>) -> (Vec<Arc<Post>>, Vec<Problem>) {
+pub(super) fn accept(parsed: Vec<Parsed>) -> (Vec<Arc<Post>>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut candidates: Vec<(String, Arc<Post>)> = Vec::with_capacity(parsed.len());
     for file in parsed {

@@ -21,6 +21,7 @@ use crate::content::{Problem, Severity};
 use crate::domain::Post;
 use indexes::{Order, TitleOrder};
 
+pub use build::Change;
 pub use query::{PostInContext, PostPage, StoreStats, TermCount};
 pub use request::{PageRequest, PostFilter, SortOrder, TagMode, TaxonomyKind};
 pub use update::Edit;
@@ -48,7 +49,7 @@ pub struct Store {
     /// and the answer is the same for the whole epoch.
     published_modified: ArcSwapOption<(usize, Option<Timestamp>)>,
     /// What the public has seen change: one more for each reload that changed a published
-    /// post or its problems, and when the latest did (see [`Store::with_public_version`]).
+    /// post or its problems, and when the latest did (see [`Store::public_generation`]).
     public_version: (u64, Timestamp),
 }
 

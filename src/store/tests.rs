@@ -426,7 +426,7 @@ fn a_rebuild_answers_exactly_like_a_fresh_build_after_any_edit() {
     let old = Store::build(files(), now());
     for (edit, parsed) in edits {
         let fresh = Store::build(parsed.clone(), now());
-        let rebuilt = old.rebuild(parsed, now());
+        let rebuilt = old.next(Change::Listing(parsed), now());
         assert_eq!(observable(&rebuilt), observable(&fresh), "{edit}");
     }
 }
@@ -440,7 +440,7 @@ fn a_rebuild_after_a_body_edit_shares_the_old_indexes() {
         b"---\ntitle: b\ndate: 2025-02-01\ntags: [x]\ncategory: Two\n---\nNew body.\n",
         LoadOptions::default(),
     );
-    let rebuilt = old.rebuild(edited, now());
+    let rebuilt = old.next(Change::Listing(edited), now());
     assert!(Arc::ptr_eq(&old.order, &rebuilt.order));
     assert!(Arc::ptr_eq(&old.titles, &rebuilt.titles));
     let body = |store: &Store| store.post_by_slug("b").map(|p| p.body.markdown());
@@ -449,7 +449,10 @@ fn a_rebuild_after_a_body_edit_shares_the_old_indexes() {
 
     let mut moved = files();
     moved[1] = post("b", "2025-02-02", "x", "category: Two");
-    assert!(!Arc::ptr_eq(&old.order, &old.rebuild(moved, now()).order));
+    assert!(!Arc::ptr_eq(
+        &old.order,
+        &old.next(Change::Listing(moved), now()).order
+    ));
 }
 
 /// The edit of the file behind a post `old` serves into `parsed`.
@@ -501,7 +504,7 @@ fn an_edit_in_place_answers_exactly_like_a_fresh_build() {
             parsed[index] = file;
         }
         let edited = old
-            .edited(&edits, now())
+            .saved(&edits, now())
             .unwrap_or_else(|| panic!("{what}: an edit in place"));
         assert_eq!(
             observable(&edited),
@@ -515,12 +518,12 @@ fn an_edit_in_place_answers_exactly_like_a_fresh_build() {
 fn an_edit_that_moves_a_post_or_touches_an_unserved_one_needs_a_rebuild() {
     let old = Store::build(files(), now());
     let moved = post("a", "2025-05-01", "x, y", "category: One");
-    assert!(old.edited(&[edit(&old, &moved)], now()).is_none());
+    assert!(old.saved(&[edit(&old, &moved)], now()).is_none());
     let retagged = post("b", "2025-02-01", "x, z", "category: Two");
-    assert!(old.edited(&[edit(&old, &retagged)], now()).is_none());
+    assert!(old.saved(&[edit(&old, &retagged)], now()).is_none());
     let mut unchanged = post("b", "2025-02-01", "x", "category: Two");
     unchanged.path = "b.md".to_owned();
-    assert!(old.edited(&[edit(&old, &unchanged)], now()).is_some());
+    assert!(old.saved(&[edit(&old, &unchanged)], now()).is_some());
     // A post that is not the one served under its slug (say, a duplicate that lost).
     let stranger = Edit {
         path: "z.md".to_owned(),
@@ -532,5 +535,82 @@ fn an_edit_that_moves_a_post_or_touches_an_unserved_one_needs_a_rebuild() {
             .unwrap(),
         warnings: Vec::new(),
     };
-    assert!(old.edited(&[stranger], now()).is_none());
+    assert!(old.saved(&[stranger], now()).is_none());
+}
+
+/// `files()` with `changed` in place of the file of its name, and every other file giving the
+/// very post `old` serves (as a reload shares the posts of unchanged files).
+fn files_with(old: &Store, changed: Parsed) -> Vec<Parsed> {
+    files()
+        .into_iter()
+        .map(|file| {
+            if file.path == changed.path {
+                return changed.clone();
+            }
+            let slug = file.path.trim_end_matches(".md");
+            let served = Arc::clone(old.post_by_slug(slug).unwrap());
+            Parsed {
+                post: Ok(served),
+                ..file
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_next_store_is_one_version_on_and_one_public_version_on_only_if_the_public_sees_a_change() {
+    let old = Store::build(files(), now());
+    let later: Timestamp = "2026-01-02T00:00:00Z".parse().unwrap();
+    let draft = post(
+        "c",
+        "2025-03-01",
+        "y",
+        "draft: true\nsummary: still a draft",
+    );
+    let quiet = old.next(Change::Listing(files_with(&old, draft)), later);
+    assert_eq!(
+        (quiet.generation(), quiet.public_generation()),
+        (old.generation() + 1, old.public_generation())
+    );
+    assert_eq!(quiet.public_changed_at(), old.public_changed_at());
+
+    let published = post("b", "2025-02-01", "x", "category: Two\nsummary: news");
+    let news = quiet.next(Change::Listing(files_with(&quiet, published)), later);
+    assert_eq!(
+        (news.generation(), news.public_generation()),
+        (old.generation() + 2, old.public_generation() + 1)
+    );
+    assert_eq!(news.public_changed_at(), later);
+}
+
+#[test]
+fn a_save_that_moves_its_post_is_answered_from_the_full_listing() {
+    let old = Store::build(files(), now());
+    let mut parsed = files();
+    parsed[0] = post("a", "2025-05-01", "x, y", "category: One");
+    let edits = [edit(&old, &parsed[0])];
+    let listing = || parsed.clone();
+    let next = old.next(
+        Change::Saved {
+            edits: &edits,
+            listing: &listing,
+        },
+        now(),
+    );
+    assert_eq!(
+        observable(&next),
+        observable(&Store::build(parsed.clone(), now()))
+    );
+
+    // A save that keeps its place never asks for the listing.
+    let body = post("b", "2025-02-01", "x", "category: Two\nsummary: new");
+    let edits = [edit(&old, &body)];
+    let next = old.next(
+        Change::Saved {
+            edits: &edits,
+            listing: &|| panic!("a save in place listed the folder"),
+        },
+        now(),
+    );
+    assert!(Arc::ptr_eq(&old.order, &next.order));
 }

@@ -1,6 +1,13 @@
-//! The saved-post fast path: a reload in which every re-read file keeps its post's place (same
+//! The fast paths of [`Store::next`]: a reload in which every re-read post keeps its place (same
 //! slug, dates, draft flag and terms) swaps the new posts into the old store's order and shares
-//! its indexes instead of sorting and indexing again.
+//! its indexes instead of sorting and indexing again; a saved post is looked at alone, without
+//! listing the others.
+//!
+//! Invariant: [`Order`](super::indexes::Order) depends only on what [`same_place`] compares,
+//! and a title change only moves that post in [`TitleOrder`]. Guarded by the tests
+//! `a_rebuild_answers_exactly_like_a_fresh_build_after_any_edit` and
+//! `an_edit_in_place_answers_exactly_like_a_fresh_build` (store/tests.rs), which compare every
+//! observable answer with a fresh build.
 
 use std::sync::Arc;
 
@@ -8,8 +15,9 @@ use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
 use super::Store;
+use super::build::accept;
 use super::indexes::TitleOrder;
-use crate::content::Problem;
+use crate::content::{Parsed, Problem};
 use crate::domain::Post;
 
 /// A file re-read by a reload that served a post before and still parses: the post it served,
@@ -26,7 +34,8 @@ pub struct Edit {
     pub warnings: Vec<Problem>,
 }
 
-/// Whether `new` takes exactly the place of `old` in every index of [`Order`].
+/// Whether `new` takes exactly the place of `old` in every index of
+/// [`Order`](super::indexes::Order).
 pub(super) fn same_place(old: &Post, new: &Post) -> bool {
     old.slug == new.slug
         && old.slug_declared == new.slug_declared
@@ -39,11 +48,37 @@ pub(super) fn same_place(old: &Post, new: &Post) -> bool {
 }
 
 impl Store {
-    /// The store after files that keep their posts' places were edited (the common reload:
-    /// a writer saves a post), without looking at any other post; `None` when an edit moves a
+    /// The store after a full listing, with the same result as [`Store::build`]. When every
+    /// post keeps its place (same slugs, dates, draft flags and terms: an edit to a body or a
+    /// title), this store's indexes are shared and only the changed posts are swapped in, so a
+    /// reload costs one pass over the posts, not a sort.
+    pub(super) fn relisted(&self, parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
+        let (posts, problems) = accept(parsed);
+        let Some((placed, titles_changed)) = self.place(&posts) else {
+            return Store::index(posts, problems, loaded_at);
+        };
+        let titles = if titles_changed {
+            Arc::new(TitleOrder::of(&placed))
+        } else {
+            Arc::clone(&self.titles)
+        };
+        Store {
+            posts: placed,
+            order: Arc::clone(&self.order),
+            titles,
+            problems,
+            loaded_at,
+            generation: 1,
+            published_modified: ArcSwapOption::empty(),
+            public_version: (1, loaded_at),
+        }
+    }
+
+    /// The store after files that keep their posts' places were saved (the common reload:
+    /// a writer saves a post), without looking at any other post; `None` when a save moves a
     /// post (a new slug, date, draft flag or term) or its file's post was not the one served,
-    /// and [`Store::rebuild`] is needed. The result equals what [`Store::build`] would give.
-    pub fn edited(&self, edits: &[Edit], loaded_at: Timestamp) -> Option<Store> {
+    /// and the full listing is needed. The result equals what [`Store::build`] would give.
+    pub(super) fn saved(&self, edits: &[Edit], loaded_at: Timestamp) -> Option<Store> {
         let mut posts = self.posts.clone();
         let mut titles: Option<TitleOrder> = None;
         for edit in edits {

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use super::Store;
 use crate::content::Problem;
+use crate::domain::Post;
 
 impl Store {
     /// Which stretch between two visibility changes `now` falls in: how many changes have
@@ -66,15 +67,9 @@ impl Store {
         newest
     }
 
-    /// The same store with its public version: how many reloads so far changed what the
-    /// public can read (1 at start-up), and when the latest did. Reloads that touch only
-    /// drafts, scheduled or expired posts keep the old one, so no public answer tells them.
-    pub fn with_public_version(mut self, version: u64, changed_at: Timestamp) -> Store {
-        self.public_version = (version, changed_at);
-        self
-    }
-
-    /// The public version (see [`Store::with_public_version`]).
+    /// The public version: how many reloads so far changed what the public can read (1 at
+    /// start-up). Reloads that touch only drafts, scheduled or expired posts keep the old one,
+    /// so no public answer tells them (see [`Store::next`]).
     pub fn public_generation(&self) -> u64 {
         self.public_version.0
     }
@@ -103,6 +98,35 @@ impl Store {
             .iter()
             .filter(|problem| published.contains(problem.path.as_str()))
             .collect()
+    }
+
+    /// Whether what the public can read at `now` differs from `earlier`: a published post
+    /// came, went or was re-read (unchanged files share the very same `Arc<Post>`), or the
+    /// problems the public may see changed.
+    pub(super) fn public_differs_from(&self, earlier: &Store, now: Timestamp) -> bool {
+        let mut published = 0;
+        for post in self.published_posts(now) {
+            published += 1;
+            // The same `Arc` is the same post, so it was published at `now` before too.
+            let unchanged = earlier
+                .post_by_slug(post.slug.as_str())
+                .is_some_and(|before| Arc::ptr_eq(before, post));
+            if !unchanged {
+                return true;
+            }
+        }
+        // Every post published now was published before; any other went.
+        published != earlier.published_posts(now).count()
+            || earlier.public_problems(now) != self.public_problems(now)
+    }
+
+    /// The posts published at `now`, newest first.
+    fn published_posts(&self, now: Timestamp) -> impl Iterator<Item = &Arc<Post>> {
+        self.posts
+            .iter()
+            .zip(&self.order.windows)
+            .filter(move |(_, window)| window.is_open(now))
+            .map(|(post, _)| post)
     }
 
     #[cfg(test)]
