@@ -1,5 +1,9 @@
 //! The store's indexes: where each post sits by slug and by title, who carries which term, and
 //! when each post can be seen. They are built once per content version and only read after.
+//!
+//! When a post can be seen is copied into a dense array of [`Window`]s, which must answer
+//! exactly as `Post::is_published` (guarded by
+//! `publishing_windows_agree_with_post_visibility_at_every_boundary`).
 
 use std::collections::HashMap;
 use std::sync::Arc;

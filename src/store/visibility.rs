@@ -1,5 +1,13 @@
 //! Visibility over time: the epochs between the instants at which a post goes live or expires,
 //! what the public has seen change, and which problems the public may read.
+//!
+//! Two answers are remembered inside the otherwise immutable store, each only as a hint that is
+//! checked or keyed before use: the epoch last found (time moves forward, so the next request
+//! nearly always falls in it; guarded by
+//! `the_remembered_epoch_never_changes_the_answer_whichever_way_time_moves`), and the newest
+//! modification time of the published posts, keyed by epoch because the published set is the
+//! same for a whole epoch (guarded by `saving_hidden_posts_moves_no_public_etag_or_last_modified`
+//! and `last_modified_is_the_post_file_time_and_for_lists_the_newest_file` in tests/api).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
