@@ -88,12 +88,8 @@ impl Library {
         let files = posts
             .into_par_iter()
             .map(|path| {
-                let full = root.join(&path);
-                let mut state = FileState {
-                    stamp: stamp_of(&full),
-                    ..FileState::default()
-                };
-                state.read(root, &path, options);
+                let mut state = FileState::default();
+                state.read(root, &path, options, stamp_of(&root.join(&path)));
                 (path, state)
             })
             .collect::<Vec<_>>()
@@ -142,8 +138,11 @@ impl Library {
                         (Some((post, _)), None) => Some(Arc::clone(post)),
                         _ => None,
                     };
-                    state.stamp = stamp_of(&full);
-                    state.read(&self.root, path, self.options);
+                    if !state.read(&self.root, path, self.options, stamp_of(&full)) {
+                        // The watcher told of a write the last read already saw (a file's
+                        // close after the reload that read it): no change, no edit.
+                        continue;
+                    }
                     refresh.parsed += 1;
                     let edit = match (before, &state.good, &state.problem) {
                         (Some(before), Some((after, warnings)), None) => Some(Edit {
@@ -241,11 +240,8 @@ impl Library {
                     && state.digest.is_some()
                     && digest_of(root, &path, options) == state.digest;
                 state.verify = false;
-                if !same_bytes {
-                    state.stamp = stamp;
-                    state.read(root, &path, options);
-                }
-                (path, state, !same_bytes)
+                let read = !same_bytes && state.read(root, &path, options, stamp);
+                (path, state, read)
             })
             .collect();
         for (path, state, parsed) in read {
@@ -299,11 +295,24 @@ impl Library {
 }
 
 impl FileState {
-    /// Reads and parses the file at `path` (relative to `root`) and takes the result.
-    fn read(&mut self, root: &Path, path: &str, options: LoadOptions) {
+    /// Reads and parses the file at `path` (relative to `root`), whose stamp was `stamp`
+    /// before reading, and takes the result; `false` when it read the very bytes under the
+    /// very stamp of the last read, which changes nothing.
+    fn read(
+        &mut self,
+        root: &Path,
+        path: &str,
+        options: LoadOptions,
+        stamp: Option<Stamp>,
+    ) -> bool {
         let (parsed, digest) = load_file_with_digest(root, path, options);
+        if digest.is_some() && digest == self.digest && stamp.is_some() && stamp == self.stamp {
+            return false;
+        }
+        self.stamp = stamp;
         self.digest = digest;
         self.update(parsed);
+        true
     }
 
     /// Takes a fresh parse: a post replaces the last good one; an error is recorded and the
@@ -455,6 +464,24 @@ mod tests {
         write(dir.path(), "c.md", &post("C"));
         let touched: HashSet<String> = ["a.md".to_owned(), "c.md".to_owned()].into();
         assert!(library.refresh_named(&touched).unwrap().edits.is_none());
+    }
+
+    #[test]
+    fn a_file_named_again_with_the_bytes_and_stamp_already_read_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.md", &post("A"));
+        let mut library = Library::load(dir.path(), LoadOptions::default()).unwrap();
+        let touched: HashSet<String> = ["a.md".to_owned()].into();
+
+        // The close of the write the load already read arrives as its own batch.
+        let refresh = library.refresh_named(&touched).expect("no listing needed");
+        assert!(!refresh.changed(), "{refresh:?}");
+        assert!(!library.refresh(&touched).unwrap().changed());
+
+        write(dir.path(), "a.md", &post("B"));
+        let refresh = library.refresh_named(&touched).expect("no listing needed");
+        assert_eq!(refresh.parsed, 1);
+        assert_eq!(titles(&library), ["B"]);
     }
 
     #[test]
