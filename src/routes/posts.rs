@@ -11,9 +11,9 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::AppState;
-use super::params::{PostFilterParams, PostListParams, PostListQuery, SummaryField};
+use super::params::{PostFilterParams, PostListParams, SummaryField};
 use super::preview::PreviewHeaders;
-use super::query::RawQuery;
+use super::query::Params;
 use super::search_pool::{self, Search, SearchUnavailableWithQ, unless_index_behind};
 use super::wire::{ListMeta, Pagination, PostSummary, link_header, paginate};
 use crate::domain::Post;
@@ -22,6 +22,7 @@ use crate::feeds::PublicUrls;
 use crate::http::layers::content_modified;
 use crate::http::prepared::to_json;
 use crate::http::{HttpContext, Prepared, SummaryCache};
+use crate::store::SortOrder;
 
 /// A post summary with only some of its fields, as `fields=` returns it: `slug` is always
 /// there, the others only when named. Its schema is `PostSummary`'s with only `slug` required.
@@ -92,8 +93,7 @@ pub struct SparsePostListResponse {
     pub meta: ListMeta,
     /// The fields asked for, as given to `fields=`. Only a sparse page has this member, so a
     /// client tells the two kinds of page apart by it.
-    #[schema(value_type = Vec<SummaryField>)]
-    pub fields: Vec<String>,
+    pub fields: Vec<SummaryField>,
 }
 
 /// Lists published posts, newest first, filtered and paginated; with `q`, the posts matching
@@ -119,12 +119,22 @@ pub struct SparsePostListResponse {
 #[get("/posts")]
 pub async fn list_posts(
     request: HttpRequest,
+    query: Params<PostListParams>,
     state: web::Data<AppState>,
     http: web::Data<HttpContext>,
 ) -> Result<Prepared, ApiError> {
-    let raw = RawQuery::parse(request.query_string())?;
-    let query = PostListQuery::parse(&raw)?;
-    if query.filter.preview && !state.preview.admits(&request) {
+    let Params { params, raw } = query;
+    let page = params.page();
+    let PostListParams {
+        sort,
+        fields,
+        preview,
+        q,
+        filter,
+        ..
+    } = params;
+    let filter = filter.into_filter(preview);
+    if preview && !state.preview.admits(&request) {
         return Err(ApiError::Unauthorized {
             detail:
                 "`preview=true` needs `Authorization: Bearer <preview token>` (see --preview-token)"
@@ -135,34 +145,35 @@ pub async fn list_posts(
     let now = state.clock.now();
     let found;
     // With `q`, the index state the hits come from.
-    let (posts, total, indexed) = match &query.q {
+    let (posts, total, indexed) = match &q {
         Some(text) => {
             let search = Search {
                 text,
-                filter: &query.filter,
-                sort: query.explicit_sort,
-                page: query.page,
+                filter: &filter,
+                sort: sort.map(SortOrder::from),
+                page,
             };
             found = search_pool::run(&state, &store, search).await?;
             let posts: Vec<&Arc<Post>> = found.hits.iter().map(|hit| &hit.post).collect();
             (posts, found.total, Some(found.indexed))
         }
         None => {
-            let page = store.list_posts(&query.filter, query.sort, query.page, now);
+            let sort = sort.map_or(SortOrder::DateDesc, SortOrder::from);
+            let page = store.list_posts(&filter, sort, page, now);
             (page.posts, page.total, None)
         }
     };
-    let pagination = paginate(query.page, total);
+    let pagination = paginate(page, total);
     let link = link_header(request.path(), &raw, &pagination);
-    let body = match &query.fields {
-        None => assemble_list(
+    let body = match fields.is_empty() {
+        true => assemble_list(
             &http.summaries,
             store.generation(),
             &posts,
             pagination,
             state.public_urls(),
         )?,
-        Some(fields) => {
+        false => {
             let data = posts
                 .iter()
                 .map(|post| PostSummary::new(post, state.public_urls()))
@@ -212,21 +223,25 @@ fn assemble_list(
 /// Keeps `slug` and the named fields of each summary.
 fn sparse_list(
     data: Vec<PostSummary>,
-    fields: &[String],
+    fields: Vec<SummaryField>,
     pagination: Pagination,
 ) -> serde_json::Result<SparsePostListResponse> {
+    // The names as the summaries' keys are spelled: the fields' serde names.
+    let Value::Array(names) = serde_json::to_value(&fields)? else {
+        return Err(serde::ser::Error::custom("the fields are not a list"));
+    };
     let mut items = Vec::with_capacity(data.len());
     for summary in data {
         let Value::Object(mut object) = serde_json::to_value(summary)? else {
             continue;
         };
-        object.retain(|key, _| key == "slug" || fields.iter().any(|f| f == key));
+        object.retain(|key, _| key == "slug" || names.iter().any(|name| name == key.as_str()));
         items.push(object);
     }
     Ok(SparsePostListResponse {
         data: items,
         meta: ListMeta { pagination },
-        fields: fields.to_vec(),
+        fields,
     })
 }
 

@@ -8,16 +8,15 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use super::params::{
-    PostFilterParams, PostListQuery, RelatedParams, SEARCH_PARAMETERS, SearchParams,
-};
-use super::query::RawQuery;
+use super::params::{PostFilterParams, RelatedParams, SearchParams};
+use super::query::Params;
 use super::search_pool::{self, Search, SearchUnavailable, on_search_pool, unless_index_behind};
 use super::wire::{Pagination, PostSummary, TermRef, TermResponse, link_header, paginate};
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
 use crate::http::layers::content_modified;
+use crate::store::SortOrder;
 
 /// A search hit: the post's summary with its relevance and a highlighted snippet.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -77,24 +76,25 @@ pub struct SearchResponse {
 #[get("/search")]
 pub async fn search(
     request: HttpRequest,
+    query: Params<SearchParams>,
     state: web::Data<AppState>,
 ) -> Result<Prepared, ApiError> {
-    let raw = RawQuery::parse(request.query_string())?;
-    let query = PostListQuery::parse_known(&raw, SEARCH_PARAMETERS)?;
-    let text = query
-        .q
-        .as_deref()
-        .ok_or_else(|| ApiError::invalid("q", "`q` is required: give the text to search for"))?;
+    let Params { params, raw } = query;
+    let page = params.page();
+    let SearchParams {
+        q, sort, filter, ..
+    } = params;
+    let filter = filter.into_filter(false);
     let store = state.store.load_full();
     let search = Search {
-        text,
-        filter: &query.filter,
-        sort: query.explicit_sort,
-        page: query.page,
+        text: &q,
+        filter: &filter,
+        sort: sort.map(SortOrder::from),
+        page,
     };
     let results = search_pool::run(&state, &store, search).await?;
 
-    let pagination = paginate(query.page, results.total);
+    let pagination = paginate(page, results.total);
     let link = link_header(request.path(), &raw, &pagination);
     let body = SearchResponse {
         data: results
@@ -166,13 +166,11 @@ pub struct RelatedResponse {
 )]
 #[get("/posts/{slug}/related")]
 pub async fn related_posts(
-    request: HttpRequest,
+    query: Params<RelatedParams>,
     slug: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<Prepared, ApiError> {
-    let raw = RawQuery::parse(request.query_string())?;
-    raw.reject_unknown(&["limit"])?;
-    let limit = raw.number("limit", 1, 20, 5)?;
+    let limit = query.params.limit;
     let not_found =
         || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
     let parsed = Slug::parse(&slug).map_err(|_| not_found())?;
