@@ -2,6 +2,7 @@
 //! make one store call, and map the result to a response.
 
 mod archive;
+mod declared;
 mod events;
 mod feeds;
 mod meta;

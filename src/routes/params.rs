@@ -1,5 +1,5 @@
 //! The query parameters of each endpoint that takes any, each declared once: the struct a
-//! handler receives (through [`Params`](super::query::Params)) is also its OpenAPI
+//! handler receives (through [`Params`](super::declared::Params)) is also its OpenAPI
 //! `IntoParams`, and what the endpoint accepts (names, number bounds and defaults, words) is
 //! read from that declaration. The post filters are one struct, [`PostFilterParams`], shared by
 //! `/posts` and `/search`; utoipa's `IntoParams` does not flatten, so it is a field the
@@ -11,7 +11,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::query::{Declared, FromQuery, RawQuery};
+use super::declared::{Declared, FromQuery};
+use super::query::RawQuery;
 use crate::error::ApiError;
 use crate::store::{PageRequest, PostFilter, SortOrder, TagMode};
 
@@ -314,7 +315,7 @@ impl FromQuery for RelatedParams {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::query::Params;
+    use crate::routes::declared::Params;
 
     fn refusal<T: FromQuery + std::fmt::Debug>(query: &str) -> String {
         Params::<T>::parse(query).unwrap_err().to_string()

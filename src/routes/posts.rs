@@ -1,5 +1,10 @@
 //! `/api/v1/posts`: the post list with filters and pagination, whole or sparse (`fields=`),
 //! and with `q` the posts matching a search.
+//!
+//! A whole page is assembled from each post's summary JSON, kept per content version in the
+//! `SummaryCache`; it relies on a summary depending only on the post and the public URLs,
+//! both fixed for one store generation, and on the assembled bytes being those of serializing a
+//! `PostListResponse` (guarded by `an_assembled_list_is_the_serialized_list_response`).
 
 use std::sync::Arc;
 
@@ -11,9 +16,9 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::AppState;
+use super::declared::Params;
 use super::params::{PostFilterParams, PostListParams, SummaryField};
 use super::preview::PreviewHeaders;
-use super::query::Params;
 use super::search_pool::{self, Search, SearchUnavailableWithQ, unless_index_behind};
 use super::wire::{ListMeta, Pagination, PostSummary, link_header, paginate};
 use crate::domain::Post;

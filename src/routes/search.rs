@@ -8,8 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::declared::Params;
 use super::params::{PostFilterParams, RelatedParams, SearchParams};
-use super::query::Params;
 use super::search_pool::{self, Search, SearchUnavailable, on_search_pool, unless_index_behind};
 use super::wire::{Pagination, PostSummary, TermRef, TermResponse, link_header, paginate};
 use crate::domain::Slug;
