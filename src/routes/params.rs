@@ -354,6 +354,9 @@ mod tests {
         assert!(refusal::<PostListParams>("limit=101").contains("from 1 to 100, got `101`"));
         assert!(refusal::<RelatedParams>("limit=21").contains("from 1 to 20, got `21`"));
         assert!(refusal::<SearchParams>("q=a&page=0").contains("1 or more, got `0`"));
+        assert!(refusal::<SearchParams>("q=a&limit=101").contains("from 1 to 100, got `101`"));
+        let search = Params::<SearchParams>::parse("q=a").unwrap().params;
+        assert_eq!((search.page, search.limit), (1, 10));
     }
 
     #[test]
