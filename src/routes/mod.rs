@@ -2,15 +2,20 @@
 //! make one store call, and map the result to a response.
 
 mod archive;
+mod declared;
 mod events;
 mod feeds;
 mod meta;
 mod ops;
+mod params;
+mod post;
 mod posts;
 pub mod preview;
 mod query;
 mod search;
+mod search_pool;
 mod terms;
+mod wire;
 
 use std::sync::Arc;
 
@@ -30,7 +35,9 @@ use crate::store::Store;
 pub use events::{DEFAULT_MAX_EVENT_STREAMS, EventStreams, STREAMS_RETRY_AFTER};
 pub use meta::{HealthResponse, MetaResponse};
 pub use ops::ReadyResponse;
-pub use posts::{PostDetail, PostListResponse, PostSummary};
+pub use post::PostDetail;
+pub use posts::PostListResponse;
+pub use wire::PostSummary;
 
 /// The site's own description, from configuration.
 #[derive(Debug, Clone)]
@@ -79,9 +86,9 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
     config.service(meta::healthz).service(
         scope::scope("/api/v1")
             .service(posts::list_posts)
-            .service(posts::get_post)
-            .service(posts::get_post_html)
-            .service(posts::get_post_markdown)
+            .service(post::get_post)
+            .service(post::get_post_html)
+            .service(post::get_post_markdown)
             .service(terms::list_categories)
             .service(terms::get_category)
             .service(terms::list_tags)

@@ -1,7 +1,15 @@
 //! Query strings as sent: repeated keys, comma lists and empty values, checked into typed values
-//! with errors that name the parameter and what it accepts.
+//! with errors that name the parameter and what it accepts. Words are read through the value
+//! types' serde names, so each word is written once, on its enum.
+
+use std::collections::HashSet;
 
 use jiff::{Timestamp, ToSpan};
+use serde::de::DeserializeOwned;
+use serde::de::value::{Error as ValueError, StrDeserializer};
+use serde_json::Value;
+use utoipa::PartialSchema;
+use utoipa::openapi::{RefOr, Schema};
 
 use crate::content::dates;
 use crate::domain::Slug;
@@ -29,12 +37,10 @@ impl RawQuery {
 
     /// Refuses parameters an endpoint does not know, so a typo such as `tags=` for `tag=` is
     /// reported instead of silently ignored. Names starting with `_` (cache busters) pass.
-    pub fn reject_unknown(&self, known: &[&str]) -> Result<(), ApiError> {
-        match self
-            .pairs
-            .iter()
-            .find(|(key, _)| !key.starts_with('_') && !known.contains(&key.as_str()))
-        {
+    pub fn reject_unknown<S: AsRef<str>>(&self, known: &[S]) -> Result<(), ApiError> {
+        match self.pairs.iter().find(|(key, _)| {
+            !key.starts_with('_') && !known.iter().any(|name| name.as_ref() == key)
+        }) {
             Some((key, _)) => Err(ApiError::invalid(
                 key.clone(),
                 format!(
@@ -99,11 +105,18 @@ impl RawQuery {
     /// A list of words from a fixed set (`fields=title,date`); a blank or unknown word is
     /// refused with the allowed ones. Repeats are harmless and dropped, so the set bounds the
     /// list and no count limit applies.
-    pub fn word_list(&self, name: &str, allowed: &[&str]) -> Result<Vec<&str>, ApiError> {
+    pub fn word_list<S: AsRef<str>>(
+        &self,
+        name: &str,
+        allowed: &[S],
+    ) -> Result<Vec<&str>, ApiError> {
         let mut values = self.list_with_blanks(name)?;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         values.retain(|value| seen.insert(*value));
-        match values.iter().find(|value| !allowed.contains(value)) {
+        match values
+            .iter()
+            .find(|value| !allowed.iter().any(|word| word.as_ref() == **value))
+        {
             Some(unknown) => Err(ApiError::invalid(
                 name,
                 format!(
@@ -180,6 +193,26 @@ impl RawQuery {
             })
     }
 
+    /// One word of `T`, a unit enum whose serde names are the words (`sort=-date`), or `None`
+    /// when absent; any other word is refused with the enum's words.
+    pub fn word<T: DeserializeOwned + PartialSchema>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, ApiError> {
+        let Some(value) = self.single(name)? else {
+            return Ok(None);
+        };
+        read_word(value).map(Some).ok_or_else(|| {
+            ApiError::invalid(
+                name,
+                format!(
+                    "`{name}` must be {}, got `{value}`",
+                    list_words(&words_of::<T>())
+                ),
+            )
+        })
+    }
+
     /// A list of term names or slugs as slug keys, so `Backlog Refinement` finds
     /// `backlog-refinement`; a value with no letters or digits becomes the empty key, which no
     /// term has, so it matches nothing instead of being dropped (which would widen the filter).
@@ -224,9 +257,30 @@ impl RawQuery {
     }
 }
 
+/// `value` as a word of the unit enum `T`, through its serde names.
+pub(super) fn read_word<T: DeserializeOwned>(value: &str) -> Option<T> {
+    T::deserialize(StrDeserializer::<ValueError>::new(value)).ok()
+}
+
+/// The words of the unit enum `T`, in declaration order, from its schema (only for messages).
+fn words_of<T: PartialSchema>() -> Vec<String> {
+    match T::schema() {
+        RefOr::T(Schema::Object(object)) => object
+            .enum_values
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|value| match value {
+                Value::String(word) => Some(word),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// `a`, `a or b`, `a, b or c`, each in backticks.
-fn list_words(words: &[&str]) -> String {
-    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+fn list_words<S: AsRef<str>>(words: &[S]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{}`", w.as_ref())).collect();
     match quoted.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
@@ -235,92 +289,4 @@ fn list_words(words: &[&str]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn query(text: &str) -> RawQuery {
-        RawQuery::parse(text).unwrap()
-    }
-
-    #[test]
-    fn lists_accept_commas_and_repeats_and_drop_blanks() {
-        assert_eq!(
-            query("tag=a,b&tag=c&tag=").list("tag").unwrap(),
-            ["a", "b", "c"]
-        );
-    }
-
-    #[test]
-    fn numbers_outside_their_range_name_the_parameter() {
-        for bad in ["limit=0", "limit=101", "limit=abc", "limit=-1", "limit=1.5"] {
-            let err = query(bad).number("limit", 1, 100, 10).unwrap_err();
-            assert!(
-                matches!(err, ApiError::InvalidParameter { ref parameter, .. } if parameter == "limit"),
-                "{bad}"
-            );
-        }
-        assert!(query("limit=").number("limit", 1, 100, 10).is_err());
-        assert_eq!(query("").number("limit", 1, 100, 10).unwrap(), 10);
-    }
-
-    #[test]
-    fn word_lists_refuse_blank_and_unknown_words() {
-        let allowed = ["title", "date"];
-        assert_eq!(
-            query("f=title,date").word_list("f", &allowed).unwrap(),
-            ["title", "date"]
-        );
-        assert!(query("f=").word_list("f", &allowed).is_err());
-        assert!(query("f=title,size").word_list("f", &allowed).is_err());
-        assert!(query("").word_list("f", &allowed).unwrap().is_empty());
-        let repeated = "f=title&".repeat(30) + "f=date";
-        assert_eq!(
-            query(&repeated).word_list("f", &allowed).unwrap(),
-            ["title", "date"],
-            "repeats of allowed words are no error"
-        );
-        let many_tags = (0..21)
-            .map(|i| format!("t{i}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        assert!(query(&format!("tag={many_tags}")).list("tag").is_err());
-    }
-
-    #[test]
-    fn a_repeated_single_parameter_is_refused() {
-        assert!(query("page=1&page=2").single("page").is_err());
-    }
-
-    #[test]
-    fn plain_end_dates_cover_the_whole_day() {
-        let end = query("to=2025-02-15")
-            .date_bound("to", true)
-            .unwrap()
-            .unwrap();
-        assert_eq!(end.to_string(), "2025-02-15T23:59:59.999999999Z");
-        let exact = query("to=2025-02-15T10:00:00Z")
-            .date_bound("to", true)
-            .unwrap()
-            .unwrap();
-        assert_eq!(exact.to_string(), "2025-02-15T10:00:00Z");
-    }
-
-    #[test]
-    fn unknown_parameters_are_named() {
-        let err = query("tags=x&_=1")
-            .reject_unknown(&["tag", "page"])
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("unknown parameter `tags`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn page_links_keep_other_parameters() {
-        assert_eq!(
-            query("tag=a b&page=2&limit=5").with_page(3),
-            "tag=a+b&limit=5&page=3"
-        );
-    }
-}
+mod tests;

@@ -4,112 +4,19 @@
 use std::sync::Arc;
 
 use actix_web::{HttpRequest, get, web};
-use jiff::Timestamp;
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::AppState;
-use super::posts::{
-    Pagination, PostFilterParams, PostListQuery, PostSummary, SortParam, TermRef, link_header,
-    paginate,
-};
-use super::query::RawQuery;
-use super::terms::TermResponse;
-use crate::domain::{Post, Slug};
+use super::declared::Params;
+use super::params::{PostFilterParams, RelatedParams, SearchParams};
+use super::search_pool::{self, Search, SearchUnavailable, on_search_pool, unless_index_behind};
+use super::wire::{Pagination, PostSummary, TermRef, TermResponse, link_header, paginate};
+use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
 use crate::http::layers::content_modified;
-use crate::search::{FacetCount, IndexVersion, SearchIndex, SearchRequest, SearchStatus};
-use crate::store::Store;
-
-/// A search's page of hits, owned, so that it can come back from the search pool.
-pub(super) struct Found {
-    /// The hits on the page.
-    pub hits: Vec<FoundHit>,
-    /// Hits across all pages.
-    pub total: usize,
-    /// Hits by category, most first.
-    pub categories: Vec<TermResponse>,
-    /// Hits by tag, most first.
-    pub tags: Vec<TermResponse>,
-    /// The index state the hits come from.
-    pub indexed: IndexVersion,
-    /// The instant the search decided what is published at.
-    pub now: Timestamp,
-}
-
-/// One hit of [`Found`].
-pub(super) struct FoundHit {
-    pub post: Arc<Post>,
-    pub score: f32,
-    pub snippet: String,
-}
-
-/// Runs a search with the post list's filters and page; shared by `/posts?q=` and `/search`.
-pub(super) async fn run(
-    state: &AppState,
-    store: &Arc<Store>,
-    query: &PostListQuery,
-    text: &str,
-) -> Result<Found, ApiError> {
-    let store = Arc::clone(store);
-    let filter = query.filter.clone();
-    let (sort, page, now) = (query.explicit_sort, query.page, state.clock.now());
-    let text = text.to_owned();
-    on_search_pool(state, move |index| {
-        let request = SearchRequest {
-            text: &text,
-            filter: &filter,
-            sort,
-            page,
-            now,
-        };
-        let results = index.search(&store, &request).map_err(|err| {
-            log::error!("search for {text:?} failed: {err}");
-            ApiError::Internal
-        })?;
-        Ok(Found {
-            hits: results
-                .hits
-                .iter()
-                .map(|hit| FoundHit {
-                    post: Arc::clone(hit.post),
-                    score: hit.score,
-                    snippet: hit.snippet.clone(),
-                })
-                .collect(),
-            total: results.total,
-            categories: results.categories.iter().map(facet).collect(),
-            tags: results.tags.iter().map(facet).collect(),
-            indexed: results.indexed,
-            now,
-        })
-    })
-    .await
-}
-
-/// Runs `work` with the search index on actix's blocking pool, never on the request threads:
-/// a search over a large site takes long enough that every other request queued on the same
-/// thread (even `/healthz`) would wait for it. Answers 503 without the pool while the index is
-/// not ready.
-async fn on_search_pool<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce(&SearchIndex) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    index(state)?;
-    let slot = Arc::clone(&state.search);
-    web::block(move || {
-        slot.probe();
-        // The slot is filled once and never emptied, so the index checked above is still there.
-        let index = slot.index().ok_or(ApiError::Internal)?;
-        work(index)
-    })
-    .await
-    .map_err(|err| {
-        log::error!("a search could not run on the blocking pool: {err}");
-        ApiError::Internal
-    })?
-}
+use crate::store::SortOrder;
 
 /// A search hit: the post's summary with its relevance and a highlighted snippet.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -151,62 +58,6 @@ pub struct SearchResponse {
     pub meta: SearchMeta,
 }
 
-fn facet(count: &FacetCount<'_>) -> TermResponse {
-    TermResponse {
-        name: count.term.name.clone(),
-        slug: count.term.slug.to_string(),
-        count: count.count,
-    }
-}
-
-/// Query parameters of `/api/v1/search`: `q`, pagination and order; the post list's filters
-/// are [`PostFilterParams`].
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // Documents the parameters; `PostListQuery` reads them.
-pub struct SearchParams {
-    /// What to search for, 1 to 256 characters. Every word must match (in the title, tags,
-    /// categories, excerpt or body), as written or another form of it (`estimating` finds
-    /// `estimate`), or one typo away for words of 5 or more letters; the last word also matches
-    /// as a prefix while it is being typed (no space after it); `"quoted phrases"` must appear
-    /// as written. Other punctuation is ignored, so no text is a syntax error.
-    #[param(
-        min_length = 1,
-        max_length = 256,
-        pattern = r"\S",
-        example = "planning poker"
-    )]
-    q: String,
-    /// Page number, from 1. A page past the end is empty.
-    #[param(minimum = 1, maximum = 2147483647, default = 1)]
-    page: Option<u32>,
-    /// Hits per page.
-    #[param(minimum = 1, maximum = 100, default = 10)]
-    limit: Option<u32>,
-    /// Order: best match first when absent; else newest first (`-date`), oldest first
-    /// (`date`), or by title (`title`, `-title`).
-    #[param(inline)]
-    sort: Option<SortParam>,
-}
-
-/// The 503 of the routes here, which need the search index, in the OpenAPI document.
-const SEARCH_UNAVAILABLE: &str = "The search index is not ready: it is being built after start-up (posts are served meanwhile), or building it failed.";
-
-/// `/search` takes the post list's parameters except `fields`.
-const SEARCH_PARAMETERS: &[&str] = &[
-    "q",
-    "page",
-    "limit",
-    "category",
-    "tag",
-    "tagMode",
-    "excludeTag",
-    "author",
-    "from",
-    "to",
-    "sort",
-];
-
 /// Searches published posts: ranked hits with snippets, and facet counts.
 #[utoipa::path(
     tag = "search",
@@ -219,28 +70,31 @@ const SEARCH_PARAMETERS: &[&str] = &[
             )),
         (status = 400, description = "`q` is missing, empty or longer than 256 characters, or another parameter has a value Quire does not accept; `parameter` names it.",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = SEARCH_UNAVAILABLE, body = Problem, content_type = "application/problem+json",
-            headers(
-                ("Retry-After" = u32, description = "`1` (seconds) while the index is being built; absent when building it failed."),
-                ("Cache-Control" = String, description = "`no-store`."),
-            )),
+        SearchUnavailable,
     )
 )]
 #[get("/search")]
 pub async fn search(
     request: HttpRequest,
+    query: Params<SearchParams>,
     state: web::Data<AppState>,
 ) -> Result<Prepared, ApiError> {
-    let raw = RawQuery::parse(request.query_string())?;
-    let query = PostListQuery::parse_known(&raw, SEARCH_PARAMETERS)?;
-    let text = query
-        .q
-        .as_deref()
-        .ok_or_else(|| ApiError::invalid("q", "`q` is required: give the text to search for"))?;
+    let Params { params, raw } = query;
+    let page = params.page();
+    let SearchParams {
+        q, sort, filter, ..
+    } = params;
+    let filter = filter.into_filter(false);
     let store = state.store.load_full();
-    let results = run(&state, &store, &query, text).await?;
+    let search = Search {
+        text: &q,
+        filter: &filter,
+        sort: sort.map(SortOrder::from),
+        page,
+    };
+    let results = search_pool::run(&state, &store, search).await?;
 
-    let pagination = paginate(query.page, results.total);
+    let pagination = paginate(page, results.total);
     let link = link_header(request.path(), &raw, &pagination);
     let body = SearchResponse {
         data: results
@@ -295,16 +149,6 @@ pub struct RelatedResponse {
     pub data: Vec<RelatedPostResponse>,
 }
 
-/// Query parameters of the related posts.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)] // Documents the parameter; the handler reads it with `RawQuery`.
-pub struct RelatedParams {
-    /// How many related posts to return.
-    #[param(minimum = 1, maximum = 20, default = 5)]
-    limit: Option<u32>,
-}
-
 /// Posts related to a published post by shared tags (rare tags count more), category and text.
 #[utoipa::path(
     tag = "posts",
@@ -317,22 +161,16 @@ pub struct RelatedParams {
         (status = 400, description = "`limit` is not a whole number from 1 to 20, or an unknown parameter was given; `parameter` names it.",
             body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No published post has this slug.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = SEARCH_UNAVAILABLE, body = Problem, content_type = "application/problem+json",
-            headers(
-                ("Retry-After" = u32, description = "`1` (seconds) while the index is being built; absent when building it failed."),
-                ("Cache-Control" = String, description = "`no-store`."),
-            )),
+        SearchUnavailable,
     )
 )]
 #[get("/posts/{slug}/related")]
 pub async fn related_posts(
-    request: HttpRequest,
+    query: Params<RelatedParams>,
     slug: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<Prepared, ApiError> {
-    let raw = RawQuery::parse(request.query_string())?;
-    raw.reject_unknown(&["limit"])?;
-    let limit = raw.number("limit", 1, 20, 5)?;
+    let limit = query.params.limit;
     let not_found =
         || ApiError::not_found(format!("there is no published post with slug `{slug}`"));
     let parsed = Slug::parse(&slug).map_err(|_| not_found())?;
@@ -379,32 +217,4 @@ pub async fn related_posts(
     let modified = content_modified(&store, now);
     let prepared = Prepared::json(&response)?.modified(modified);
     Ok(unless_index_behind(prepared, indexed, &store, now))
-}
-
-/// The search index, or a 503 while it is being built (or when building it failed).
-fn index(state: &AppState) -> Result<&SearchIndex, ApiError> {
-    state
-        .search
-        .index()
-        .ok_or_else(|| ApiError::SearchUnavailable {
-            building: state.search.status() == SearchStatus::Building,
-        })
-}
-
-/// A response computed from the index while it is still catching up with a reload, or with a
-/// post going live or expiring, is sent but not cached, so the content version's cached answer
-/// always comes from a current index. `indexed` is the index state the response was computed
-/// from (read before searching, not after: an update finishing in between must not mark stale
-/// hits current), `now` the instant the response's posts are published at.
-pub(super) fn unless_index_behind(
-    prepared: Prepared,
-    indexed: IndexVersion,
-    store: &Store,
-    now: Timestamp,
-) -> Prepared {
-    if indexed.is_current(store, now) {
-        prepared
-    } else {
-        prepared.no_store()
-    }
 }

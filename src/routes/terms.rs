@@ -5,33 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::wire::TermResponse;
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
 use crate::http::layers::content_modified;
-use crate::store::{TaxonomyKind, TermCount};
-
-/// A category, tag or author with the number of published posts under it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"name": "Estimation", "slug": "estimation", "count": 3}))]
-pub struct TermResponse {
-    /// The name as written (the newest post's spelling).
-    pub name: String,
-    /// The slug to filter posts by.
-    pub slug: String,
-    /// Published posts carrying the term.
-    pub count: usize,
-}
-
-impl From<&TermCount<'_>> for TermResponse {
-    fn from(term: &TermCount<'_>) -> TermResponse {
-        TermResponse {
-            name: term.term.name.clone(),
-            slug: term.term.slug.to_string(),
-            count: term.count,
-        }
-    }
-}
+use crate::store::TaxonomyKind;
 
 /// All terms of a taxonomy, most posts first.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -359,3 +359,41 @@ fn the_routes_that_honour_the_preview_token_declare_it_as_optional_bearer_securi
         }
     }
 }
+
+#[test]
+fn the_fields_parameter_lists_every_field_a_post_summary_has() {
+    // Arrange
+    let app = spawn_fixture_app();
+    let document = spec();
+    let declared: Vec<&str> = document["paths"]["/api/v1/posts"]["get"]["parameters"]
+        .as_array()
+        .expect("/posts has parameters")
+        .iter()
+        .find(|parameter| parameter["name"] == "fields")
+        .expect("/posts declares `fields`")["schema"]["items"]["enum"]
+        .as_array()
+        .expect("`fields` lists its words")
+        .iter()
+        .map(|word| word.as_str().expect("each word is a string"))
+        .collect();
+
+    // Act
+    let (status, body) = app.get_json("/api/v1/posts?limit=1");
+
+    // Assert
+    assert_eq!(status, 200);
+    let summary = body["data"][0].as_object().expect("a post summary");
+    let mut keys: Vec<&str> = summary.keys().map(String::as_str).collect();
+    let mut words = declared.clone();
+    keys.sort_unstable();
+    words.sort_unstable();
+    assert_eq!(
+        words, keys,
+        "`fields` should accept exactly a summary's fields"
+    );
+    for word in declared {
+        let (status, body) = app.get_json(&format!("/api/v1/posts?limit=1&fields={word}"));
+        assert_eq!(status, 200, "fields={word}: {body}");
+        assert!(body["data"][0].get(word).is_some(), "fields={word}: {body}");
+    }
+}
