@@ -1,13 +1,18 @@
-//! Quire's validated content values: slugs, taxonomy terms and posts. No I/O, no HTTP.
+//! Quire's validated content values: slugs, taxonomy terms, posts with their tables of contents,
+//! and content problems. No I/O, no HTTP.
 
 mod format;
 mod packed;
 mod post;
+mod problem;
 mod slug;
 mod term;
+mod toc;
 
 pub use format::SourceFormat;
 pub use packed::PackedBody;
 pub use post::{Post, Visibility};
+pub use problem::{Problem, Severity};
 pub use slug::{Slug, SlugError};
 pub use term::Term;
+pub use toc::TocEntry;

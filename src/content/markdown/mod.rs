@@ -18,9 +18,9 @@ mod toc;
 
 use pulldown_cmark::{Event, Options};
 
+pub use crate::domain::TocEntry;
 pub use sanitize::DEFAULT_EMBED_HOSTS;
 pub use summary::truncate_at_word;
-pub use toc::TocEntry;
 
 use super::problem::Located;
 use crate::domain::SourceFormat;

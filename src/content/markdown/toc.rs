@@ -1,19 +1,7 @@
-//! A post's table of contents: its headings nested by level.
+//! Building a post's table of contents ([`TocEntry`], a domain value): its headings nested by level.
 
 use super::headings::Heading;
-
-/// One entry of a post's nested table of contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TocEntry {
-    /// Heading level, 1 to 6.
-    pub level: u8,
-    /// The heading's `id` attribute in the rendered HTML.
-    pub id: String,
-    /// The heading's plain text.
-    pub text: String,
-    /// Headings nested under this one.
-    pub children: Vec<TocEntry>,
-}
+use crate::domain::TocEntry;
 
 /// Nests headings: each becomes a child of the nearest preceding heading with a smaller level.
 pub(super) fn build_toc(headings: &[Heading]) -> Vec<TocEntry> {
