@@ -1,6 +1,7 @@
-//! Quire's validated content values: slugs, taxonomy terms, posts with their tables of contents,
-//! and content problems. No I/O, no HTTP.
+//! Quire's validated content values: slugs, taxonomy terms, dates, posts with their tables of
+//! contents, and content problems. No I/O, no HTTP.
 
+pub mod dates;
 mod format;
 mod packed;
 mod post;

@@ -9,11 +9,11 @@ use jiff::Timestamp;
 use super::encoding::{not_utf8, repair_encoding};
 use super::slugs::{slug_from_path, slug_from_permalink};
 use super::{LoadOptions, Parsed};
-use crate::content::dates;
 use crate::content::fields::{FieldError, Fields, MAX_TERMS, TermList, keys};
 use crate::content::front_matter::{self, Split};
 use crate::content::markdown::{self, RenderOptions, truncate_at_word};
 use crate::content::problem::{Located, Problem, Severity, line_and_column};
+use crate::domain::dates;
 use crate::domain::{PackedBody, Post, Slug, SourceFormat, Term};
 
 /// The most warnings about removed markup listed for one body: a generated body can lose
