@@ -1,5 +1,12 @@
 //! A post's plain text and word count, read from its Markdown events; the separators between
 //! blocks and cells are shared with the reading of raw HTML (`dom`).
+//!
+//! [`count_words`] runs over every post's text at load time, so it steps through ASCII with a
+//! byte-class table instead of decoding characters. It relies on ASCII whitespace and
+//! alphanumerics being exactly the ASCII characters `char::is_whitespace` and
+//! `char::is_alphanumeric` accept; the unit test
+//! `count_words_matches_counting_split_tokens_with_an_alphanumeric` (in `markdown::tests`)
+//! compares it with the plain `split_whitespace` count.
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
