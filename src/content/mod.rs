@@ -2,7 +2,6 @@
 //! encodings and rendering Markdown, all once at load time. Knows nothing of HTTP.
 
 pub mod addresses;
-pub mod dates;
 pub mod fields;
 pub mod front_matter;
 pub mod loader;
@@ -11,6 +10,8 @@ pub mod mojibake;
 pub mod problem;
 pub mod walk;
 
+/// Date parsing is pure and lives in `domain`; re-exported so `content::dates` keeps working.
+pub use crate::domain::dates;
 pub use loader::{LoadOptions, Parsed, load_dir, parse_post};
 pub use problem::{Problem, Severity};
 pub use walk::{Survey, discover, survey};

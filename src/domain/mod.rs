@@ -1,13 +1,19 @@
-//! Quire's validated content values: slugs, taxonomy terms and posts. No I/O, no HTTP.
+//! Quire's validated content values: slugs, taxonomy terms, dates, posts with their tables of
+//! contents, and content problems. No I/O, no HTTP.
 
+pub mod dates;
 mod format;
 mod packed;
 mod post;
+mod problem;
 mod slug;
 mod term;
+mod toc;
 
 pub use format::SourceFormat;
 pub use packed::PackedBody;
 pub use post::{Post, Visibility};
+pub use problem::{Problem, Severity};
 pub use slug::{Slug, SlugError};
 pub use term::Term;
+pub use toc::TocEntry;

@@ -3,8 +3,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::{PackedBody, Slug, SourceFormat, Term};
-use crate::content::markdown::TocEntry;
+use super::{PackedBody, Slug, SourceFormat, Term, TocEntry};
 
 /// Whether a post can be seen at a given moment; decided per request, so scheduled posts go live
 /// on time without a reload.

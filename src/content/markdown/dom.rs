@@ -9,7 +9,7 @@ use html5ever::{ParseOpts, QualName, local_name, ns};
 use scraper::{ElementRef, Html, HtmlTreeSink, Node};
 
 use super::sanitize::refused_embed_host;
-use super::{Boundary, TextSink};
+use super::text::{Boundary, TextSink, collapse_whitespace};
 
 /// Parses an HTML fragment as a browser without scripts would (so the content of
 /// `<noscript>` is markup, not text), returning it with the element that holds its nodes.
@@ -258,7 +258,7 @@ impl Reader<'_> {
         } else if let Some(level) = level {
             let start = self.sink.out.len();
             self.children(tree, id);
-            let text = super::collapse_whitespace(&self.sink.out[start..]);
+            let text = collapse_whitespace(&self.sink.out[start..]);
             self.headings.push(DomHeading {
                 level,
                 explicit_id: attribute(tree, id, "id")
