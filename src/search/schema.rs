@@ -6,15 +6,15 @@ use std::collections::HashSet;
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
 
+use super::stem::WordStems;
 use super::{SearchIndex, disk, pairs, stem};
 use crate::domain::Post;
 
 /// The analyzer of titles, tags, categories, excerpts and queries: see [`stem::en_stem`].
 pub(super) const STEM_TOKENIZER: &str = "en_stem";
-/// The body's analyzer: `en_stem`, leaving each text's words for its pairs (see [`pairs`]).
+/// The body's analyzer: `en_stem` under the name kept indexes' schema records for the body.
 pub(super) const BODY_TOKENIZER: &str = "en_stem_body";
 /// The analyzer of the reader's words: tantivy's own `default` (split on non-alphanumerics,
 /// words over 40 bytes dropped, lower case), without stemming.
@@ -89,21 +89,19 @@ pub(super) fn schema() -> (Schema, Fields) {
 /// Registers Quire's analyzers with `index`, under the names the schema's fields give.
 pub(super) fn register_analyzers(index: &Index) {
     index.tokenizers().register(STEM_TOKENIZER, stem::en_stem());
-    index
-        .tokenizers()
-        .register(BODY_TOKENIZER, stem::en_stem_body());
+    index.tokenizers().register(BODY_TOKENIZER, stem::en_stem());
     index
         .tokenizers()
         .register(WRITTEN_TOKENIZER, stem::unlike_their_stem());
     index
         .tokenizers()
-        .register(pairs::PAIRS_TOKENIZER, pairs::Pairs::new(stem::en_stem()));
+        .register(pairs::PAIRS_TOKENIZER, pairs::StemPairs);
 }
 
 impl SearchIndex {
-    /// The document of `post`; `written` is the `words` field's analyzer, kept across a batch so
-    /// its memo of stems is too.
-    pub(super) fn document(&self, post: &Post, written: &mut TextAnalyzer) -> TantivyDocument {
+    /// The document of `post`; `written` finds its words and their stems, kept across a batch
+    /// so its memo of stems is too.
+    pub(super) fn document(&self, post: &Post, written: &mut WordStems) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::new();
         doc.add_text(f.slug, post.slug.as_str());
@@ -117,26 +115,31 @@ impl SearchIndex {
         }
         doc.add_text(f.excerpt, &post.excerpt);
         let text = post.body.text();
-        doc.add_text(f.body_pairs, &text);
         // Each word once: the document waits in the writer's queue with its texts, and a
         // third copy of the body would add a fifth to what a build holds at its peak.
         let mut words: HashSet<String, foldhash::fast::RandomState> = HashSet::default();
+        let mut unlike_stem = |word: &str, stem: &str| {
+            if word != stem && !words.contains(word) {
+                words.insert(word.to_owned());
+            }
+        };
+        let mut stems = pairs::StemText::for_text(text.len());
+        written.each(&text, |position, word, stem| {
+            unlike_stem(word, stem);
+            stems.push(position, stem);
+        });
         let terms = post
             .tags
             .iter()
             .chain(&post.categories)
             .map(|t| t.name.as_str());
-        for part in [post.title.as_str(), &post.excerpt, &text]
+        for part in [post.title.as_str(), &post.excerpt]
             .into_iter()
             .chain(terms)
         {
-            let mut stream = written.token_stream(part);
-            while stream.advance() {
-                if !words.contains(&stream.token().text) {
-                    words.insert(stream.token().text.clone());
-                }
-            }
+            written.each(part, |_, word, stem| unlike_stem(word, stem));
         }
+        doc.add_text(f.body_pairs, stems.into_text());
         doc.add_text(f.words, words.into_iter().collect::<Vec<_>>().join(" "));
         doc.add_text(f.body, text);
         doc

@@ -122,7 +122,7 @@ impl SearchIndex {
             }
         }
         let mut queued = 0;
-        let mut written = stem::unlike_their_stem();
+        let mut written = stem::WordStems::new();
         for slug in upserted_slugs {
             let Some(post) = store.post_by_slug(slug) else {
                 continue;
