@@ -12,7 +12,9 @@ use tantivy::schema::Schema;
 use tantivy::{Index, Searcher};
 use xxhash_rust::xxh3::Xxh3;
 
-use super::{Fields, SearchError, for_each_slug};
+use super::SearchError;
+use super::schema::Fields;
+use super::snapshot::for_each_slug;
 use crate::domain::Post;
 use crate::store::Store;
 

@@ -31,9 +31,22 @@ pub struct RelatedPost<'a> {
     pub score: f64,
 }
 
+impl SearchIndex {
+    /// Posts like the one with `slug`; see [`RelatedPost`] for the scoring.
+    pub fn related<'s>(
+        &self,
+        store: &'s Store,
+        slug: &Slug,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Option<Vec<RelatedPost<'s>>>, SearchError> {
+        related(self, store, slug, limit, now)
+    }
+}
+
 /// Posts related to the published post `slug`, best first (ties: newer, then by slug); `None`
 /// when no published post has that slug.
-pub(super) fn related<'s>(
+fn related<'s>(
     index: &SearchIndex,
     store: &'s Store,
     slug: &Slug,

@@ -1,5 +1,8 @@
 //! English stemming as tantivy's `en_stem` analyzer does it, with each word's stem remembered:
-//! stemming was half of the index build's time, out of a vocabulary that repeats.
+//! stemming was half of the index build's time, out of a vocabulary that repeats. It relies on
+//! a word's stem not depending on its neighbours, so a remembered stem is the stem;
+//! `stems_are_tantivys_en_stem_tokens_seen_or_not` below guards that the memo gives exactly
+//! tantivy's `en_stem` tokens, first seen or remembered.
 
 use std::collections::HashMap;
 
@@ -10,8 +13,6 @@ use tantivy::tokenizer::{
     TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
-use super::pairs::Remember;
-
 /// Words remembered per analyzer; the memo starts over when full.
 const MEMO_WORDS: usize = 200_000;
 
@@ -21,10 +22,34 @@ pub(super) fn en_stem() -> TextAnalyzer {
     words().build()
 }
 
-/// [`en_stem`] for the body: its words of each text are also left for the pair analyzer
-/// (see [`super::pairs`]), which then need not find them again.
-pub(super) fn en_stem_body() -> TextAnalyzer {
-    words().filter(Remember).build()
+/// A text's words as written (lower-cased) with their English stems, split, cased, dropped
+/// and stemmed as [`en_stem`] does, in one pass: the document's `words` field and body pairs
+/// are both made from it (see [`super::pairs`]). Its memo is kept across texts.
+pub(super) struct WordStems {
+    words: TextAnalyzer,
+    memo: Memo,
+}
+
+impl WordStems {
+    /// No words yet, and an empty memo.
+    pub(super) fn new() -> WordStems {
+        WordStems {
+            words: TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .build(),
+            memo: Memo::new(),
+        }
+    }
+
+    /// Calls `each` with every word of `text`: its position, the word and its stem.
+    pub(super) fn each(&mut self, text: &str, mut each: impl FnMut(usize, &str, &str)) {
+        let mut stream = self.words.token_stream(text);
+        while stream.advance() {
+            let token = stream.token();
+            each(token.position, &token.text, self.memo.stem_of(&token.text));
+        }
+    }
 }
 
 /// The words of a text as written (lower-cased), but only those whose English stem differs
@@ -129,15 +154,19 @@ struct MemoStemFilter<T> {
 /// Stems by word, and tantivy's stemmer for words not seen yet.
 #[derive(Clone)]
 struct Memo {
-    /// Hashed with foldhash: SipHash, the standard one, was a tenth of the build's time.
-    stems: HashMap<String, String, RandomState>,
+    /// Each word seen and where its stem is in `stems`: an index, not the stem itself, so a
+    /// stem can be lent out after a single look-up. Hashed with foldhash: SipHash, the
+    /// standard one, was a tenth of the build's time.
+    known: HashMap<String, u32, RandomState>,
+    stems: Vec<String>,
     stemmer: TextAnalyzer,
 }
 
 impl Memo {
     fn new() -> Memo {
         Memo {
-            stems: HashMap::default(),
+            known: HashMap::default(),
+            stems: Vec::new(),
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::English))
                 .build(),
@@ -146,33 +175,45 @@ impl Memo {
 
     /// Whether `word` is its own stem.
     fn is_own_stem(&mut self, word: &str) -> bool {
-        if let Some(stem) = self.stems.get(word) {
-            return stem == word;
-        }
-        let mut stemmed = word.to_owned();
-        self.stem(&mut stemmed);
-        stemmed == word
+        self.stem_of(word) == word
+    }
+
+    /// The stem of `word`, from the memo (stemmed and remembered first if new).
+    fn stem_of(&mut self, word: &str) -> &str {
+        let at = match self.known.get(word) {
+            Some(&at) => at,
+            None => self.remember(word.to_owned()),
+        };
+        &self.stems[at as usize]
     }
 
     /// Replaces `word` with its stem.
     fn stem(&mut self, word: &mut String) {
-        if let Some(stem) = self.stems.get(word.as_str()) {
-            word.clone_from(stem);
-            return;
-        }
+        let at = match self.known.get(word.as_str()) {
+            Some(&at) => at,
+            None => self.remember(std::mem::take(word)),
+        };
+        word.clone_from(&self.stems[at as usize]);
+    }
+
+    /// Stems `word` and remembers its stem, returning where it is.
+    fn remember(&mut self, word: String) -> u32 {
         let stem = {
-            let mut stream = self.stemmer.token_stream(word);
+            let mut stream = self.stemmer.token_stream(&word);
             if stream.advance() {
                 stream.token().text.clone()
             } else {
                 word.clone()
             }
         };
-        if self.stems.len() >= MEMO_WORDS {
+        if self.known.len() >= MEMO_WORDS {
+            self.known.clear();
             self.stems.clear();
         }
-        self.stems
-            .insert(std::mem::replace(word, stem.clone()), stem);
+        let at = self.stems.len() as u32;
+        self.stems.push(stem);
+        self.known.insert(word, at);
+        at
     }
 }
 
@@ -250,7 +291,7 @@ mod tests {
     #[test]
     fn words_are_split_cased_and_dropped_as_tantivy_does() {
         let mut tantivys = tantivys_en_stem();
-        let mut ours = en_stem_body();
+        let mut ours = en_stem();
         let texts = [
             String::new(),
             "   ...!".to_owned(),

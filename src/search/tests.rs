@@ -1,7 +1,13 @@
 //! Unit tests of the index: building, ranking basics and incremental updates.
 
+use jiff::Timestamp;
+use tantivy::Term;
+
+use super::lifecycle::{DOCS_PER_COMMIT, MAX_KEPT_SEGMENTS};
+use super::schema::schema;
 use super::*;
 use crate::content::{LoadOptions, Parsed, parse_post};
+use crate::store::{PageRequest, PostFilter, Store};
 
 fn post(slug: &str, title: &str, body: &str) -> Parsed {
     let text = format!("---\ntitle: {title}\ndate: 2025-01-01\ntags: [misc]\n---\n{body}\n");
