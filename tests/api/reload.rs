@@ -6,15 +6,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use quire::settings::ServeSettings;
 use serde_json::Value;
-use sha2::Sha256;
 
 use crate::helpers::{
     EventStream, TestApp, empty_content_dir, simple_post, spawn_app, spawn_app_with,
-    spawn_editor_app, title_of, wait_for, wait_for_gone, wait_for_title, webhook_receiver,
-    write_file,
+    spawn_editor_app, title_of, wait_for, wait_for_gone, wait_for_title, write_file,
 };
 
 /// The problems `/api/v1/problems` lists for `path`.
@@ -344,43 +341,6 @@ fn the_event_stream_names_the_slugs_each_reload_changed() {
     assert_eq!(report["deleted"], serde_json::json!([]));
     assert!(report["generation"].as_u64().unwrap() >= 2);
     assert!(report["at"].is_string());
-}
-
-#[test]
-fn the_webhook_receives_each_reload_signed_and_is_retried_after_a_failure() {
-    let dir = empty_content_dir();
-    let (url, deliveries) = webhook_receiver(1);
-    let mut settings = ServeSettings::for_content(dir.path());
-    settings.webhook_url = Some(url);
-    settings.webhook_secret = Some("hush".to_owned().into());
-    let _app = spawn_app_with(settings);
-
-    write_file(
-        dir.path(),
-        "hooked.md",
-        simple_post("Hooked", "2025-01-01", "H."),
-    );
-
-    let _refused = deliveries
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the webhook is delivered");
-    let delivery = deliveries
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the webhook is delivered after one retry");
-    let report: Value = serde_json::from_str(&delivery.body).expect("the body is JSON");
-    assert_eq!(report["created"], serde_json::json!(["hooked"]));
-    let mut mac = Hmac::<Sha256>::new_from_slice(b"hush").unwrap();
-    mac.update(delivery.body.as_bytes());
-    let expected: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    assert_eq!(
-        delivery.header("x-quire-signature"),
-        format!("sha256={expected}")
-    );
 }
 
 #[test]

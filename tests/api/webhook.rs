@@ -69,6 +69,11 @@ fn a_retried_delivery_keeps_its_id_gets_a_new_timestamp_and_the_next_reload_a_ne
     assert_eq!(second["deliveryId"], id, "a retry repeats the id");
     assert_ne!(third["deliveryId"], id, "another reload has another id");
     assert_eq!(first["created"], serde_json::json!(["hooked"]));
+    assert_eq!(
+        second["created"],
+        serde_json::json!(["hooked"]),
+        "a retry repeats the report"
+    );
     assert_eq!(third["created"], serde_json::json!(["second"]));
     let now = Timestamp::now();
     let mut sent = Vec::new();
