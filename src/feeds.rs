@@ -12,10 +12,19 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::Post;
-use crate::settings::FeedContent;
 
 /// How many posts a feed lists.
 pub const FEED_POSTS: u32 = 20;
+
+/// What a feed entry carries (`--feed-content`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FeedContent {
+    /// The whole post as HTML.
+    #[default]
+    Full,
+    /// Only the excerpt.
+    Summary,
+}
 
 /// How feeds are written, from settings.
 #[derive(Debug, Clone)]
@@ -31,7 +40,7 @@ impl FeedOptions {
     ///
     /// ```
     /// use quire::feeds::FeedOptions;
-    /// use quire::settings::FeedContent;
+    /// use quire::feeds::FeedContent;
     /// let options = FeedOptions { content: FeedContent::Full, post_url: "{base}/blog/{slug}/".into() };
     /// assert_eq!(options.post_url("https://x.org", "hello"), "https://x.org/blog/hello/");
     /// ```

@@ -25,6 +25,8 @@ pub mod reload;
 pub mod routes;
 /// Full-text search and related posts over the store.
 pub mod search;
+/// Values that must never reach a log, such as the preview token.
+pub mod secret;
 /// Command-line and environment settings.
 pub mod settings;
 /// Building and running the server.

@@ -5,6 +5,9 @@ use std::sync::{Arc, Barrier};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::feeds::FeedContent;
+use crate::secret::Secret;
+
 /// Quire serves a folder of Markdown posts as a documented JSON API.
 #[derive(Debug, Parser)]
 #[command(name = "quire", version, about, args_conflicts_with_subcommands = true)]
@@ -169,39 +172,6 @@ fn parse_file_size(value: &str) -> Result<u64, String> {
     match size.as_u64() {
         0 => Err("the limit must be more than 0 bytes".to_owned()),
         bytes => Ok(bytes),
-    }
-}
-
-/// What a feed entry carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum FeedContent {
-    /// The whole post as HTML.
-    #[default]
-    Full,
-    /// Only the excerpt.
-    Summary,
-}
-
-/// A setting that must never reach a log: its `Debug` form is redacted.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The secret itself, for the one place that checks or uses it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Secret {
-        Secret(value)
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
     }
 }
 

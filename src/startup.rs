@@ -21,7 +21,8 @@ use crate::content::{LoadOptions, Severity};
 use crate::feeds::FeedOptions;
 use crate::http::{self, HttpContext, layers};
 use crate::openapi;
-use crate::reload::{self, Library, Reloader, Watching};
+use crate::reload::webhook::Webhook;
+use crate::reload::{self, Library, ReloadOptions, Reloader, Watching};
 use crate::routes::preview::PreviewToken;
 use crate::routes::{self, AppState, EventStreams, KnownPaths, Site};
 use crate::search::{self, SearchSlot};
@@ -125,6 +126,18 @@ pub fn load_library(
     Ok((library, store))
 }
 
+/// What reloading needs from the settings: the folder, whether to watch it, and the webhook.
+fn reload_options(settings: &ServeSettings) -> ReloadOptions {
+    ReloadOptions {
+        content: settings.content.clone(),
+        watch: !settings.no_watch,
+        webhook: settings.webhook_url.as_ref().map(|url| Webhook {
+            url: url.clone(),
+            secret: settings.webhook_secret.clone(),
+        }),
+    }
+}
+
 /// A bound, ready-to-run Quire server.
 pub struct Application {
     port: u16,
@@ -187,7 +200,7 @@ impl Application {
             log::error!("cannot start the search index's thread: {err}; search is unavailable");
             search.set_failed(true);
         }
-        let watching = reload::follow_changes(&reloader, &settings);
+        let watching = reload::follow_changes(&reloader, &reload_options(&settings));
         let state = AppState {
             store: current,
             site: Site {

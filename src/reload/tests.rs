@@ -30,6 +30,7 @@ fn a_reload_names_created_updated_and_deleted_slugs_and_bumps_the_generation() {
     write(dir.path(), "b.md", "B");
     let reloader = reloader(dir.path());
     let mut receiver = reloader.subscribe();
+    let mut public = reloader.announcements();
     write(dir.path(), "a.md", "A again");
     write(dir.path(), "c.md", "C");
     std::fs::remove_file(dir.path().join("b.md")).unwrap();
@@ -37,7 +38,7 @@ fn a_reload_names_created_updated_and_deleted_slugs_and_bumps_the_generation() {
     let named = ["a.md", "b.md", "c.md"].map(|name| dir.path().join(name));
     let report = reloader.reload(&named).expect("posts changed");
 
-    assert_eq!(report.generation, 2);
+    assert_eq!(report.generation(), 2);
     assert_eq!(
         (&report.created, &report.updated, &report.deleted),
         (
@@ -48,8 +49,9 @@ fn a_reload_names_created_updated_and_deleted_slugs_and_bumps_the_generation() {
     );
     assert_eq!(reloader.store().generation(), 2);
     assert_eq!(reloader.last_reload().unwrap().files_parsed, 2);
-    assert_eq!(receiver.try_recv().unwrap().generation, 2);
-    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(receiver.try_recv().unwrap().generation(), 2);
+    let announced = public.try_recv().expect("every post is public");
+    let json: serde_json::Value = serde_json::from_str(&announced.to_json()).unwrap();
     assert_eq!(json["created"][0], "c");
     assert_eq!(json["at"], "2026-01-01T00:00:00Z");
 }
@@ -110,7 +112,7 @@ fn indexes_hear_of_a_post_going_live_from_the_schedule_and_from_a_reload_that_ch
     drop(told);
     let report = indexes.try_recv().expect("the indexes hear of the go-live");
     assert_eq!(
-        (&report.created, report.generation),
+        (&report.created, report.generation()),
         (&vec!["soon".to_owned()], 1)
     );
 

@@ -247,10 +247,6 @@ mod tests {
             updated: Vec::new(),
             deleted: Vec::new(),
             at: "2026-01-01T00:00:00Z".to_owned(),
-            store: Arc::new(crate::store::Store::build(
-                Vec::new(),
-                jiff::Timestamp::UNIX_EPOCH,
-            )),
         })
     }
 

@@ -270,7 +270,7 @@ mod tests {
         );
 
         let options = crate::feeds::FeedOptions {
-            content: crate::settings::FeedContent::Full,
+            content: crate::feeds::FeedContent::Full,
             post_url: "{base}/posts/{slug}".to_owned(),
         };
         let urls = PublicUrls {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use utoipa::IntoParams;
 
-use crate::settings::Secret;
+use crate::secret::Secret;
 
 /// The configured preview token, kept only as its SHA-256 digest; no token means preview is off.
 #[derive(Clone, Default)]

@@ -13,7 +13,7 @@ use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use super::{SearchIndex, SearchSlot};
-use crate::reload::{ReloadReport, Reloader};
+use crate::reload::{Reloader, StoreUpdate};
 use crate::store::Store;
 
 /// How often a failed update is retried as a rebuild, and the pause before the first retry
@@ -56,7 +56,7 @@ fn build_then_follow(
     slot: &SearchSlot,
     reloader: &Reloader,
     dir: Option<&Path>,
-    mut reports: Receiver<Arc<ReloadReport>>,
+    mut reports: Receiver<Arc<StoreUpdate>>,
 ) {
     build_into(slot, &reloader.store(), reloader.now(), dir);
     loop {

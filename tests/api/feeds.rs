@@ -3,7 +3,8 @@
 //! and is then checked for what a feed validator checks: the required elements, absolute links,
 //! valid dates and the right content type.
 
-use quire::settings::{FeedContent, ServeSettings};
+use quire::feeds::FeedContent;
+use quire::settings::ServeSettings;
 use roxmltree::{Document, Node};
 use serde_json::Value;
 

@@ -1,7 +1,6 @@
 //! Unit tests of `reload::webhook`.
 
 use super::*;
-use crate::store::Store;
 
 fn report(generation: u64, created: &[&str], updated: &[&str], deleted: &[&str]) -> ReloadReport {
     let names = |slugs: &[&str]| slugs.iter().map(|slug| (*slug).to_owned()).collect();
@@ -11,7 +10,6 @@ fn report(generation: u64, created: &[&str], updated: &[&str], deleted: &[&str])
         updated: names(updated),
         deleted: names(deleted),
         at: format!("2026-01-01T00:00:0{generation}Z"),
-        store: Arc::new(Store::build(Vec::new(), Timestamp::UNIX_EPOCH)),
     }
 }
 
