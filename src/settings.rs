@@ -1,7 +1,6 @@
 //! Command-line and environment settings: every flag is also a `QUIRE_*` variable.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Barrier};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -149,17 +148,6 @@ pub struct ServeSettings {
     /// the content folder. Without it, the index is built in memory at every start.
     #[arg(long, env = "QUIRE_INDEX_DIR")]
     pub index_dir: Option<PathBuf>,
-    /// For tests only: when set, the background build of the search index waits on this
-    /// barrier (of two) before it starts, so a test can see search while the index is being
-    /// built, then release it by waiting on the barrier too. Never set by the command line.
-    #[doc(hidden)]
-    #[arg(skip)]
-    pub search_hold: Option<Arc<Barrier>>,
-    /// For tests only: run on the thread of every search before it runs. Never set by the
-    /// command line.
-    #[doc(hidden)]
-    #[arg(skip)]
-    pub search_probe: Option<crate::search::SearchProbe>,
 }
 
 /// Reads a size limit: a number of bytes with an optional unit (`5MB`, `512KB`, `1.5 MiB`,
@@ -199,8 +187,6 @@ impl ServeSettings {
             index_dir: None,
             max_event_streams: crate::routes::DEFAULT_MAX_EVENT_STREAMS,
             access_log: false,
-            search_hold: None,
-            search_probe: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, ServerHandle, Service, ServiceRequest, ServiceResponse};
@@ -25,7 +25,7 @@ use crate::reload::webhook::Webhook;
 use crate::reload::{self, Library, ReloadOptions, Reloader, Watching};
 use crate::routes::preview::PreviewToken;
 use crate::routes::{self, AppState, EventStreams, KnownPaths, Site};
-use crate::search::{self, SearchSlot};
+use crate::search::{self, SearchProbe, SearchSlot};
 use crate::settings::ServeSettings;
 use crate::store::Store;
 
@@ -148,17 +148,68 @@ pub struct Application {
     watching: Option<Watching>,
 }
 
+/// How to start an [`Application`]: its settings, and what only tests change (the clock, and
+/// hooks into the search index's build and searches), so none of that is a setting.
+pub struct ApplicationBuilder {
+    settings: ServeSettings,
+    clock: Arc<dyn Clock>,
+    search_hold: Option<Arc<Barrier>>,
+    search_probe: Option<SearchProbe>,
+}
+
+impl ApplicationBuilder {
+    /// Uses `clock` instead of the system clock, so a test controls "now".
+    pub fn clock(self, clock: Arc<dyn Clock>) -> ApplicationBuilder {
+        ApplicationBuilder { clock, ..self }
+    }
+
+    /// Holds the background build of the search index until the other party also waits on
+    /// `barrier` (of two), so a test sees search while the index is being built.
+    pub fn hold_search(self, barrier: Arc<Barrier>) -> ApplicationBuilder {
+        ApplicationBuilder {
+            search_hold: Some(barrier),
+            ..self
+        }
+    }
+
+    /// Runs `probe` on the thread of every search, before the search runs.
+    pub fn probe_search(self, probe: SearchProbe) -> ApplicationBuilder {
+        ApplicationBuilder {
+            search_probe: Some(probe),
+            ..self
+        }
+    }
+
+    /// Loads content and binds the listener.
+    pub fn build(self) -> Result<Application, StartupError> {
+        Application::build_from(self)
+    }
+}
+
 impl Application {
     /// Loads content and binds the listener, using the system clock.
     pub fn build(settings: ServeSettings) -> Result<Application, StartupError> {
-        Application::build_with_clock(settings, Arc::new(SystemClock))
+        Application::builder(settings).build()
     }
 
-    /// Loads content and binds the listener with a given clock, so tests control "now".
-    pub fn build_with_clock(
-        settings: ServeSettings,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Application, StartupError> {
+    /// A builder of an application serving as `settings` say, by the system clock.
+    pub fn builder(settings: ServeSettings) -> ApplicationBuilder {
+        ApplicationBuilder {
+            settings,
+            clock: Arc::new(SystemClock),
+            search_hold: None,
+            search_probe: None,
+        }
+    }
+
+    /// Loads content and binds the listener as `builder` says.
+    fn build_from(builder: ApplicationBuilder) -> Result<Application, StartupError> {
+        let ApplicationBuilder {
+            settings,
+            clock,
+            search_hold,
+            search_probe,
+        } = builder;
         let options = LoadOptions {
             trust_html: settings.trust_html,
             // Made once per start, so the options stay `Copy` (see `LoadOptions`).
@@ -189,14 +240,11 @@ impl Application {
         ));
         // Posts are served as soon as the store is loaded; the search index is built on its own
         // thread, and search answers 503 until it is done.
-        let search = Arc::new(SearchSlot::building().with_probe(settings.search_probe.clone()));
+        let search = Arc::new(SearchSlot::building().with_probe(search_probe));
         let index_dir = settings.index_dir.clone();
-        if let Err(err) = search::build_and_follow(
-            Arc::clone(&search),
-            &reloader,
-            index_dir,
-            settings.search_hold.clone(),
-        ) {
+        if let Err(err) =
+            search::build_and_follow(Arc::clone(&search), &reloader, index_dir, search_hold)
+        {
             log::error!("cannot start the search index's thread: {err}; search is unavailable");
             search.set_failed(true);
         }

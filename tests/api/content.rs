@@ -1,16 +1,13 @@
 //! Loading content: broken files are skipped and reported, repairs are warned about, front matter
 //! comes in several dialects, and Markdown is rendered safely.
 
-use std::sync::Arc;
-
-use quire::clock::FixedClock;
 use quire::settings::ServeSettings;
-use quire::startup::{Application, StartupError};
+use quire::startup::StartupError;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    assert_problem, copy_fixture_site, empty_content_dir, fixture_site, now, simple_post, slugs,
-    spawn_app, spawn_app_with, spawn_editor_app, spawn_fixture_app, write_file,
+    app_builder, assert_problem, copy_fixture_site, empty_content_dir, fixture_site, simple_post,
+    slugs, spawn_app, spawn_app_with, spawn_editor_app, spawn_fixture_app, write_file,
 };
 
 /// The problem reported for `path`, failing when there is not exactly one.
@@ -485,9 +482,8 @@ fn strict_mode_refuses_to_start_when_a_file_has_an_error() {
         ..ServeSettings::for_content(dir.path())
     };
 
-    let outcome = actix_web::rt::System::new().block_on(async {
-        Application::build_with_clock(settings, Arc::new(FixedClock(now()))).map(|app| app.port())
-    });
+    let outcome = actix_web::rt::System::new()
+        .block_on(async { app_builder(settings).build().map(|app| app.port()) });
 
     match outcome {
         Err(StartupError::Strict { errors }) => assert_eq!(errors, 1),

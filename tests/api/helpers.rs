@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use jiff::Timestamp;
 use quire::clock::{Clock, FixedClock};
 use quire::settings::ServeSettings;
-use quire::startup::Application;
+use quire::startup::{Application, ApplicationBuilder};
 use serde_json::Value;
 use tempfile::TempDir;
 use ureq::http::{HeaderMap, Method, Request};
@@ -78,30 +78,40 @@ pub fn spawn_app_with(settings: ServeSettings) -> TestApp {
 /// Starts Quire with the given settings and clock (a `ManualClock` lets a test move "now"),
 /// and waits until its search index, built in the background, is ready.
 pub fn spawn_app_with_clock(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
-    let app = start_app(settings, clock);
+    spawn_built(Application::builder(settings).clock(clock))
+}
+
+/// Starts the application `builder` describes (bind it to port 0; [`app_builder`] makes one
+/// with the clock fixed at [`NOW`]) and waits until its search index is ready.
+pub fn spawn_built(builder: ApplicationBuilder) -> TestApp {
+    let app = start_app(builder);
     app.wait_for_search();
     app
+}
+
+/// A builder of Quire with `settings` and the clock fixed at [`NOW`], for a test that sets a
+/// hook as well.
+pub fn app_builder(settings: ServeSettings) -> ApplicationBuilder {
+    Application::builder(settings).clock(Arc::new(FixedClock(now())))
 }
 
 /// Starts Quire over `content_dir` with the search index's background build held until the
 /// returned barrier is waited on (which releases it), so a test sees search while it builds.
 pub fn spawn_app_with_search_held(content_dir: impl Into<PathBuf>) -> (TestApp, Arc<Barrier>) {
     let hold = Arc::new(Barrier::new(2));
-    let settings = ServeSettings {
-        search_hold: Some(Arc::clone(&hold)),
-        ..ServeSettings::for_content(content_dir)
-    };
-    (start_app(settings, Arc::new(FixedClock(now()))), hold)
+    let builder =
+        app_builder(ServeSettings::for_content(content_dir)).hold_search(Arc::clone(&hold));
+    (start_app(builder), hold)
 }
 
 /// Starts Quire and returns as soon as it listens, before the search index may be ready.
-fn start_app(settings: ServeSettings, clock: Arc<dyn Clock>) -> TestApp {
+fn start_app(builder: ApplicationBuilder) -> TestApp {
     let (port_sender, port_receiver) = mpsc::channel();
     // The server future is not `Send`, so the app is built and run on its own thread, in its
     // own actix system; only the port comes back.
     thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let app = match Application::build_with_clock(settings, clock) {
+            let app = match builder.build() {
                 Ok(app) => app,
                 Err(err) => {
                     port_sender

@@ -9,7 +9,7 @@ use std::time::Duration;
 use quire::search::SearchProbe;
 use quire::settings::ServeSettings;
 
-use crate::helpers::{search_fixture, spawn_app_with};
+use crate::helpers::{app_builder, search_fixture, spawn_built};
 
 /// Long enough for any request on a loaded machine; only a request that never comes back
 /// (a deadlock) takes it, so this is no timing assertion.
@@ -35,10 +35,8 @@ fn healthz_answers_while_a_search_is_held_and_the_search_ran_off_the_request_thr
             release.wait();
         }))
     };
-    let app = spawn_app_with(ServeSettings {
-        search_probe: Some(probe),
-        ..ServeSettings::for_content(search_fixture())
-    });
+    let app =
+        spawn_built(app_builder(ServeSettings::for_content(search_fixture())).probe_search(probe));
 
     let (search_status, healthz_status) = thread::scope(|scope| {
         let search = scope.spawn(|| app.get("/api/v1/search?q=walrus").status);
