@@ -1,12 +1,17 @@
 //! Unit tests of `reload::watch`.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use arc_swap::ArcSwap;
-use notify::Event;
-use notify::event::{CreateKind, DataChange, RemoveKind, RenameMode};
+use notify::event::{
+    AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RemoveKind, RenameMode,
+};
+use notify::{Event, EventKind};
 use notify_debouncer_full::DebouncedEvent;
 
+use super::follower::identify;
+use super::watcher::{Mode, collect, moves_folder, start, stops_native};
 use super::*;
 use crate::clock::FixedClock;
 use crate::content::LoadOptions;
