@@ -1,13 +1,16 @@
 //! Building the application: load the content into a store, bind the listener (port 0 picks
 //! a free one, which tests use), and wire routes, logging and Swagger UI.
 
+mod limits;
+mod stop;
+
 use std::fmt;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use actix_web::dev::{Server, ServerHandle, Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware;
 use actix_web::{App, HttpResponse, HttpServer, http::header, web};
@@ -28,6 +31,10 @@ use crate::routes::{self, AppState, EventStreams, KnownPaths, Site};
 use crate::search::{self, SearchProbe, SearchSlot};
 use crate::settings::ServeSettings;
 use crate::store::Store;
+use limits::{ConnectionLimits, open_file_limit};
+use stop::end_streams_on_sigterm;
+
+pub use stop::StopHandle;
 
 /// Why Quire could not start.
 #[derive(Debug)]
@@ -356,109 +363,6 @@ impl Application {
     }
 }
 
-/// Stops a running [`Application`]: ends its event streams, then stops the server.
-#[derive(Clone)]
-pub struct StopHandle {
-    server: ServerHandle,
-    streams: Arc<EventStreams>,
-}
-
-impl StopHandle {
-    /// Ends the event streams and stops the server; `graceful` lets the requests under way
-    /// finish first (for up to 10 s). The command is sent at once; the future only waits for
-    /// the server to have stopped.
-    pub fn stop(&self, graceful: bool) -> impl Future<Output = ()> + use<> {
-        self.streams.close();
-        self.server.stop(graceful)
-    }
-}
-
-/// Listens for SIGTERM beside actix-server's own handler (every listener hears it) and ends
-/// the event streams when it comes; `None` when the signal cannot be listened for.
-#[cfg(unix)]
-fn end_streams_on_sigterm(
-    streams: Arc<EventStreams>,
-) -> Option<actix_web::rt::task::JoinHandle<()>> {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut terminate) => Some(actix_web::rt::spawn(async move {
-            if terminate.recv().await.is_some() {
-                streams.close();
-            }
-        })),
-        Err(err) => {
-            log::warn!(
-                "cannot listen for SIGTERM ({err}); a stop will wait for open event streams"
-            );
-            None
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn end_streams_on_sigterm(_: Arc<EventStreams>) -> Option<actix_web::rt::task::JoinHandle<()>> {
-    None
-}
-
-/// How many connections and event streams the process's file descriptors allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ConnectionLimits {
-    /// Server worker threads, as actix-web would start by default: one per core.
-    workers: usize,
-    /// Connections each worker accepts at once.
-    per_worker: usize,
-    /// Event streams open at once.
-    streams: usize,
-}
-
-impl ConnectionLimits {
-    /// A quarter of the descriptors (at least 64) stays for Quire's own files (content, the
-    /// search index, the watcher, the webhook); the rest may be connections, and at most half
-    /// of those event streams, so health checks and API requests always find room. Without a
-    /// known limit, actix-web's default (25,000 connections per worker) and `max_streams` hold.
-    fn for_files(files: Option<impl TryInto<usize>>, max_streams: usize) -> ConnectionLimits {
-        let workers = std::thread::available_parallelism().map_or(1, usize::from);
-        let Some(files) = files.and_then(|files| files.try_into().ok()) else {
-            return ConnectionLimits {
-                workers,
-                per_worker: 25_000,
-                streams: max_streams,
-            };
-        };
-        let connections = files.saturating_sub((files / 4).max(64)).max(workers);
-        let streams = max_streams.min(connections / 2);
-        if streams < max_streams {
-            log::warn!(
-                "--max-event-streams {max_streams} lowered to {streams}: the file descriptor limit \
-                 (ulimit -n) is {files}, which leaves room for {connections} connections; raise \
-                 the limit for more"
-            );
-        }
-        ConnectionLimits {
-            workers,
-            per_worker: (connections / workers).max(1),
-            streams,
-        }
-    }
-}
-
-/// The process's soft limit on open files (`ulimit -n`), if it has one.
-#[cfg(unix)]
-fn open_file_limit() -> Option<libc::rlim_t> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `getrlimit` writes a `rlimit` into the one it is given, which lives until it returns.
-    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
-    (read == 0 && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
-}
-
-#[cfg(not(unix))]
-fn open_file_limit() -> Option<usize> {
-    None
-}
-
 /// HEAD is answered by the GET route: the HTTP/1 codec remembers the request was HEAD and
 /// sends the same headers without a body.
 fn answer_head_like_get<S, B>(mut request: ServiceRequest, service: &S) -> S::Future
@@ -475,31 +379,4 @@ async fn redirect_to_swagger_ui() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/swagger-ui/"))
         .finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_usual_file_limit_keeps_the_stream_cap_and_bounds_connections_under_it() {
-        let limits = ConnectionLimits::for_files(Some(1024_u64), 256);
-
-        assert_eq!(limits.streams, 256);
-        assert!(limits.per_worker * limits.workers <= 768, "{limits:?}");
-    }
-
-    #[test]
-    fn a_low_file_limit_lowers_the_stream_cap_to_half_the_connections() {
-        let limits = ConnectionLimits::for_files(Some(256_u64), 256);
-
-        assert_eq!(limits.streams, 96, "{limits:?}");
-    }
-
-    #[test]
-    fn without_a_file_limit_actix_defaults_hold() {
-        let limits = ConnectionLimits::for_files(None::<u64>, 256);
-
-        assert_eq!((limits.per_worker, limits.streams), (25_000, 256));
-    }
 }

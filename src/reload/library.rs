@@ -106,7 +106,7 @@ impl Library {
 
     /// Re-reads just the post files the watcher named (root-relative paths), without listing
     /// the folder: each that exists is re-parsed, each that is gone is dropped. `None` when a
-    /// path calls for listing the whole folder instead (see [`needs_listing`]): also when a
+    /// path calls for listing the whole folder instead (see `needs_listing`): also when a
     /// named path is not a plain file in a folder the last listing read, or was refused by it,
     /// since only a listing decides whether a link or a named pipe may be read.
     pub fn refresh_named(&mut self, touched: &HashSet<String>) -> Option<Refresh> {
