@@ -1,5 +1,10 @@
 //! Which slugs two stores differ by: every post, for the indexes that follow the content, or
 //! only what the public could read at each store's instant, for the events and the webhook.
+//! A post counts as updated when the new store holds another `Arc<Post>` for its slug: it
+//! relies on the library handing the next store the very `Arc` of every file it did not read
+//! again (see `library`), and is guarded by
+//! `a_post_whose_file_was_not_read_again_is_not_named_updated` and, for the public side, by
+//! the API test `the_event_stream_names_the_slugs_each_reload_changed`.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,6 +1,16 @@
 //! The content files behind the store, remembered per file: the last version that parsed and
 //! the problem the file has now. A refresh re-reads only the files that changed, so a reload
 //! costs one parse per edited file, not one per post.
+//!
+//! Two shortcuts, each with what it relies on. A post file the watcher names, in a folder the
+//! last listing read, is re-read without listing the folder again (the README's target of a
+//! saved post served again within 100 ms re-reads one file): anything else, a link or a named
+//! pipe included, goes to the listing, which alone decides what may be read (guarded by
+//! `a_named_refresh_leaves_links_and_unknown_folders_to_the_listing` and
+//! `a_named_refresh_rereads_only_the_named_files_and_drops_deleted_ones`). And a file not read
+//! again keeps its very `Arc<Post>`, so the next store shares it and a reload tells an unchanged
+//! post from an updated one by pointer (guarded by
+//! `a_post_whose_file_was_not_read_again_is_not_named_updated` in the module's tests).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;

@@ -57,6 +57,28 @@ fn a_reload_names_created_updated_and_deleted_slugs_and_bumps_the_generation() {
 }
 
 #[test]
+fn a_post_whose_file_was_not_read_again_is_not_named_updated() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "kept.md", "Kept");
+    write(dir.path(), "edited.md", "Edited");
+    let reloader = reloader(dir.path());
+    let mut public = reloader.announcements();
+    let kept = |store: &Store| Arc::clone(store.post_by_slug("kept").unwrap());
+    let kept_before = kept(&reloader.store());
+    write(dir.path(), "edited.md", "Edited again");
+
+    let update = reloader
+        .reload(&[dir.path().join("edited.md")])
+        .expect("a post changed");
+
+    assert_eq!(update.updated, ["edited"]);
+    assert!(update.created.is_empty() && update.deleted.is_empty());
+    let announced = public.try_recv().expect("the post is public");
+    assert_eq!(announced.updated, ["edited"]);
+    assert!(Arc::ptr_eq(&kept_before, &kept(&update.store)));
+}
+
+#[test]
 fn only_changes_the_public_can_read_are_announced_and_counted() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.md", "A");
