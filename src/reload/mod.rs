@@ -27,7 +27,7 @@ use changes::Changes;
 
 pub use follow::{ReloadOptions, announce_schedule, follow_changes};
 pub use library::{Library, Refresh};
-pub use report::{ReloadReport, ReloadStats, StoreUpdate};
+pub use report::{GenerationRange, ReloadReport, ReloadStats, StoreUpdate};
 pub use watch::{
     CHECK_INTERVAL, DEBOUNCE, POLL_INTERVAL, WatchError, WatchStatus, Watching, watch,
 };

@@ -1,6 +1,6 @@
 //! What a reload tells others, in two types for two audiences: the public [`ReloadReport`]
 //! (the wire format of `/api/v1/events` and the webhook, naming only posts the public can
-//! read) and the internal [`StoreUpdate`] that hands the store to follow to the indexes that
+//! read, with the [`GenerationRange`] both use for reports a client missed) and the internal [`StoreUpdate`] that hands the store to follow to the indexes that
 //! follow the content (drafts and scheduled posts included). Keeping them apart keeps the
 //! store out of the wire type and hidden slugs out of the public one.
 
@@ -45,6 +45,16 @@ impl ReloadReport {
         // A struct of strings and numbers always serializes.
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// Content generations from `from` to `to`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"from": 9, "to": 12}))]
+pub struct GenerationRange {
+    /// The first generation.
+    pub from: u64,
+    /// The last generation.
+    pub to: u64,
 }
 
 /// The store that indexes following the content must catch up with, and the slugs whose

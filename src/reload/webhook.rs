@@ -18,11 +18,11 @@ use sha2::Sha256;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::ReloadReport;
+use super::{GenerationRange, ReloadReport};
 use crate::secret::Secret;
 use queue::Queue;
 
-pub use payload::{GenerationRange, WebhookPayload, declare};
+pub use payload::{WebhookPayload, declare};
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the body>`.
 pub const SIGNATURE_HEADER: &str = "X-Quire-Signature";

@@ -20,8 +20,7 @@ use tokio::sync::watch;
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::reload::ReloadReport;
-use crate::reload::webhook::GenerationRange;
+use crate::reload::{GenerationRange, ReloadReport};
 
 /// How often an idle stream sends a comment, so proxies keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);

@@ -10,7 +10,7 @@ use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_NAME};
-use crate::reload::ReloadReport;
+use crate::reload::{GenerationRange, ReloadReport};
 
 /// The body POSTed to the webhook: the reload report, plus what a receiver needs to drop
 /// duplicates (`deliveryId`, the same on every retry of one report) and replays (`timestamp`,
@@ -52,16 +52,6 @@ pub struct WebhookPayload {
     /// `null` when nothing was dropped.
     #[schema(required = true)]
     pub missed: Option<GenerationRange>,
-}
-
-/// Content generations from `from` to `to`, both included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"from": 9, "to": 12}))]
-pub struct GenerationRange {
-    /// The first generation.
-    pub from: u64,
-    /// The last generation.
-    pub to: u64,
 }
 
 /// Declares the webhook in the OpenAPI document's `webhooks` (OpenAPI 3.1): the request Quire
