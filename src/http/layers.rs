@@ -38,7 +38,6 @@ use super::prepared::{Coding, Prepared, PreparedMarker, Sharing};
 use super::{EXPOSED_HEADERS, HttpContext};
 use crate::error::ApiError;
 use crate::routes::AppState;
-use crate::store::Store;
 
 /// The longest query string Quire reads, in bytes.
 pub const MAX_QUERY_BYTES: usize = 2048;
@@ -64,14 +63,6 @@ const CODINGS: [Encoding; 4] = [
 /// Marks a response made from a prepared one, for [`finish_coding`].
 #[derive(Debug, Clone, Copy)]
 struct Served;
-
-/// When a response's content last changed, for lists, terms and meta: the newest file of a
-/// published post, or the last time a post went live or expired, whichever is later.
-pub fn content_modified(store: &Store, now: Timestamp) -> Option<Timestamp> {
-    store
-        .newest_modified(now)
-        .max(store.last_change_at_or_before(now))
-}
 
 /// The outermost layer: limits, answers from the cache, request ids, `nosniff`, metrics and
 /// the access log, for every response. A service of its own rather than an `async fn`: an
@@ -292,15 +283,14 @@ fn cache_key<'r>(
     state: &AppState,
 ) -> (ResponseKeyRef<'r>, Option<u64>) {
     let now = state.clock.now();
-    let store = state.store.load();
-    let (epoch, next_change) = store.visibility_at(now);
+    let version = state.store.load().version_at(now);
     let key = ResponseKeyRef {
-        generation: store.generation(),
-        epoch,
+        generation: version.generation,
+        epoch: version.epoch,
         path: request.path(),
         query: request.query_string(),
     };
-    (key, next_change.map(|at| seconds_between(now, at)))
+    (key, version.next_change.map(|at| seconds_between(now, at)))
 }
 
 /// The client's `X-Request-Id` when it is sane (1 to 128 visible ASCII characters), else a

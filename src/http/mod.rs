@@ -26,6 +26,10 @@ pub use metrics::Metrics;
 pub use policy::CachePolicy;
 pub use prepared::{Prepared, Sharing};
 
+/// The default of `--max-event-streams`: how many event streams may be open at once, each
+/// holding a connection.
+pub const DEFAULT_MAX_EVENT_STREAMS: usize = 256;
+
 /// What the HTTP layers share across workers; registered as app data beside `AppState`.
 #[derive(Debug)]
 pub struct HttpContext {

@@ -128,7 +128,7 @@ fn example_error(status: &str, path: &str) -> Option<ApiError> {
             limit: MAX_QUERY_BYTES,
         }),
         "503" if path.ends_with("/events") => Some(ApiError::TooManyEventStreams {
-            limit: crate::routes::DEFAULT_MAX_EVENT_STREAMS,
+            limit: super::DEFAULT_MAX_EVENT_STREAMS,
         }),
         "503" => Some(ApiError::SearchUnavailable { building: true }),
         _ => None,

@@ -23,15 +23,11 @@ use crate::error::ApiError;
 use crate::reload::ReloadReport;
 use crate::reload::webhook::GenerationRange;
 
+pub use crate::error::STREAMS_RETRY_AFTER;
+pub use crate::http::DEFAULT_MAX_EVENT_STREAMS;
+
 /// How often an idle stream sends a comment, so proxies keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-/// The default of `--max-event-streams`.
-pub const DEFAULT_MAX_EVENT_STREAMS: usize = 256;
-
-/// The seconds a refused client is told to wait before trying again: streams are long-lived,
-/// so a slot rarely frees within a second.
-pub const STREAMS_RETRY_AFTER: u32 = 30;
 
 /// The event streams open now, how many may be, and whether the server is stopping. Shared by
 /// every worker, so the cap holds for the whole server.
