@@ -7,7 +7,7 @@ use utoipa::openapi::header::Header;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 
-use super::layers::MAX_QUERY_BYTES;
+use super::edge::MAX_QUERY_BYTES;
 use crate::error::ApiError;
 
 /// The headers sent with every 200 of a GET route, and but for `Last-Modified` with every 304:

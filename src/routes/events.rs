@@ -139,9 +139,6 @@ pub async fn stream_events(
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
-        // Compression would hold events back until a buffer fills; `identity` tells the
-        // `Compress` layer to leave the stream alone (the marker is removed on the way out).
-        .insert_header((header::CONTENT_ENCODING, "identity"))
         .streaming(events)
 }
 
