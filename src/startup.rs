@@ -4,10 +4,9 @@
 use std::fmt;
 use std::net::TcpListener;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use std::rc::Rc;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{Server, ServerHandle, Service, ServiceRequest, ServiceResponse};

@@ -89,7 +89,7 @@ where
 }
 
 /// The layer inside, shared by the CORS path and the direct one.
-pub struct Shared<S> {
+struct Shared<S> {
     inner: Rc<S>,
 }
 
