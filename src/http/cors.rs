@@ -13,6 +13,9 @@
 //! from the response cache pays nothing for CORS: no boxed future and no header rewriting
 //! (guarded by `tests/api/http.rs`: `a_request_without_an_origin_gets_no_cors_headers` and
 //! `a_request_with_an_origin_still_gets_cors_headers_once_its_answer_is_cached`).
+//!
+//! [`EXPOSED_HEADERS`]: crate::http::EXPOSED_HEADERS
+//! [`CORS_VARY`]: crate::http::cors::CORS_VARY
 
 use std::rc::Rc;
 

@@ -3,7 +3,8 @@
 //! CORS, request ids, metrics and limits. Handlers return a [`Prepared`]; the layers here do
 //! the rest in one place. This module depends on the store, never on the routes above it.
 //!
-//! A request passes the layers from the outside in (wired in `startup`):
+//! A request passes the layers from the outside in (wired in `startup`, whose outermost wrap
+//! first turns a HEAD into a GET, answered with the same headers and no body):
 //!
 //! 1. [`edge`]: the 414 of an over-long query string, `X-Request-Id`, `nosniff`, metrics and
 //!    the access log, for every answer.
@@ -12,6 +13,12 @@
 //! 3. [`respond`]: the response cache, one lookup per GET; what a handler prepared is kept and
 //!    rendered (validators, caching headers, the client's coding, 304).
 //! 4. Routing and the handlers (`routes`, and [`swagger`] for the API docs).
+//!
+//! [`Prepared`]: crate::http::Prepared
+//! [`edge`]: crate::http::edge
+//! [`cors`]: crate::http::cors
+//! [`respond`]: crate::http::respond
+//! [`swagger`]: crate::http::swagger
 
 /// The shared cache of prepared responses and of post summary fragments.
 pub mod cache;

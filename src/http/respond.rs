@@ -6,6 +6,15 @@
 //! 304 when the client's copy is current. A request with `Authorization` (a draft preview)
 //! never touches the shared cache and is marked private. Responses no handler prepared
 //! (errors, event streams, redirects) pass as they are.
+//!
+//! The invariant the cache relies on: a public prepared response is a function of the content
+//! version ([`Store::version_at`]) and the path and query alone; what differs per request
+//! (coding, conditional headers, `Cache-Control`'s cap) is applied here, on the way out.
+//! Guarded by `tests/api/http.rs`: `cached_responses_are_the_same_bytes_as_fresh_ones` and
+//! `each_header_comes_once_whether_routed_cached_revalidated_compressed_or_cross_origin`.
+//!
+//! [`Store::version_at`]: crate::store::Store::version_at
+//! [`Prepared`]: crate::http::Prepared
 
 use std::rc::Rc;
 use std::sync::Arc;
