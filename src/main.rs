@@ -9,7 +9,7 @@ use quire::content::loader::load_surveyed;
 use quire::content::problem::counted;
 use quire::content::{LoadOptions, survey};
 use quire::corpus::{CorpusOptions, write_corpus};
-use quire::http::ACCESS_LOG;
+use quire::http::layers::ACCESS_LOG;
 use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
 use quire::startup::Application;
 use quire::store::Store;

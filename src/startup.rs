@@ -4,14 +4,11 @@
 use std::fmt;
 use std::net::TcpListener;
 use std::path::Path;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::body::BoxBody;
 use actix_web::dev::{Server, ServerHandle, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware::{self, Next};
 use actix_web::{App, HttpResponse, HttpServer, http::header, web};
 use arc_swap::ArcSwap;
 use utoipa_actix_web::AppExt;
@@ -220,25 +217,16 @@ impl Application {
         let api_docs = web::Data::new(ApiDocs::new(&document));
 
         let server = HttpServer::new(move || {
-            let edge = Rc::new(Edge::new(http_context.clone()));
-            let responses = Rc::new(Responses::new(
+            let responses = Responses::new(
                 Arc::clone(&state.store),
                 Arc::clone(&state.clock),
                 http_context.clone(),
-            ));
+            );
             // The layers `http`'s header lists, inside first: the last `wrap` is outermost.
             App::new()
-                .wrap(middleware::from_fn(
-                    move |request: ServiceRequest, next: Next<BoxBody>| {
-                        Rc::clone(&responses).serve(request, next)
-                    },
-                ))
+                .wrap(responses.layer())
                 .wrap(CrossOrigin::new(&cors_origins))
-                .wrap(middleware::from_fn(
-                    move |request: ServiceRequest, next: Next<BoxBody>| {
-                        Rc::clone(&edge).serve(request, next)
-                    },
-                ))
+                .wrap(Edge::new(http_context.clone()).layer())
                 .wrap_fn(answer_head_like_get)
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(known_paths.clone()))
