@@ -81,7 +81,7 @@ impl Edge {
             request.into_response(error.error_response())
         } else {
             // An error from an inner layer (handlers' errors are already responses) passes.
-            next.call(request).await?.map_into_boxed_body()
+            next.call(request).await?
         };
         let headers = response.headers_mut();
         headers.insert(

@@ -96,7 +96,7 @@ impl Responses {
         next: Next<BoxBody>,
     ) -> Result<ServiceResponse<BoxBody>, Error> {
         if request.method() != Method::GET {
-            return Ok(next.call(request).await?.map_into_boxed_body());
+            return next.call(request).await;
         }
         let private = request.headers().contains_key(header::AUTHORIZATION);
         let now = self.clock.now();
@@ -129,7 +129,7 @@ impl Responses {
         let key = key.to_owned();
         let response = next.call(request).await?;
         let Some(PreparedMarker(prepared)) = response.response().extensions().get().cloned() else {
-            return Ok(response.map_into_boxed_body());
+            return Ok(response);
         };
         if !private && prepared.sharing == Sharing::Public {
             let route = response.request().match_pattern();
