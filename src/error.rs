@@ -6,6 +6,10 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The seconds a client refused an event stream is told to wait before trying again: streams
+/// are long-lived, so a slot rarely frees within a second.
+pub const STREAMS_RETRY_AFTER: u32 = 30;
+
 /// Everything a request can fail with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -190,10 +194,7 @@ impl ResponseError for ApiError {
             // A refused client should not hold a connection the cap exists to save.
             response.force_close();
             response.insert_header((header::CACHE_CONTROL, "no-store"));
-            response.insert_header((
-                header::RETRY_AFTER,
-                crate::routes::STREAMS_RETRY_AFTER.to_string(),
-            ));
+            response.insert_header((header::RETRY_AFTER, STREAMS_RETRY_AFTER.to_string()));
         }
         response.json(body)
     }

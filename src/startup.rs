@@ -12,17 +12,19 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::middleware;
 use actix_web::{App, HttpResponse, HttpServer, http::header, web};
 use arc_swap::ArcSwap;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::clock::{Clock, SystemClock};
 use crate::content::problem::counted;
 use crate::content::{LoadOptions, Severity};
 use crate::feeds::FeedOptions;
-use crate::http::{self, HttpContext, layers};
+use crate::http::HttpContext;
+use crate::http::cors::CrossOrigin;
+use crate::http::edge::Edge;
+use crate::http::respond::Responses;
+use crate::http::swagger::{self, ApiDocs};
 use crate::openapi;
 use crate::reload::webhook::Webhook;
 use crate::reload::{self, Library, ReloadOptions, Reloader, Watching};
@@ -280,26 +282,28 @@ impl Application {
         let streams = Arc::new(EventStreams::new(limits.streams));
         let app_streams = Arc::clone(&streams);
 
+        let api_docs = web::Data::new(ApiDocs::new(&document));
+
         let server = HttpServer::new(move || {
-            let state = web::Data::new(state.clone());
+            let responses = Responses::new(
+                Arc::clone(&state.store),
+                Arc::clone(&state.clock),
+                http_context.clone(),
+            );
+            // The layers `http`'s header lists, inside first: the last `wrap` is outermost.
             App::new()
-                .wrap(middleware::from_fn(layers::serve_prepared))
-                .wrap(middleware::Compress::default())
-                .wrap(http::cors(&cors_origins))
-                .wrap(middleware::from_fn(layers::finish_coding))
-                .wrap(layers::Edge::new(http_context.clone(), state.clone()))
+                .wrap(responses.layer())
+                .wrap(CrossOrigin::new(&cors_origins))
+                .wrap(Edge::new(http_context.clone()).layer())
                 .wrap_fn(answer_head_like_get)
-                .app_data(state)
+                .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(known_paths.clone()))
                 .app_data(http_context.clone())
                 .app_data(web::Data::from(Arc::clone(&app_streams)))
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .into_app()
-                .service(
-                    SwaggerUi::new("/swagger-ui/{_:.*}")
-                        .url("/api-docs/openapi.json", document.clone()),
-                )
+                .configure(swagger::routes(api_docs.clone()))
                 .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
                 .default_service(web::to(routes::fallback))
         })

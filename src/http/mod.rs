@@ -1,30 +1,61 @@
 //! HTTP semantics shared by every GET route: prepared responses computed once per content
 //! version, conditional requests (ETag, Last-Modified, 304), caching headers, compression,
 //! CORS, request ids, metrics and limits. Handlers return a [`Prepared`]; the layers here do
-//! the rest in one place.
+//! the rest in one place. This module depends on the store, never on the routes above it.
+//!
+//! A request passes the layers from the outside in (wired in `startup`, whose outermost wrap
+//! first turns a HEAD into a GET, answered with the same headers and no body):
+//!
+//! 1. [`edge`]: the 414 of an over-long query string, `X-Request-Id`, `nosniff`, metrics and
+//!    the access log, for every answer.
+//! 2. [`cors`]: actix-cors for requests that can be CORS (preflights, `Access-Control-*`,
+//!    refusals as problem+json 403); the rest pass straight through.
+//! 3. [`respond`]: the response cache, one lookup per GET; what a handler prepared is kept and
+//!    rendered (validators, caching headers, the client's coding, 304).
+//! 4. Routing and the handlers (`routes`, and [`swagger`] for the API docs).
+//!
+//! [`Prepared`]: crate::http::Prepared
+//! [`edge`]: crate::http::edge
+//! [`cors`]: crate::http::cors
+//! [`respond`]: crate::http::respond
+//! [`swagger`]: crate::http::swagger
 
 /// The shared cache of prepared responses and of post summary fragments.
 pub mod cache;
 /// Entity tags and the `If-None-Match` / `If-Modified-Since` decisions.
 pub mod conditional;
-/// The middleware layers that turn prepared responses into HTTP.
-pub mod layers;
+/// CORS for the requests that can be CORS.
+pub mod cors;
+/// Limits, request ids, metrics and the access log.
+pub mod edge;
 /// Prometheus metrics.
 pub mod metrics;
 /// `Cache-Control` from configuration, capped before a scheduled change.
 pub mod policy;
 /// A response computed once and served as bytes.
 pub mod prepared;
+/// The response cache and the rendering of prepared responses.
+pub mod respond;
 /// The OpenAPI declarations of what the layers add to every GET route.
 pub mod spec;
+/// Swagger UI and the OpenAPI document, served as prepared responses.
+pub mod swagger;
 
-use actix_cors::Cors;
-use actix_web::http::Method;
+/// The access log's target where `main` reads it; `http::ACCESS_LOG` is the same.
+pub mod layers {
+    pub use super::edge::ACCESS_LOG;
+}
 
 pub use cache::{ResponseCache, SummaryCache};
+pub use cors::EXPOSED_HEADERS;
+pub use edge::ACCESS_LOG;
 pub use metrics::Metrics;
 pub use policy::CachePolicy;
 pub use prepared::{Prepared, Sharing};
+
+/// The default of `--max-event-streams`: how many event streams may be open at once, each
+/// holding a connection.
+pub const DEFAULT_MAX_EVENT_STREAMS: usize = 256;
 
 /// What the HTTP layers share across workers; registered as app data beside `AppState`.
 #[derive(Debug)]
@@ -49,24 +80,4 @@ impl HttpContext {
             metrics: Metrics::default(),
         }
     }
-}
-
-/// The response headers a browser app may read (CORS `Access-Control-Expose-Headers`), in
-/// the one spelling every response carries.
-pub const EXPOSED_HEADERS: &str = "ETag, Link, X-Total-Count";
-
-/// The CORS policy: the given origins (any origin when none), read-only methods, and the
-/// headers a browser app needs to read exposed.
-pub fn cors(origins: &[String]) -> Cors {
-    let cors = if origins.is_empty() {
-        Cors::default().allow_any_origin()
-    } else {
-        origins
-            .iter()
-            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
-    };
-    cors.allowed_methods([Method::GET, Method::HEAD, Method::OPTIONS])
-        .allow_any_header()
-        .expose_headers(EXPOSED_HEADERS.split(", "))
-        .max_age(3600)
 }

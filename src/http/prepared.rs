@@ -1,7 +1,7 @@
 //! A response computed once and served as bytes: the body, its type, its entity tag (hashed
 //! once, when prepared), when its content last changed, any extra headers, and its compressed
-//! forms (each made the first time a client asks for it). Handlers return one; `layers`
-//! caches it and answers conditional requests from it.
+//! forms (each made the first time a client asks for it). Handlers return one; the response
+//! layer (`respond`) caches it and answers conditional requests from it.
 
 use std::io::Write;
 use std::sync::{Arc, OnceLock};
@@ -112,7 +112,7 @@ pub struct Prepared {
     /// The body.
     pub body: Bytes,
     /// The `Content-Type`.
-    pub content_type: &'static str,
+    pub content_type: HeaderValue,
     /// The strong entity tag's opaque value, without quotes or an encoding suffix.
     pub etag: String,
     /// When the content behind the body last changed.
@@ -132,6 +132,11 @@ pub struct Prepared {
 impl Prepared {
     /// A response with this body, its entity tag hashed from the bytes.
     pub fn new(content_type: &'static str, body: impl Into<Bytes>) -> Prepared {
+        Prepared::of_type(HeaderValue::from_static(content_type), body)
+    }
+
+    /// [`Prepared::new`] for a content type known only when the response is made (a file's).
+    pub fn of_type(content_type: HeaderValue, body: impl Into<Bytes>) -> Prepared {
         let body = body.into();
         let etag = entity_tag(&body);
         let tag = |coding: Option<Coding>| {
@@ -189,7 +194,7 @@ impl Prepared {
 
     /// The same response with another `Content-Type`, e.g. `application/feed+json`.
     pub fn with_content_type(mut self, content_type: &'static str) -> Prepared {
-        self.content_type = content_type;
+        self.content_type = HeaderValue::from_static(content_type);
         self
     }
 
@@ -201,7 +206,7 @@ impl Prepared {
     }
 
     /// Adds a resource header (such as `Link`); a value that cannot be a header (a bug) is
-    /// logged and left out. Not one of the headers every response gets, which are appended
+    /// logged and left out. Not one of the headers every response gets, which are set
     /// beside these when the response is made.
     pub fn header(mut self, name: &'static str, value: String) -> Prepared {
         debug_assert!(
@@ -273,7 +278,7 @@ pub fn entity_tag(body: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(body))
 }
 
-/// Marks a handler's response as prepared, so `layers::serve_prepared` can cache it and answer
+/// Marks a handler's response as prepared, so the response layer can cache it and answer
 /// conditional requests from it.
 #[derive(Debug, Clone)]
 pub struct PreparedMarker(pub Arc<Prepared>);
@@ -281,11 +286,11 @@ pub struct PreparedMarker(pub Arc<Prepared>);
 impl Responder for Prepared {
     type Body = BoxBody;
 
-    /// A plain 200 carrying the prepared response; `layers::serve_prepared` replaces it with
+    /// A plain 200 carrying the prepared response; the response layer replaces it with
     /// the final one (caching headers, 304).
     fn respond_to(self, _request: &HttpRequest) -> HttpResponse {
         let mut response = HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, self.content_type))
+            .insert_header((header::CONTENT_TYPE, self.content_type.clone()))
             .body(self.body.clone());
         response
             .extensions_mut()

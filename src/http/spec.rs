@@ -7,7 +7,7 @@ use utoipa::openapi::header::Header;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr};
 
-use super::layers::MAX_QUERY_BYTES;
+use super::edge::MAX_QUERY_BYTES;
 use crate::error::ApiError;
 
 /// The headers sent with every 200 of a GET route, and but for `Last-Modified` with every 304:
@@ -128,7 +128,7 @@ fn example_error(status: &str, path: &str) -> Option<ApiError> {
             limit: MAX_QUERY_BYTES,
         }),
         "503" if path.ends_with("/events") => Some(ApiError::TooManyEventStreams {
-            limit: crate::routes::DEFAULT_MAX_EVENT_STREAMS,
+            limit: super::DEFAULT_MAX_EVENT_STREAMS,
         }),
         "503" => Some(ApiError::SearchUnavailable { building: true }),
         _ => None,

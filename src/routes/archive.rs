@@ -5,7 +5,6 @@ use actix_web::{get, web};
 
 use crate::error::ApiError;
 use crate::http::Prepared;
-use crate::http::layers::content_modified;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -77,5 +76,5 @@ pub async fn get_archive(state: web::Data<AppState>) -> Result<Prepared, ApiErro
     Ok(Prepared::json(&ArchiveResponse {
         data: years.iter().map(ArchiveYearResponse::from).collect(),
     })?
-    .modified(content_modified(&store, now)))
+    .modified(store.content_modified(now)))
 }

@@ -22,15 +22,11 @@ use super::AppState;
 use crate::error::ApiError;
 use crate::reload::{GenerationRange, ReloadReport};
 
+pub use crate::error::STREAMS_RETRY_AFTER;
+pub use crate::http::DEFAULT_MAX_EVENT_STREAMS;
+
 /// How often an idle stream sends a comment, so proxies keep the connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
-
-/// The default of `--max-event-streams`.
-pub const DEFAULT_MAX_EVENT_STREAMS: usize = 256;
-
-/// The seconds a refused client is told to wait before trying again: streams are long-lived,
-/// so a slot rarely frees within a second.
-pub const STREAMS_RETRY_AFTER: u32 = 30;
 
 /// The event streams open now, how many may be, and whether the server is stopping. Shared by
 /// every worker, so the cap holds for the whole server.
@@ -142,9 +138,6 @@ pub async fn stream_events(
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
-        // Compression would hold events back until a buffer fills; `identity` tells the
-        // `Compress` layer to leave the stream alone (the marker is removed on the way out).
-        .insert_header((header::CONTENT_ENCODING, "identity"))
         .streaming(events)
 }
 

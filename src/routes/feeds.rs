@@ -8,7 +8,6 @@ use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::feeds::{self, FEED_POSTS, FeedChannel, JsonFeed};
 use crate::http::Prepared;
-use crate::http::layers::content_modified;
 use crate::store::{PageRequest, PostFilter, SortOrder, TaxonomyKind};
 
 /// The formats a feed is served in.
@@ -77,7 +76,7 @@ fn feed(
             Prepared::json(&feed)?.with_content_type("application/feed+json")
         }
     };
-    Ok(prepared.modified(content_modified(&store, now)))
+    Ok(prepared.modified(store.content_modified(now)))
 }
 
 /// The newest published posts as RSS 2.0.
@@ -216,5 +215,5 @@ pub async fn sitemap(state: web::Data<AppState>) -> Prepared {
         "application/xml",
         feeds::sitemap(&state.site.base_url, &posts, &state.feeds),
     )
-    .modified(content_modified(&store, now))
+    .modified(store.content_modified(now))
 }

@@ -9,7 +9,6 @@ use super::AppState;
 use crate::content::Problem as ContentProblem;
 use crate::error::ApiError;
 use crate::http::Prepared;
-use crate::http::layers::content_modified;
 
 /// How many published things there are.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -137,7 +136,9 @@ pub async fn get_meta(state: web::Data<AppState>) -> Result<Prepared, ApiError> 
     let store = state.store.load();
     let now = state.clock.now();
     let stats = store.stats(now);
-    let modified = content_modified(&store, now).max(Some(store.public_changed_at()));
+    let modified = store
+        .content_modified(now)
+        .max(Some(store.public_changed_at()));
     Ok(Prepared::json(&MetaResponse {
         title: state.site.title.clone(),
         description: state.site.description.clone(),

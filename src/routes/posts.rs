@@ -24,7 +24,6 @@ use super::wire::{ListMeta, Pagination, PostSummary, link_header, paginate};
 use crate::domain::Post;
 use crate::error::{ApiError, Problem};
 use crate::feeds::PublicUrls;
-use crate::http::layers::content_modified;
 use crate::http::prepared::to_json;
 use crate::http::{HttpContext, Prepared, SummaryCache};
 use crate::store::SortOrder;
@@ -192,7 +191,7 @@ pub async fn list_posts(
     let prepared = Prepared::json_bytes(body)
         .header("X-Total-Count", total.to_string())
         .header("Link", link)
-        .modified(content_modified(&store, now));
+        .modified(store.content_modified(now));
     Ok(match indexed {
         Some(indexed) => unless_index_behind(prepared, indexed, &store, now),
         None => prepared,

@@ -1,7 +1,7 @@
 //! Preview: with `--preview-token` set, `Authorization: Bearer <token>` lets an editor read
 //! drafts and scheduled posts. The token is compared in constant time and never printed; a
 //! request with `Authorization` never touches the shared response cache and its response is
-//! marked `private, no-store` (`http::layers::serve_prepared`).
+//! marked `private, no-store` (`http::respond`).
 
 use std::fmt;
 use std::sync::Arc;

@@ -15,7 +15,6 @@ use super::wire::{Pagination, PostSummary, TermRef, TermResponse, link_header, p
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
-use crate::http::layers::content_modified;
 use crate::store::SortOrder;
 
 /// A search hit: the post's summary with its relevance and a highlighted snippet.
@@ -117,7 +116,7 @@ pub async fn search(
     let prepared = Prepared::json(&body)?
         .header("X-Total-Count", results.total.to_string())
         .header("Link", link)
-        .modified(content_modified(&store, state.clock.now()));
+        .modified(store.content_modified(state.clock.now()));
     Ok(unless_index_behind(
         prepared,
         results.indexed,
@@ -214,7 +213,7 @@ pub async fn related_posts(
             )
             .collect(),
     };
-    let modified = content_modified(&store, now);
+    let modified = store.content_modified(now);
     let prepared = Prepared::json(&response)?.modified(modified);
     Ok(unless_index_behind(prepared, indexed, &store, now))
 }

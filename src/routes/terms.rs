@@ -9,7 +9,6 @@ use super::wire::TermResponse;
 use crate::domain::Slug;
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;
-use crate::http::layers::content_modified;
 use crate::store::TaxonomyKind;
 
 /// All terms of a taxonomy, most posts first.
@@ -27,7 +26,7 @@ fn list(state: &AppState, kind: TaxonomyKind) -> Result<Prepared, ApiError> {
         .iter()
         .map(TermResponse::from)
         .collect();
-    Ok(Prepared::json(&TermListResponse { data })?.modified(content_modified(&store, now)))
+    Ok(Prepared::json(&TermListResponse { data })?.modified(store.content_modified(now)))
 }
 
 fn find(state: &AppState, kind: TaxonomyKind, slug: &str) -> Result<Prepared, ApiError> {
@@ -45,7 +44,7 @@ fn find(state: &AppState, kind: TaxonomyKind, slug: &str) -> Result<Prepared, Ap
     let store = state.store.load();
     let now = state.clock.now();
     let term = store.find_term(kind, &slug, now).ok_or_else(not_found)?;
-    Ok(Prepared::json(&TermResponse::from(&term))?.modified(content_modified(&store, now)))
+    Ok(Prepared::json(&TermResponse::from(&term))?.modified(store.content_modified(now)))
 }
 
 /// Lists categories with their published post counts.

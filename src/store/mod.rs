@@ -3,6 +3,7 @@
 //! current time, because whether a post is visible is decided per request.
 
 mod build;
+mod freshness;
 mod indexes;
 mod query;
 mod request;
@@ -22,6 +23,7 @@ use crate::domain::Post;
 use indexes::{Order, TitleOrder};
 
 pub use build::Change;
+pub use freshness::ContentVersion;
 pub use query::{PostInContext, PostPage, StoreStats, TermCount};
 pub use request::{PageRequest, PostFilter, SortOrder, TagMode, TaxonomyKind};
 pub use update::Edit;

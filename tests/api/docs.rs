@@ -1,6 +1,7 @@
 //! The OpenAPI document and Swagger UI: served, browsable offline, and in step with the
 //! committed `openapi/openapi.json`.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
@@ -53,6 +54,92 @@ fn swagger_ui_javascript_is_served_from_the_binary() {
         "the UI points at the spec: {}",
         initializer.body
     );
+}
+
+/// The Swagger UI bundle decoded from `coding`.
+fn decoded(body: &[u8], coding: &str) -> Vec<u8> {
+    let mut decoded = Vec::new();
+    match coding {
+        "br" => brotli::Decompressor::new(body, 4096)
+            .read_to_end(&mut decoded)
+            .expect("the body is brotli"),
+        "gzip" => flate2::read::GzDecoder::new(body)
+            .read_to_end(&mut decoded)
+            .expect("the body is gzip"),
+        other => panic!("unexpected coding {other}"),
+    };
+    decoded
+}
+
+#[test]
+fn the_swagger_ui_bundle_comes_compressed_with_validators_and_revalidates_to_304() {
+    // Arrange
+    let app = spawn_fixture_app();
+    let plain = app.get_with("/swagger-ui/swagger-ui-bundle.js", &[]);
+    let tag = plain.header("etag").expect("an ETag").trim_matches('"');
+
+    for coding in ["br", "gzip"] {
+        // Act
+        let response = app.get_with(
+            "/swagger-ui/swagger-ui-bundle.js",
+            &[("Accept-Encoding", coding)],
+        );
+        let etag = response.header("etag").expect("an ETag").to_owned();
+        let revalidated = app.get_with(
+            "/swagger-ui/swagger-ui-bundle.js",
+            &[("Accept-Encoding", coding), ("If-None-Match", &etag)],
+        );
+
+        // Assert
+        assert_eq!(response.status, 200, "{coding}");
+        assert_eq!(response.header("content-encoding"), Some(coding));
+        assert_eq!(etag, format!("\"{tag}-{coding}\""));
+        assert_eq!(
+            response.header("cache-control"),
+            Some("public, max-age=60, stale-while-revalidate=300")
+        );
+        assert_eq!(response.header("vary"), Some("Accept-Encoding, Origin"));
+        assert!(response.body.len() < plain.body.len() / 2, "{coding}");
+        assert_eq!(decoded(&response.body, coding), plain.body, "{coding}");
+        assert_eq!(revalidated.status, 304, "{coding}");
+        assert!(revalidated.body.is_empty(), "{coding}");
+        assert_eq!(revalidated.header("etag"), Some(etag.as_str()));
+    }
+}
+
+#[test]
+fn the_swagger_ui_bundle_is_compressed_once_and_then_sent_as_kept() {
+    let app = spawn_fixture_app();
+    let brotli = [("Accept-Encoding", "br")];
+
+    let first = app.get_with("/swagger-ui/swagger-ui-bundle.js", &brotli);
+    let second = app.get_with("/swagger-ui/swagger-ui-bundle.js", &brotli);
+
+    // A whole body of known length, not a stream compressed on the way out, and the same
+    // bytes under the same tag the second time.
+    let length = first.header("content-length").expect("a Content-Length");
+    assert_eq!(length, first.body.len().to_string());
+    assert_eq!(first.header("content-encoding"), Some("br"));
+    assert_eq!(second.header("etag"), first.header("etag"));
+    assert_eq!(second.body, first.body);
+}
+
+#[test]
+fn the_served_spec_comes_compressed_and_revalidates_to_304() {
+    let app = spawn_fixture_app();
+
+    let response = app.get_with("/api-docs/openapi.json", &[("Accept-Encoding", "gzip")]);
+    let etag = response.header("etag").expect("an ETag");
+    let revalidated = app.get_with("/api-docs/openapi.json", &[("If-None-Match", etag)]);
+
+    assert_eq!(response.header("content-encoding"), Some("gzip"));
+    let document: Value =
+        serde_json::from_slice(&decoded(&response.body, "gzip")).expect("the spec is JSON");
+    assert_eq!(
+        document,
+        serde_json::to_value(quire::openapi::document()).expect("the document serializes")
+    );
+    assert_eq!(revalidated.status, 304);
 }
 
 #[test]

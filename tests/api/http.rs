@@ -813,3 +813,28 @@ fn a_request_with_an_origin_still_gets_cors_headers_once_its_answer_is_cached() 
         Some("ETag, Link, X-Total-Count")
     );
 }
+
+#[test]
+fn a_cross_origin_error_or_swagger_file_exposes_the_same_headers_spelled_one_way() {
+    let app = spawn_fixture_app();
+    let origin = [("Origin", "https://blog.example")];
+
+    for path in [
+        "/api/v1/posts/nope",
+        "/api/v1/posts?limit=0",
+        "/swagger-ui/swagger-initializer.js",
+    ] {
+        let response = app.get_with(path, &origin);
+
+        assert_eq!(
+            response.header("access-control-allow-origin"),
+            Some("https://blog.example"),
+            "{path}"
+        );
+        assert_eq!(
+            response.header("access-control-expose-headers"),
+            Some("ETag, Link, X-Total-Count"),
+            "{path}"
+        );
+    }
+}
