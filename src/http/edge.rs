@@ -184,7 +184,7 @@ fn request_id(request: &ServiceRequest) -> HeaderValue {
     if let Some(id) = request.headers().get(&X_REQUEST_ID).filter(sane) {
         return id.clone();
     }
-    HeaderValue::try_from(format!("{:032x}", fastrand::u128(..)))
+    HeaderValue::from_str(&format!("{:032x}", fastrand::u128(..)))
         .unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
