@@ -16,8 +16,9 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::clock::{Clock, SystemClock};
+use crate::content::LoadOptions;
 use crate::content::problem::counted;
-use crate::content::{LoadOptions, Severity};
+use crate::domain::Severity;
 use crate::feeds::FeedOptions;
 use crate::http::{self, HttpContext, layers};
 use crate::openapi;

@@ -10,8 +10,5 @@ pub mod mojibake;
 pub mod problem;
 pub mod walk;
 
-/// Date parsing is pure and lives in `domain`; re-exported so `content::dates` keeps working.
-pub use crate::domain::dates;
 pub use loader::{LoadOptions, Parsed, load_dir, parse_post};
-pub use problem::{Problem, Severity};
 pub use walk::{Survey, discover, survey};

@@ -11,8 +11,8 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::content::loader::{Digest, digest_of, is_post_file, load_file_with_digest};
-use crate::content::{LoadOptions, Parsed, Problem, Survey, survey};
-use crate::domain::Post;
+use crate::content::{LoadOptions, Parsed, Survey, survey};
+use crate::domain::{Post, Problem};
 use crate::store::Edit;
 
 /// Every post file of a content folder with its last good post and current problem.

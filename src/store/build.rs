@@ -8,8 +8,8 @@ use jiff::Timestamp;
 
 use super::indexes::{Order, TitleOrder};
 use super::{Edit, Store};
-use crate::content::{Parsed, Problem, addresses};
-use crate::domain::Post;
+use crate::content::{Parsed, addresses};
+use crate::domain::{Post, Problem};
 
 /// What changed in the content folder since a store was made, for [`Store::next`].
 pub enum Change<'a> {

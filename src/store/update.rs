@@ -17,8 +17,8 @@ use jiff::Timestamp;
 use super::Store;
 use super::build::accept;
 use super::indexes::TitleOrder;
-use crate::content::{Parsed, Problem};
-use crate::domain::Post;
+use crate::content::Parsed;
+use crate::domain::{Post, Problem};
 
 /// A file re-read by a reload that served a post before and still parses: the post it served,
 /// the post it has now, and its warnings now.

@@ -15,8 +15,7 @@ use std::sync::atomic::Ordering;
 use jiff::Timestamp;
 
 use super::Store;
-use crate::content::Problem;
-use crate::domain::Post;
+use crate::domain::{Post, Problem};
 
 impl Store {
     /// Which stretch between two visibility changes `now` falls in: how many changes have

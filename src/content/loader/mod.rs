@@ -17,9 +17,9 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::problem::{Located, Problem, Severity};
+use super::problem::Located;
 use super::walk::{Survey, kind_of, survey};
-use crate::domain::Post;
+use crate::domain::{Post, Problem, Severity};
 
 pub use parse::parse_post;
 pub use slugs::{slug_from_path, slug_from_permalink};
