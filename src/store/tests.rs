@@ -201,7 +201,7 @@ fn visibility_epochs_change_exactly_when_a_post_goes_live() {
 }
 
 #[test]
-fn the_remembered_epoch_never_changes_the_answer_whichever_way_time_moves() {
+fn the_epoch_is_the_count_of_changes_passed_whichever_way_time_moves() {
     let store = store();
     let changes = store.visibility_changes_for_tests().to_vec();
     assert!(changes.len() >= 3, "{changes:?}");
