@@ -8,7 +8,7 @@ use std::sync::Arc;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use fastrand::Rng;
 use jiff::Timestamp;
-use quire::content::{LoadOptions, Parsed, load_dir, parse_post};
+use quire::content::{LoadOptions, Parsed, finish, load_dir, parse_post};
 use quire::corpus::{CorpusOptions, generate_post, write_corpus};
 use quire::domain::Slug;
 use quire::store::{Change, PageRequest, PostFilter, SortOrder, Store, TagMode, TaxonomyKind};
@@ -159,7 +159,7 @@ fn load_path(c: &mut Criterion) {
                 }
                 edited
             },
-            |parsed| before.next(Change::Listing(parsed), now()),
+            |parsed| before.next(Change::Listing(finish(parsed)), now()),
             BatchSize::LargeInput,
         )
     });

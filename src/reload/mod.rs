@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 use utoipa::ToSchema;
 
 use crate::clock::Clock;
+use crate::content;
 use crate::domain::Post;
 use crate::settings::ServeSettings;
 use crate::store::{Change, Store};
@@ -272,13 +273,13 @@ impl Reloader {
         let old = self.store.load_full();
         let now = self.clock.now();
         // A saved post slots into the old store's indexes; anything else rebuilds them.
-        let listing = || library.parsed();
+        let listing = || content::finish(library.parsed());
         let change = match refresh.edits.as_deref() {
             Some(edits) => Change::Saved {
                 edits,
                 listing: &listing,
             },
-            None => Change::Listing(library.parsed()),
+            None => Change::Listing(content::finish(library.parsed())),
         };
         let store = Arc::new(old.next(change, now));
         drop(library);
