@@ -9,9 +9,12 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use fastrand::Rng;
 use jiff::Timestamp;
 use quire::content::{LoadOptions, Parsed, finish, load_dir, parse_post};
-use quire::corpus::{CorpusOptions, generate_post, write_corpus};
 use quire::domain::Slug;
 use quire::store::{Change, PageRequest, PostFilter, SortOrder, Store, TagMode, TaxonomyKind};
+
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::{CorpusOptions, generate_post, write_corpus};
 
 /// Posts in the in-memory store the query benches run over.
 const STORE_POSTS: usize = 10_000;

@@ -8,9 +8,8 @@ use jiff::Timestamp;
 use quire::content::loader::load_surveyed;
 use quire::content::problem::counted;
 use quire::content::{LoadOptions, survey};
-use quire::corpus::{CorpusOptions, write_corpus};
 use quire::http::layers::ACCESS_LOG;
-use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
+use quire::settings::{CheckSettings, Cli, Command};
 use quire::startup::Application;
 use quire::store::Store;
 
@@ -58,7 +57,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Check(settings) => check(&settings),
-        Command::Corpus(settings) => corpus(&settings),
         Command::Serve(settings) => {
             let result = actix_web::rt::System::new().block_on(async {
                 let app = Application::build(*settings)?;
@@ -129,28 +127,6 @@ fn check(settings: &CheckSettings) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// `quire corpus`: writes synthetic posts and says how many bytes.
-fn corpus(settings: &CorpusSettings) -> ExitCode {
-    let options = CorpusOptions {
-        posts: settings.posts,
-        seed: settings.seed,
-    };
-    match write_corpus(&settings.dir, options) {
-        Ok(bytes) => {
-            println!(
-                "wrote {} posts ({bytes} bytes) to {}",
-                settings.posts,
-                settings.dir.display()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: cannot write to {}: {err}", settings.dir.display());
-            ExitCode::FAILURE
-        }
     }
 }
 
