@@ -81,8 +81,7 @@ fn main() -> ExitCode {
 fn check(settings: &CheckSettings) -> ExitCode {
     let options = LoadOptions {
         trust_html: settings.trust_html,
-        // Made once per run, so the options stay `Copy` (see `LoadOptions`).
-        embed_hosts: settings.embed_hosts.clone().leak(),
+        embed_hosts: settings.embed_hosts.clone().into(),
         max_file_size: settings.max_file_size,
     };
     let survey = match survey(&settings.dir) {

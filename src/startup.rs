@@ -149,8 +149,7 @@ impl Application {
     ) -> Result<Application, StartupError> {
         let options = LoadOptions {
             trust_html: settings.trust_html,
-            // Made once per start, so the options stay `Copy` (see `LoadOptions`).
-            embed_hosts: settings.embed_hosts.clone().leak(),
+            embed_hosts: settings.embed_hosts.clone().into(),
             max_file_size: settings.max_file_size,
         };
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;

@@ -89,7 +89,7 @@ impl Library {
             .into_par_iter()
             .map(|path| {
                 let mut state = FileState::default();
-                state.read(root, &path, options, stamp_of(&root.join(&path)));
+                state.read(root, &path, options.clone(), stamp_of(&root.join(&path)));
                 (path, state)
             })
             .collect::<Vec<_>>()
@@ -138,7 +138,7 @@ impl Library {
                         (Some((post, _)), None) => Some(Arc::clone(post)),
                         _ => None,
                     };
-                    if !state.read(&self.root, path, self.options, stamp_of(&full)) {
+                    if !state.read(&self.root, path, self.options.clone(), stamp_of(&full)) {
                         // The watcher told of a write the last read already saw (a file's
                         // close after the reload that read it): no change, no edit.
                         continue;
@@ -231,7 +231,7 @@ impl Library {
         // Changed files are read on all cores, as at start-up: a large file being written
         // does not hold up the others of its batch, and a replaced folder is read as fast as
         // a fresh start reads it.
-        let (root, options) = (&self.root, self.options);
+        let (root, options) = (&self.root, &self.options);
         let read: Vec<(String, FileState, bool)> = changed
             .into_par_iter()
             .map(|(path, stamp, mut state)| {
@@ -240,7 +240,7 @@ impl Library {
                     && state.digest.is_some()
                     && digest_of(root, &path, options) == state.digest;
                 state.verify = false;
-                let read = !same_bytes && state.read(root, &path, options, stamp);
+                let read = !same_bytes && state.read(root, &path, options.clone(), stamp);
                 (path, state, read)
             })
             .collect();

@@ -139,7 +139,7 @@ fn parse_inner(
         RenderOptions {
             trust_html: options.trust_html,
             format,
-            embed_hosts: options.embed_hosts,
+            embed_hosts: &options.embed_hosts,
         },
     )
     .map_err(|err| Located {
