@@ -1,6 +1,6 @@
 # Helpers shared by the benchmark scripts (sourced, not run): messages, installing missing
-# tools, the release build of Quire and the hello-world baseline, a scratch folder whose
-# servers are stopped on exit, and free ports. Expects `target_dir` to be set.
+# tools, the release build of Quire, the hello-world baseline and the post generator, a scratch
+# folder whose servers are stopped on exit, and free ports. Expects `target_dir` to be set.
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -18,12 +18,14 @@ install_missing() {
   $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Builds release Quire and examples/hello.rs; sets $quire and $hello.
+# Builds release Quire, examples/hello.rs and the post generator examples/corpus.rs; sets
+# $quire, $hello and $corpus.
 build_servers() {
-  say "building release (quire and the hello-world baseline)"
-  cargo build --release --quiet --bin quire --example hello
+  say "building release (quire, the hello-world baseline and the post generator)"
+  cargo build --release --quiet --bin quire --example hello --example corpus
   quire="$target_dir/release/quire"
   hello="$target_dir/release/examples/hello"
+  corpus="$target_dir/release/examples/corpus"
 }
 
 # $work: a scratch folder, removed on exit after every process in $pids is stopped.

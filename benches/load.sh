@@ -291,7 +291,7 @@ rows=()
 for posts in $sizes; do
   content="$work/corpus-$posts"
   say "generating $posts posts"
-  "$quire" corpus --posts "$posts" "$content" >/dev/null
+  "$corpus" --posts "$posts" "$content" >/dev/null
   corpus_bytes=$(du -sb "$content" | awk '{print $1}')
   # Written out first, so the kernel's write-back does not share the start-up's cores.
   sync

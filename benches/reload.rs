@@ -12,8 +12,11 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use quire::corpus::{CorpusOptions, write_corpus};
 use serde_json::Value;
+
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::{CorpusOptions, write_corpus};
 
 /// How many times the title is rewritten.
 const ROUNDS: usize = 30;

@@ -4,7 +4,7 @@
 //!
 //! ```sh
 //! QUIRE_BENCH_POSTS=100000 cargo bench --bench search
-//! QUIRE_BENCH_DIR=/tmp/corpus cargo bench --bench search   # reuse `quire corpus` output
+//! QUIRE_BENCH_DIR=/tmp/corpus cargo bench --bench search   # reuse `examples/corpus` output
 //! ```
 
 use std::hint::black_box;
@@ -13,9 +13,12 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
 use quire::content::{LoadOptions, load_dir};
-use quire::corpus::{CorpusOptions, write_corpus};
 use quire::search::{SearchIndex, SearchRequest};
 use quire::store::{PageRequest, PostFilter, Store};
+
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::{CorpusOptions, write_corpus};
 
 /// Realistic searches: one word, two words, a phrase, a prefix being typed, a typo.
 const QUERIES: [(&str, &str); 6] = [
@@ -27,7 +30,7 @@ const QUERIES: [(&str, &str); 6] = [
     ("filtered", "velocity forecast "),
 ];
 
-/// The corpus: `QUIRE_BENCH_DIR` if set (a folder written by `quire corpus`), else a fresh one.
+/// The corpus: `QUIRE_BENCH_DIR` if set (a folder written by `examples/corpus`), else a fresh one.
 fn corpus() -> (tempfile::TempDir, Store) {
     let posts = std::env::var("QUIRE_BENCH_POSTS")
         .ok()

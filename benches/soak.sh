@@ -26,11 +26,12 @@ target_dir=${CARGO_TARGET_DIR:-target}
 
 source benches/common.sh
 
-say "building release quire"
-cargo build --release --quiet --bin quire
+say "building release quire and the post generator"
+cargo build --release --quiet --bin quire --example corpus
 quire="$target_dir/release/quire"
+corpus="$target_dir/release/examples/corpus"
 
 mkdir -p "$work/content"
-"$quire" corpus "$work/content/stable" --posts "$posts" >/dev/null
+"$corpus" "$work/content/stable" --posts "$posts" >/dev/null
 python3 benches/soak.py --quire "$quire" --work "$work" --seconds "$seconds" \
   --clients "$clients" --streams "$streams"

@@ -8,10 +8,13 @@ use std::sync::Arc;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use fastrand::Rng;
 use jiff::Timestamp;
-use quire::content::{LoadOptions, Parsed, load_dir, parse_post};
-use quire::corpus::{CorpusOptions, generate_post, write_corpus};
+use quire::content::{LoadOptions, Parsed, finish, load_dir, parse_post};
 use quire::domain::Slug;
 use quire::store::{Change, PageRequest, PostFilter, SortOrder, Store, TagMode, TaxonomyKind};
+
+#[path = "support/corpus.rs"]
+mod corpus;
+use corpus::{CorpusOptions, generate_post, write_corpus};
 
 /// Posts in the in-memory store the query benches run over.
 const STORE_POSTS: usize = 10_000;
@@ -159,7 +162,7 @@ fn load_path(c: &mut Criterion) {
                 }
                 edited
             },
-            |parsed| before.next(Change::Listing(parsed), now()),
+            |parsed| before.next(Change::Listing(finish(parsed)), now()),
             BatchSize::LargeInput,
         )
     });

@@ -6,8 +6,6 @@ pub mod archive;
 pub mod clock;
 /// Files to posts: front matter, Markdown, encodings, problems.
 pub mod content;
-/// Synthetic posts for benchmarks and load tests.
-pub mod corpus;
 /// Validated values: slugs, terms, posts.
 pub mod domain;
 /// The HTTP error type and its problem+json body.

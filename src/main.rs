@@ -8,9 +8,8 @@ use jiff::Timestamp;
 use quire::content::loader::load_surveyed;
 use quire::content::problem::counted;
 use quire::content::{LoadOptions, survey};
-use quire::corpus::{CorpusOptions, write_corpus};
-use quire::http::layers::ACCESS_LOG;
-use quire::settings::{CheckSettings, Cli, Command, CorpusSettings};
+use quire::http::ACCESS_LOG;
+use quire::settings::{CheckSettings, Cli, Command};
 use quire::startup::Application;
 use quire::store::Store;
 
@@ -58,7 +57,6 @@ fn main() -> ExitCode {
             }
         }
         Command::Check(settings) => check(&settings),
-        Command::Corpus(settings) => corpus(&settings),
         Command::Serve(settings) => {
             let result = actix_web::rt::System::new().block_on(async {
                 let app = Application::build(*settings)?;
@@ -83,8 +81,7 @@ fn main() -> ExitCode {
 fn check(settings: &CheckSettings) -> ExitCode {
     let options = LoadOptions {
         trust_html: settings.trust_html,
-        // Made once per run, so the options stay `Copy` (see `LoadOptions`).
-        embed_hosts: settings.embed_hosts.clone().leak(),
+        embed_hosts: settings.embed_hosts.clone().into(),
         max_file_size: settings.max_file_size,
     };
     let survey = match survey(&settings.dir) {
@@ -129,28 +126,6 @@ fn check(settings: &CheckSettings) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// `quire corpus`: writes synthetic posts and says how many bytes.
-fn corpus(settings: &CorpusSettings) -> ExitCode {
-    let options = CorpusOptions {
-        posts: settings.posts,
-        seed: settings.seed,
-    };
-    match write_corpus(&settings.dir, options) {
-        Ok(bytes) => {
-            println!(
-                "wrote {} posts ({bytes} bytes) to {}",
-                settings.posts,
-                settings.dir.display()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("error: cannot write to {}: {err}", settings.dir.display());
-            ExitCode::FAILURE
-        }
     }
 }
 

@@ -28,21 +28,6 @@ pub enum Command {
     Check(CheckSettings),
     /// Print the OpenAPI document as JSON.
     Openapi,
-    /// Write synthetic posts shaped like real ones, for benchmarks and load tests.
-    Corpus(CorpusSettings),
-}
-
-/// Settings for writing a synthetic corpus.
-#[derive(Debug, Clone, Args)]
-pub struct CorpusSettings {
-    /// The folder to write the posts into (created if missing).
-    pub dir: PathBuf,
-    /// How many posts to write.
-    #[arg(long, default_value_t = 10_000)]
-    pub posts: usize,
-    /// The seed; the same seed writes the same posts.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
 }
 
 /// Settings for checking content without serving it.

@@ -17,8 +17,9 @@ use arc_swap::ArcSwap;
 use utoipa_actix_web::AppExt;
 
 use crate::clock::{Clock, SystemClock};
+use crate::content::LoadOptions;
 use crate::content::problem::counted;
-use crate::content::{LoadOptions, Severity};
+use crate::domain::Severity;
 use crate::feeds::FeedOptions;
 use crate::http::HttpContext;
 use crate::http::cors::CrossOrigin;
@@ -221,8 +222,7 @@ impl Application {
         } = builder;
         let options = LoadOptions {
             trust_html: settings.trust_html,
-            // Made once per start, so the options stay `Copy` (see `LoadOptions`).
-            embed_hosts: settings.embed_hosts.clone().leak(),
+            embed_hosts: settings.embed_hosts.clone().into(),
             max_file_size: settings.max_file_size,
         };
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;

@@ -17,8 +17,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::problem::{Problem, Severity};
-use crate::domain::{Post, Slug};
+use crate::domain::{Post, Problem, Severity, Slug};
 
 /// Gives each parsed post (with its path, relative to the content folder) an address no other
 /// post has. Returns the posts served, in the order given, with the slugs they are served at,

@@ -1,8 +1,10 @@
 //! Files to posts: reading a content folder, splitting and parsing front matter, repairing
-//! encodings and rendering Markdown, all once at load time. Knows nothing of HTTP.
+//! encodings, rendering Markdown and deciding each post's address, all once at load time; what
+//! it hands the store is a [`Loaded`](crate::domain::Loaded). Knows nothing of HTTP.
 
-pub mod addresses;
+mod addresses;
 pub mod fields;
+mod finish;
 pub mod front_matter;
 pub mod loader;
 pub mod markdown;
@@ -10,8 +12,6 @@ pub mod mojibake;
 pub mod problem;
 pub mod walk;
 
-/// Date parsing is pure and lives in `domain`; re-exported so `content::dates` keeps working.
-pub use crate::domain::dates;
+pub use finish::finish;
 pub use loader::{LoadOptions, Parsed, load_dir, parse_post};
-pub use problem::{Problem, Severity};
 pub use walk::{Survey, discover, survey};

@@ -1,8 +1,8 @@
 //! Content problems: what is wrong with which file, on which line, in words a writer understands.
-//! The `Problem` the store keeps is a domain value (re-exported here); this module holds what
+//! The `Problem` the store keeps is a domain value; this module holds what
 //! loading needs to make one: a position before the file is known, and line counting.
 
-pub use crate::domain::{Problem, Severity};
+use crate::domain::{Problem, Severity};
 
 /// A problem inside one file whose path is not known yet: the parsing functions are pure and
 /// work on text, and the loader adds the path.

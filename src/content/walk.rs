@@ -8,7 +8,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::loader::{POST_EXTENSIONS, is_post_file};
-use super::problem::{Located, Problem, Severity};
+use super::problem::Located;
+use crate::domain::{Problem, Severity};
 
 /// What a content folder holds: its post files, how many files of each other kind, and what
 /// was refused while listing it.

@@ -1,8 +1,9 @@
 //! Quire's validated content values: slugs, taxonomy terms, dates, posts with their tables of
-//! contents, and content problems. No I/O, no HTTP.
+//! contents, content problems, and what a finished load hands the store. No I/O, no HTTP.
 
 pub mod dates;
 mod format;
+mod loaded;
 mod packed;
 mod post;
 mod problem;
@@ -11,6 +12,7 @@ mod term;
 mod toc;
 
 pub use format::SourceFormat;
+pub use loaded::Loaded;
 pub use packed::PackedBody;
 pub use post::{Post, Visibility};
 pub use problem::{Problem, Severity};

@@ -41,11 +41,6 @@ pub mod spec;
 /// Swagger UI and the OpenAPI document, served as prepared responses.
 pub mod swagger;
 
-/// The access log's target where `main` reads it; `http::ACCESS_LOG` is the same.
-pub mod layers {
-    pub use super::edge::ACCESS_LOG;
-}
-
 pub use cache::{ResponseCache, SummaryCache};
 pub use cors::EXPOSED_HEADERS;
 pub use edge::ACCESS_LOG;

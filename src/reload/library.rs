@@ -21,8 +21,8 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::content::loader::{Digest, digest_of, is_post_file, load_file_with_digest};
-use crate::content::{LoadOptions, Parsed, Problem, Survey, survey};
-use crate::domain::Post;
+use crate::content::{LoadOptions, Parsed, Survey, survey};
+use crate::domain::{Post, Problem};
 use crate::store::Edit;
 
 /// Every post file of a content folder with its last good post and current problem.
@@ -99,7 +99,7 @@ impl Library {
             .into_par_iter()
             .map(|path| {
                 let mut state = FileState::default();
-                state.read(root, &path, options, stamp_of(&root.join(&path)));
+                state.read(root, &path, options.clone(), stamp_of(&root.join(&path)));
                 (path, state)
             })
             .collect::<Vec<_>>()
@@ -148,7 +148,7 @@ impl Library {
                         (Some((post, _)), None) => Some(Arc::clone(post)),
                         _ => None,
                     };
-                    if !state.read(&self.root, path, self.options, stamp_of(&full)) {
+                    if !state.read(&self.root, path, self.options.clone(), stamp_of(&full)) {
                         // The watcher told of a write the last read already saw (a file's
                         // close after the reload that read it): no change, no edit.
                         continue;
@@ -241,7 +241,7 @@ impl Library {
         // Changed files are read on all cores, as at start-up: a large file being written
         // does not hold up the others of its batch, and a replaced folder is read as fast as
         // a fresh start reads it.
-        let (root, options) = (&self.root, self.options);
+        let (root, options) = (&self.root, &self.options);
         let read: Vec<(String, FileState, bool)> = changed
             .into_par_iter()
             .map(|(path, stamp, mut state)| {
@@ -250,7 +250,7 @@ impl Library {
                     && state.digest.is_some()
                     && digest_of(root, &path, options) == state.digest;
                 state.verify = false;
-                let read = !same_bytes && state.read(root, &path, options, stamp);
+                let read = !same_bytes && state.read(root, &path, options.clone(), stamp);
                 (path, state, read)
             })
             .collect();

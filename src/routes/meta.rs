@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::content::Problem as ContentProblem;
+use crate::domain::{Problem as ContentProblem, Severity};
 use crate::error::ApiError;
 use crate::http::Prepared;
 
@@ -106,8 +106,8 @@ impl From<&ContentProblem> for ProblemResponse {
             line: problem.line,
             column: problem.column,
             severity: match problem.severity {
-                crate::content::Severity::Error => SeverityResponse::Error,
-                crate::content::Severity::Warning => SeverityResponse::Warning,
+                Severity::Error => SeverityResponse::Error,
+                Severity::Warning => SeverityResponse::Warning,
             },
             message: problem.message.clone(),
         }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::preview::PreviewHeaders;
 use super::wire::PostSummary;
-use crate::content::markdown::TocEntry;
+use crate::domain::TocEntry;
 use crate::domain::{Post, Slug};
 use crate::error::{ApiError, Problem};
 use crate::http::Prepared;

@@ -41,10 +41,8 @@ impl PreviewToken {
         let Some(expected) = &self.0 else {
             return false;
         };
-        let Some(given) = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
+        let Some(given) = PreviewHeaders::of(request)
+            .authorization
             .and_then(|value| value.strip_prefix("Bearer "))
         else {
             return false;
@@ -56,15 +54,29 @@ impl PreviewToken {
 /// The header of a request that may preview, declared as a parameter as well as by the
 /// `previewToken` security scheme: Swagger UI fills it from its Authorize button, while
 /// generated clients (which do not type security schemes) get it as a typed header.
+/// [`PreviewToken::admits`] reads the header through this type, so what is declared is what
+/// is read.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Header)]
-#[allow(dead_code)] // Documents the header; `PreviewToken::admits` reads it.
-pub struct PreviewHeaders {
+pub struct PreviewHeaders<'a> {
     /// `Bearer <preview token>` (see `--preview-token`): drafts, scheduled and expired posts
     /// are served too. Without it, or with any other value, only published posts are (a 401
     /// only for `preview=true`).
-    #[param(rename = "Authorization", nullable = false)]
-    authorization: Option<String>,
+    #[param(rename = "Authorization", nullable = false, value_type = Option<String>)]
+    authorization: Option<&'a str>,
+}
+
+impl PreviewHeaders<'_> {
+    /// The declared headers as `request` carries them; a value that is not visible ASCII
+    /// counts as absent.
+    fn of(request: &HttpRequest) -> PreviewHeaders<'_> {
+        PreviewHeaders {
+            authorization: request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|value| value.to_str().ok()),
+        }
+    }
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {

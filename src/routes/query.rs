@@ -11,8 +11,8 @@ use serde_json::Value;
 use utoipa::PartialSchema;
 use utoipa::openapi::{RefOr, Schema};
 
-use crate::content::dates;
 use crate::domain::Slug;
+use crate::domain::dates;
 use crate::error::ApiError;
 
 /// The longest value Quire reads from one parameter, and the most values in one list.

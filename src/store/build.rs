@@ -1,5 +1,5 @@
-//! Making a store: from the parsed files of a first load, and the store that follows another
-//! after a reload.
+//! Making a store: from a finished load, and the store that follows another after a reload.
+//! Loading work (parsing, addresses, problems) is done by then; the store sorts and indexes.
 
 use std::sync::Arc;
 
@@ -8,28 +8,28 @@ use jiff::Timestamp;
 
 use super::indexes::{Order, TitleOrder};
 use super::{Edit, Store};
-use crate::content::{Parsed, Problem, addresses};
-use crate::domain::Post;
+use crate::domain::{Loaded, Post, Problem};
 
 /// What changed in the content folder since a store was made, for [`Store::next`].
 pub enum Change<'a> {
-    /// Every file as listed now, in path order (what [`Store::build`] takes).
-    Listing(Vec<Parsed>),
+    /// Every file as listed now, its load finished (what [`Store::build`] takes).
+    Listing(Loaded),
     /// Only these files were saved, each still serving the post it served. `listing` gives
     /// every file, in case a save moved its post and the indexes must be built again.
     Saved {
         /// The saved files.
         edits: &'a [Edit],
-        /// Every file as listed now, asked for only when needed.
-        listing: &'a dyn Fn() -> Vec<Parsed>,
+        /// Every file as listed now, its load finished, asked for only when needed.
+        listing: &'a dyn Fn() -> Loaded,
     },
 }
 
 impl Store {
-    /// Builds a store from parsed files (in path order): posts that claim the same slug are
-    /// given addresses as [`addresses::assign`] says, and every problem is kept for `/problems`.
-    pub fn build(parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
-        let (posts, problems) = accept(parsed);
+    /// Builds a store from a finished load: its posts, each at its own address, and its
+    /// problems, kept for `/problems`. A list of parsed files (in path order) converts into one
+    /// through `content::finish`.
+    pub fn build(loaded: impl Into<Loaded>, loaded_at: Timestamp) -> Store {
+        let Loaded { posts, problems } = loaded.into();
         Store::index(posts, problems, loaded_at)
     }
 
@@ -40,7 +40,7 @@ impl Store {
     /// their places it shares this store's indexes instead (see the `update` module).
     pub fn next(&self, change: Change<'_>, now: Timestamp) -> Store {
         let mut next = match change {
-            Change::Listing(parsed) => self.relisted(parsed, now),
+            Change::Listing(loaded) => self.relisted(loaded, now),
             Change::Saved { edits, listing } => self
                 .saved(edits, now)
                 .unwrap_or_else(|| self.relisted(listing(), now)),
@@ -80,23 +80,4 @@ impl Store {
         self.generation = generation;
         self
     }
-}
-
-/// Takes the posts of parsed files (in path order) and every problem; posts that claim the same
-/// slug get the addresses [`addresses::assign`] gives them, the same whatever order the files
-/// were found or changed in.
-pub(super) fn accept(parsed: Vec<Parsed>) -> (Vec<Arc<Post>>, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let mut candidates: Vec<(String, Arc<Post>)> = Vec::with_capacity(parsed.len());
-    for file in parsed {
-        problems.extend(file.warnings);
-        match file.post {
-            Ok(post) => candidates.push((file.path, post)),
-            Err(problem) => problems.push(problem),
-        }
-    }
-    let (posts, address_problems) = addresses::assign(candidates);
-    problems.extend(address_problems);
-    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    (posts, problems)
 }

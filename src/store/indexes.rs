@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use jiff::Timestamp;
 
@@ -25,10 +24,6 @@ pub(super) struct Order {
     /// The instants at which the published set changes (dates and expiries of posts that are
     /// not drafts), ascending and without repeats.
     pub(super) visibility_changes: Vec<Timestamp>,
-    /// The epoch (see [`Store::visibility_epoch`]) last found: checked before it is used, so
-    /// only ever a hint, and nearly always right because time moves forward. Every answer
-    /// from the response cache asks, and a binary search of a long list misses the CPU cache.
-    pub(super) epoch_hint: AtomicUsize,
     /// For each position, when that post can be seen.
     pub(super) windows: Vec<Window>,
 }
@@ -45,7 +40,6 @@ impl Order {
             tags: Taxonomy::build(posts, |p| &p.tags),
             authors: Taxonomy::build(posts, |p| &p.authors),
             visibility_changes: visibility_changes(posts),
-            epoch_hint: AtomicUsize::new(0),
             windows: posts.iter().map(|post| Window::of(post)).collect(),
         }
     }

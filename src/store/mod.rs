@@ -18,8 +18,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
-use crate::content::{Problem, Severity};
-use crate::domain::Post;
+use crate::domain::{Post, Problem, Severity};
 use indexes::{Order, TitleOrder};
 
 pub use build::Change;

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::indexes::Window;
 use super::*;
-use crate::content::{LoadOptions, Parsed, parse_post};
+use crate::content::{LoadOptions, Parsed, finish, parse_post};
 use crate::domain::Slug;
 
 fn post(slug: &str, date: &str, tags: &str, extra: &str) -> Parsed {
@@ -201,7 +201,7 @@ fn visibility_epochs_change_exactly_when_a_post_goes_live() {
 }
 
 #[test]
-fn the_remembered_epoch_never_changes_the_answer_whichever_way_time_moves() {
+fn the_epoch_is_the_count_of_changes_passed_whichever_way_time_moves() {
     let store = store();
     let changes = store.visibility_changes_for_tests().to_vec();
     assert!(changes.len() >= 3, "{changes:?}");
@@ -426,7 +426,7 @@ fn a_rebuild_answers_exactly_like_a_fresh_build_after_any_edit() {
     let old = Store::build(files(), now());
     for (edit, parsed) in edits {
         let fresh = Store::build(parsed.clone(), now());
-        let rebuilt = old.next(Change::Listing(parsed), now());
+        let rebuilt = old.next(Change::Listing(finish(parsed)), now());
         assert_eq!(observable(&rebuilt), observable(&fresh), "{edit}");
     }
 }
@@ -440,7 +440,7 @@ fn a_rebuild_after_a_body_edit_shares_the_old_indexes() {
         b"---\ntitle: b\ndate: 2025-02-01\ntags: [x]\ncategory: Two\n---\nNew body.\n",
         LoadOptions::default(),
     );
-    let rebuilt = old.next(Change::Listing(edited), now());
+    let rebuilt = old.next(Change::Listing(finish(edited)), now());
     assert!(Arc::ptr_eq(&old.order, &rebuilt.order));
     assert!(Arc::ptr_eq(&old.titles, &rebuilt.titles));
     let body = |store: &Store| store.post_by_slug("b").map(|p| p.body.markdown());
@@ -451,7 +451,7 @@ fn a_rebuild_after_a_body_edit_shares_the_old_indexes() {
     moved[1] = post("b", "2025-02-02", "x", "category: Two");
     assert!(!Arc::ptr_eq(
         &old.order,
-        &old.next(Change::Listing(moved), now()).order
+        &old.next(Change::Listing(finish(moved)), now()).order
     ));
 }
 
@@ -567,7 +567,7 @@ fn the_next_store_is_one_version_on_and_one_public_version_on_only_if_the_public
         "y",
         "draft: true\nsummary: still a draft",
     );
-    let quiet = old.next(Change::Listing(files_with(&old, draft)), later);
+    let quiet = old.next(Change::Listing(finish(files_with(&old, draft))), later);
     assert_eq!(
         (quiet.generation(), quiet.public_generation()),
         (old.generation() + 1, old.public_generation())
@@ -575,7 +575,10 @@ fn the_next_store_is_one_version_on_and_one_public_version_on_only_if_the_public
     assert_eq!(quiet.public_changed_at(), old.public_changed_at());
 
     let published = post("b", "2025-02-01", "x", "category: Two\nsummary: news");
-    let news = quiet.next(Change::Listing(files_with(&quiet, published)), later);
+    let news = quiet.next(
+        Change::Listing(finish(files_with(&quiet, published))),
+        later,
+    );
     assert_eq!(
         (news.generation(), news.public_generation()),
         (old.generation() + 2, old.public_generation() + 1)
@@ -589,7 +592,7 @@ fn a_save_that_moves_its_post_is_answered_from_the_full_listing() {
     let mut parsed = files();
     parsed[0] = post("a", "2025-05-01", "x, y", "category: One");
     let edits = [edit(&old, &parsed[0])];
-    let listing = || parsed.clone();
+    let listing = || finish(parsed.clone());
     let next = old.next(
         Change::Saved {
             edits: &edits,
@@ -613,4 +616,43 @@ fn a_save_that_moves_its_post_is_answered_from_the_full_listing() {
         now(),
     );
     assert!(Arc::ptr_eq(&old.order, &next.order));
+}
+
+#[test]
+fn a_save_of_a_post_served_at_another_address_is_answered_from_the_full_listing() {
+    let moved_here = |body: &str| {
+        let text = format!("---\ntitle: Team a\ndate: 2025-06-01\n---\n{body}\n");
+        parse_post("team/a.md", text.as_bytes(), LoadOptions::default())
+    };
+    let mut parsed = files();
+    parsed.push(moved_here("First."));
+    let old = Store::build(parsed.clone(), now());
+    assert_eq!(
+        old.post_by_slug("team-a").map(|p| p.source_path.as_str()),
+        Some("team/a.md")
+    );
+
+    let saved = moved_here("Second.");
+    let edits = [Edit {
+        path: "team/a.md".to_owned(),
+        before: parsed[5].post.clone().unwrap(),
+        after: saved.post.clone().unwrap(),
+        warnings: Vec::new(),
+    }];
+    assert!(old.saved(&edits, now()).is_none());
+    parsed[5] = saved;
+    let listing = || finish(parsed.clone());
+    let next = old.next(
+        Change::Saved {
+            edits: &edits,
+            listing: &listing,
+        },
+        now(),
+    );
+    assert_eq!(
+        observable(&next),
+        observable(&Store::build(parsed.clone(), now()))
+    );
+    let body = next.post_by_slug("team-a").map(|p| p.body.markdown());
+    assert_eq!(body.as_deref(), Some("Second.\n"));
 }

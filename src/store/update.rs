@@ -3,8 +3,12 @@
 //! its indexes instead of sorting and indexing again; a saved post is looked at alone, without
 //! listing the others.
 //!
-//! Invariant: [`Order`](super::indexes::Order) depends only on what [`same_place`] compares,
-//! and a title change only moves that post in [`TitleOrder`]. Guarded by the tests
+//! Invariants: [`Order`](super::indexes::Order) depends only on what [`same_place`] compares,
+//! and a title change only moves that post in [`TitleOrder`]. Addresses are decided by content
+//! (`content::finish`) from the same fields and the file's path, so a saved post that keeps
+//! its place keeps its address and moves no other post's; a post served at another address
+//! than the slug it parsed to is a new `Arc`, never the edit's `before`, so its save takes the
+//! full listing. Guarded by the tests
 //! `a_rebuild_answers_exactly_like_a_fresh_build_after_any_edit` and
 //! `an_edit_in_place_answers_exactly_like_a_fresh_build` (store/tests.rs), which compare every
 //! observable answer with a fresh build.
@@ -15,10 +19,8 @@ use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
 use super::Store;
-use super::build::accept;
 use super::indexes::TitleOrder;
-use crate::content::{Parsed, Problem};
-use crate::domain::Post;
+use crate::domain::{Loaded, Post, Problem};
 
 /// A file re-read by a reload that served a post before and still parses: the post it served,
 /// the post it has now, and its warnings now.
@@ -52,8 +54,8 @@ impl Store {
     /// post keeps its place (same slugs, dates, draft flags and terms: an edit to a body or a
     /// title), this store's indexes are shared and only the changed posts are swapped in, so a
     /// reload costs one pass over the posts, not a sort.
-    pub(super) fn relisted(&self, parsed: Vec<Parsed>, loaded_at: Timestamp) -> Store {
-        let (posts, problems) = accept(parsed);
+    pub(super) fn relisted(&self, loaded: Loaded, loaded_at: Timestamp) -> Store {
+        let Loaded { posts, problems } = loaded;
         let Some((placed, titles_changed)) = self.place(&posts) else {
             return Store::index(posts, problems, loaded_at);
         };

@@ -1,37 +1,26 @@
 //! Visibility over time: the epochs between the instants at which a post goes live or expires,
 //! what the public has seen change, and which problems the public may read.
 //!
-//! Two answers are remembered inside the otherwise immutable store, each only as a hint that is
-//! checked or keyed before use: the epoch last found (time moves forward, so the next request
-//! nearly always falls in it; guarded by
-//! `the_remembered_epoch_never_changes_the_answer_whichever_way_time_moves`), and the newest
-//! modification time of the published posts, keyed by epoch because the published set is the
-//! same for a whole epoch (guarded by `saving_hidden_posts_moves_no_public_etag_or_last_modified`
-//! and `last_modified_is_the_post_file_time_and_for_lists_the_newest_file` in tests/api).
+//! One answer is remembered inside the otherwise immutable store: the newest modification time
+//! of the published posts, keyed by epoch because the published set is the same for a whole
+//! epoch (guarded by `saving_hidden_posts_moves_no_public_etag_or_last_modified` and
+//! `last_modified_is_the_post_file_time_and_for_lists_the_newest_file` in tests/api).
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use jiff::Timestamp;
 
 use super::Store;
-use crate::content::Problem;
-use crate::domain::Post;
+use crate::domain::{Post, Problem};
 
 impl Store {
     /// Which stretch between two visibility changes `now` falls in: how many changes have
     /// passed. Between two changes every list, count and neighbour is the same, so responses
     /// are cached per (generation, epoch).
     pub fn visibility_epoch(&self, now: Timestamp) -> usize {
-        let changes = &self.order.visibility_changes;
-        let hint = self.order.epoch_hint.load(Ordering::Relaxed);
-        let passed = |epoch: usize| epoch == 0 || changes.get(epoch - 1).is_some_and(|&c| c <= now);
-        if passed(hint) && changes.get(hint).is_none_or(|&next| next > now) {
-            return hint;
-        }
-        let epoch = changes.partition_point(|&change| change <= now);
-        self.order.epoch_hint.store(epoch, Ordering::Relaxed);
-        epoch
+        self.order
+            .visibility_changes
+            .partition_point(|&change| change <= now)
     }
 
     /// [`Store::visibility_epoch`] and the next instant after `now` at which a post goes live

@@ -2,7 +2,8 @@
 //! text garbled by a UTF-8/Windows-1252 mix-up repaired with a warning (see `mojibake`).
 
 use crate::content::mojibake;
-use crate::content::problem::{Located, Problem, Severity, line_and_column};
+use crate::content::problem::{Located, line_and_column};
+use crate::domain::{Problem, Severity};
 
 /// The problem of bytes that are not UTF-8, placed at the line and column of the first bad byte.
 pub(super) fn not_utf8(bytes: &[u8], err: std::str::Utf8Error) -> Located {

@@ -17,9 +17,9 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
-use super::problem::{Located, Problem, Severity};
+use super::problem::Located;
 use super::walk::{Survey, kind_of, survey};
-use crate::domain::Post;
+use crate::domain::{Post, Problem, Severity};
 
 pub use parse::parse_post;
 pub use slugs::{slug_from_path, slug_from_permalink};
@@ -28,13 +28,13 @@ pub use slugs::{slug_from_path, slug_from_permalink};
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 5_000_000;
 
 /// How posts are read, parsed and rendered.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LoadOptions {
     /// Keep raw HTML in Markdown instead of sanitizing it.
     pub trust_html: bool,
-    /// Hosts whose iframes are kept, besides the default video hosts. `'static` so the options
-    /// stay `Copy` for the loading and reload threads: the list is made once, at start-up.
-    pub embed_hosts: &'static [String],
+    /// Hosts whose iframes are kept, besides the default video hosts; shared, so the loading
+    /// and reload threads clone the options without copying the list.
+    pub embed_hosts: Arc<[String]>,
     /// The largest file read, in bytes: a larger one is refused before it is read, so one huge
     /// file cannot take the memory of the whole process.
     pub max_file_size: u64,
@@ -44,7 +44,7 @@ impl Default for LoadOptions {
     fn default() -> LoadOptions {
         LoadOptions {
             trust_html: false,
-            embed_hosts: &[],
+            embed_hosts: Arc::from([]),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
@@ -95,7 +95,7 @@ pub fn load_surveyed(root: &Path, survey: &Survey, options: LoadOptions) -> Vec<
     let mut parsed: Vec<Parsed> = survey
         .posts
         .par_iter()
-        .map(|path| load_file(root, path, options))
+        .map(|path| load_file(root, path, options.clone()))
         .collect();
     parsed.extend(survey.refused.iter().map(|problem| Parsed {
         path: problem.path.clone(),
@@ -117,7 +117,7 @@ pub type Digest = u128;
 
 /// The digest of the bytes [`load_file`] would read at `path`, or `None` when it would read
 /// none (the file is gone, refused or unreadable).
-pub fn digest_of(root: &Path, path: &str, options: LoadOptions) -> Option<Digest> {
+pub fn digest_of(root: &Path, path: &str, options: &LoadOptions) -> Option<Digest> {
     read_post_file(root, path, options.max_file_size)
         .ok()
         .map(|(bytes, _)| xxh3_128(&bytes))

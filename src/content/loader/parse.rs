@@ -12,9 +12,9 @@ use super::{LoadOptions, Parsed};
 use crate::content::fields::{FieldError, Fields, MAX_TERMS, TermList, keys};
 use crate::content::front_matter::{self, Split};
 use crate::content::markdown::{self, RenderOptions, truncate_at_word};
-use crate::content::problem::{Located, Problem, Severity, line_and_column};
+use crate::content::problem::{Located, line_and_column};
 use crate::domain::dates;
-use crate::domain::{PackedBody, Post, Slug, SourceFormat, Term};
+use crate::domain::{PackedBody, Post, Problem, Severity, Slug, SourceFormat, Term};
 
 /// The most warnings about removed markup listed for one body: a generated body can lose
 /// something on every line, and the problems list must stay readable. The rest are counted.
@@ -139,7 +139,7 @@ fn parse_inner(
         RenderOptions {
             trust_html: options.trust_html,
             format,
-            embed_hosts: options.embed_hosts,
+            embed_hosts: &options.embed_hosts,
         },
     )
     .map_err(|err| Located {

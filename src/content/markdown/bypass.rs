@@ -85,6 +85,11 @@ pub(super) fn sanitizing_changes_nothing(events: &[Event<'_>]) -> bool {
     })
 }
 
+/// The benchmarks' post generator: its posts must take the bypass (see the module header).
+#[cfg(test)]
+#[path = "../../../benches/support/corpus.rs"]
+mod corpus;
+
 #[cfg(test)]
 mod tests {
     use pulldown_cmark::Parser;
@@ -93,6 +98,7 @@ mod tests {
     use super::super::summary::strip_more_markers;
     use super::super::{RenderOptions, parser_options, render, sanitize};
     use super::*;
+    use crate::content::{LoadOptions, parse_post};
 
     fn render_default(markdown: &str) -> super::super::Rendered {
         render(markdown, RenderOptions::default()).expect("the body renders")
@@ -163,10 +169,24 @@ mod tests {
     }
 
     #[test]
+    fn generated_posts_are_valid_and_about_seven_kilobytes() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for index in 0..50 {
+            let (name, text) = super::corpus::generate_post(&mut rng, index);
+            let parsed = parse_post(&name, text.as_bytes(), LoadOptions::default());
+            let post = parsed
+                .post
+                .unwrap_or_else(|problem| panic!("{name}: {problem}\n{text}"));
+            assert!(!post.tags.is_empty() && post.category().is_some());
+            assert!((6_500..9_000).contains(&text.len()), "{}", text.len());
+        }
+    }
+
+    #[test]
     fn generated_posts_skip_the_sanitizer_and_render_as_if_sanitized() {
         let mut rng = fastrand::Rng::with_seed(11);
         for index in 0..40 {
-            let (_, text) = crate::corpus::generate_post(&mut rng, index);
+            let (_, text) = super::corpus::generate_post(&mut rng, index);
             let body = text.splitn(3, "---\n").nth(2).unwrap_or_default();
             assert!(
                 sanitizer_skipped(body),

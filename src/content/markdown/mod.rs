@@ -18,12 +18,11 @@ mod toc;
 
 use pulldown_cmark::{Event, Options};
 
-pub use crate::domain::TocEntry;
 pub use sanitize::DEFAULT_EMBED_HOSTS;
 pub use summary::truncate_at_word;
 
 use super::problem::Located;
-use crate::domain::SourceFormat;
+use crate::domain::{SourceFormat, TocEntry};
 use headings::{Heading, assign_heading_ids, choose_ids};
 use mdx::{separate_components, source_events};
 use removed::report_removed_markup;

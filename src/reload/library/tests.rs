@@ -1,7 +1,7 @@
 //! Unit tests of `reload::library`.
 
 use super::*;
-use crate::content::Severity;
+use crate::domain::Severity;
 
 #[test]
 fn only_folders_and_unknown_files_call_for_listing_the_folder() {
