@@ -176,7 +176,7 @@ fn access_level(status: StatusCode) -> log::Level {
 }
 
 /// The client's `X-Request-Id` when it is sane (1 to 128 visible ASCII characters), else a
-/// new random one of 32 hex digits.
+/// new random UUID (version 4) as 32 hex digits.
 fn request_id(request: &ServiceRequest) -> HeaderValue {
     let sane = |id: &&HeaderValue| {
         (1..=MAX_REQUEST_ID).contains(&id.len()) && id.as_bytes().iter().all(u8::is_ascii_graphic)
@@ -184,7 +184,9 @@ fn request_id(request: &ServiceRequest) -> HeaderValue {
     if let Some(id) = request.headers().get(&X_REQUEST_ID).filter(sane) {
         return id.clone();
     }
-    HeaderValue::from_str(&format!("{:032x}", fastrand::u128(..)))
+    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_ne_bytes()).into_uuid();
+    let mut text = [0u8; uuid::fmt::Simple::LENGTH];
+    HeaderValue::from_str(id.simple().encode_lower(&mut text))
         .unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 

@@ -583,6 +583,16 @@ fn a_sane_request_id_is_echoed_and_otherwise_one_is_made() {
     assert_eq!(echoed.header("x-request-id"), Some("abc-123_DEF"));
     let made = absent.header("x-request-id").expect("a request id is made");
     assert!(!made.is_empty() && made.len() <= 128, "{made}");
+    let uuid = uuid::Uuid::try_parse(made).expect("a made id is a UUID");
+    assert_eq!(
+        (
+            made.len(),
+            uuid.get_version_num(),
+            made.to_ascii_lowercase()
+        ),
+        (32, 4, made.to_owned()),
+        "a made id is a random UUID in 32 lowercase hex digits"
+    );
     assert_ne!(other.header("x-request-id"), Some(made), "ids are unique");
     for response in [&long, &spaced] {
         let id = response.header("x-request-id").expect("a request id");
