@@ -21,11 +21,11 @@ use crate::content::LoadOptions;
 use crate::content::problem::counted;
 use crate::domain::Severity;
 use crate::feeds::FeedOptions;
-use crate::http::HttpContext;
 use crate::http::cors::CrossOrigin;
 use crate::http::edge::Edge;
 use crate::http::respond::Responses;
 use crate::http::swagger::{self, ApiDocs};
+use crate::http::{self, HttpContext};
 use crate::openapi;
 use crate::reload::webhook::Webhook;
 use crate::reload::{self, Library, ReloadOptions, Reloader, Watching};
@@ -292,9 +292,9 @@ impl Application {
             );
             // The layers `http`'s header lists, inside first: the last `wrap` is outermost.
             App::new()
-                .wrap(responses.layer())
+                .wrap(http::layer(responses, Responses::serve))
                 .wrap(CrossOrigin::new(&cors_origins))
-                .wrap(Edge::new(http_context.clone()).layer())
+                .wrap(http::layer(Edge::new(http_context.clone()), Edge::serve))
                 .wrap_fn(answer_head_like_get)
                 .app_data(web::Data::new(state.clone()))
                 .app_data(web::Data::new(known_paths.clone()))

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BodySize, BoxBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode, Uri, Version};
-use actix_web::middleware::{self, Next};
+use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 
 use super::HttpContext;
@@ -46,27 +46,8 @@ impl Edge {
         Edge { context }
     }
 
-    /// The layer as middleware, for `App::wrap`.
-    pub fn layer<S>(
-        self,
-    ) -> impl Transform<
-        S,
-        ServiceRequest,
-        Response = ServiceResponse<BoxBody>,
-        Error = Error,
-        InitError = (),
-    >
-    where
-        S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error> + 'static,
-    {
-        let edge = Rc::new(self);
-        middleware::from_fn(move |request: ServiceRequest, next: Next<BoxBody>| {
-            Rc::clone(&edge).serve(request, next)
-        })
-    }
-
     /// Answers `request` through the layers inside, or with a 414, and finishes the answer.
-    async fn serve(
+    pub async fn serve(
         self: Rc<Self>,
         request: ServiceRequest,
         next: Next<BoxBody>,

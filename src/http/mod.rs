@@ -20,6 +20,14 @@
 //! [`respond`]: crate::http::respond
 //! [`swagger`]: crate::http::swagger
 
+use std::future::Future;
+use std::rc::Rc;
+
+use actix_web::Error;
+use actix_web::body::BoxBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::middleware::{Next, from_fn};
+
 /// The shared cache of prepared responses and of post summary fragments.
 pub mod cache;
 /// Entity tags and the `If-None-Match` / `If-Modified-Since` decisions.
@@ -51,6 +59,24 @@ pub use prepared::{Prepared, Sharing};
 /// The default of `--max-event-streams`: how many event streams may be open at once, each
 /// holding a connection.
 pub const DEFAULT_MAX_EVENT_STREAMS: usize = 256;
+
+/// A layer whose work is an `async fn(self: Rc<Self>, request, next)` method, as middleware
+/// for `App::wrap`: each worker's app shares the one value.
+pub fn layer<S, T, F, Fut>(
+    layer: T,
+    serve: F,
+) -> impl Transform<S, ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error, InitError = ()>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error> + 'static,
+    F: Fn(Rc<T>, ServiceRequest, Next<BoxBody>) -> Fut + 'static,
+    Fut: Future<Output = Result<ServiceResponse<BoxBody>, Error>> + 'static,
+    T: 'static,
+{
+    let layer = Rc::new(layer);
+    from_fn(move |request: ServiceRequest, next: Next<BoxBody>| {
+        serve(Rc::clone(&layer), request, next)
+    })
+}
 
 /// What the HTTP layers share across workers; registered as app data beside `AppState`.
 #[derive(Debug)]

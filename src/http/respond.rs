@@ -20,10 +20,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::BoxBody;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::{self, Next};
+use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
 use arc_swap::ArcSwap;
 use jiff::Timestamp;
@@ -70,27 +70,8 @@ impl Responses {
         }
     }
 
-    /// The layer as middleware, for `App::wrap`.
-    pub fn layer<S>(
-        self,
-    ) -> impl Transform<
-        S,
-        ServiceRequest,
-        Response = ServiceResponse<BoxBody>,
-        Error = Error,
-        InitError = (),
-    >
-    where
-        S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error> + 'static,
-    {
-        let responses = Rc::new(self);
-        middleware::from_fn(move |request: ServiceRequest, next: Next<BoxBody>| {
-            Rc::clone(&responses).serve(request, next)
-        })
-    }
-
     /// Answers `request` from the cache, or through the handler, keeping what it prepared.
-    async fn serve(
+    pub async fn serve(
         self: Rc<Self>,
         request: ServiceRequest,
         next: Next<BoxBody>,

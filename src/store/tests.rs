@@ -586,24 +586,28 @@ fn the_next_store_is_one_version_on_and_one_public_version_on_only_if_the_public
     assert_eq!(news.public_changed_at(), later);
 }
 
+/// The store `edits` make from `old` when the folder now lists `parsed`, and the store a fresh
+/// build of `parsed` makes, to compare.
+fn saved_and_rebuilt(old: &Store, edits: &[Edit], parsed: &[Parsed]) -> (Store, Store) {
+    let listing = || finish(parsed.to_vec());
+    let next = old.next(
+        Change::Saved {
+            edits,
+            listing: &listing,
+        },
+        now(),
+    );
+    (next, Store::build(parsed.to_vec(), now()))
+}
+
 #[test]
 fn a_save_that_moves_its_post_is_answered_from_the_full_listing() {
     let old = Store::build(files(), now());
     let mut parsed = files();
     parsed[0] = post("a", "2025-05-01", "x, y", "category: One");
     let edits = [edit(&old, &parsed[0])];
-    let listing = || finish(parsed.clone());
-    let next = old.next(
-        Change::Saved {
-            edits: &edits,
-            listing: &listing,
-        },
-        now(),
-    );
-    assert_eq!(
-        observable(&next),
-        observable(&Store::build(parsed.clone(), now()))
-    );
+    let (next, rebuilt) = saved_and_rebuilt(&old, &edits, &parsed);
+    assert_eq!(observable(&next), observable(&rebuilt));
 
     // A save that keeps its place never asks for the listing.
     let body = post("b", "2025-02-01", "x", "category: Two\nsummary: new");
@@ -641,18 +645,8 @@ fn a_save_of_a_post_served_at_another_address_is_answered_from_the_full_listing(
     }];
     assert!(old.saved(&edits, now()).is_none());
     parsed[5] = saved;
-    let listing = || finish(parsed.clone());
-    let next = old.next(
-        Change::Saved {
-            edits: &edits,
-            listing: &listing,
-        },
-        now(),
-    );
-    assert_eq!(
-        observable(&next),
-        observable(&Store::build(parsed.clone(), now()))
-    );
+    let (next, rebuilt) = saved_and_rebuilt(&old, &edits, &parsed);
+    assert_eq!(observable(&next), observable(&rebuilt));
     let body = next.post_by_slug("team-a").map(|p| p.body.markdown());
     assert_eq!(body.as_deref(), Some("Second.\n"));
 }
