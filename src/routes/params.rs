@@ -52,14 +52,17 @@ pub struct PostListParams {
     pub filter: PostFilterParams,
 }
 
+/// The declared parameters of an endpoint whose own parameters `T` embed the post filters.
+fn with_post_filters<T: IntoParams>() -> Declared {
+    Declared::new(
+        T::into_params(|| None),
+        PostFilterParams::into_params(|| None),
+    )
+}
+
 impl FromQuery for PostListParams {
     fn declared() -> &'static Declared {
-        static DECLARED: LazyLock<Declared> = LazyLock::new(|| {
-            Declared::new(
-                PostListParams::into_params(|| None),
-                PostFilterParams::into_params(|| None),
-            )
-        });
+        static DECLARED: LazyLock<Declared> = LazyLock::new(with_post_filters::<PostListParams>);
         &DECLARED
     }
 
@@ -252,12 +255,7 @@ pub struct SearchParams {
 
 impl FromQuery for SearchParams {
     fn declared() -> &'static Declared {
-        static DECLARED: LazyLock<Declared> = LazyLock::new(|| {
-            Declared::new(
-                SearchParams::into_params(|| None),
-                PostFilterParams::into_params(|| None),
-            )
-        });
+        static DECLARED: LazyLock<Declared> = LazyLock::new(with_post_filters::<SearchParams>);
         &DECLARED
     }
 
