@@ -2,6 +2,7 @@
 //! make one store call, and map the result to a response.
 
 mod archive;
+mod backlinks;
 mod declared;
 mod events;
 mod feeds;
@@ -89,6 +90,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(post::get_post)
             .service(post::get_post_html)
             .service(post::get_post_markdown)
+            .service(backlinks::get_backlinks)
             .service(terms::list_categories)
             .service(terms::get_category)
             .service(terms::list_tags)
