@@ -25,8 +25,8 @@ use crate::http::media::{self, HeadRequest, IMMUTABLE, OpenedFile};
 #[utoipa::path(
     tag = "media",
     params(
-        ("path" = String, Path, description = "The file's path in the content folder, percent-encoded, e.g. `my-post/diagram.png`.", example = "my-post/diagram.png"),
-        ("v" = Option<String>, Query, nullable = false, description = "The file's version as Quire writes it into URLs: when it matches, the answer is `immutable`.", example = "1a2b3c4d"),
+        ("path" = String, Path, description = "The file's path in the content folder, percent-encoded, e.g. `my-post/diagram.png`.", example = "images/sprint-board.png"),
+        ("v" = Option<String>, Query, nullable = false, description = "The file's version as Quire writes it into URLs: when it matches, the answer is `immutable`.", example = "5c7e8c13"),
         ("Range" = Option<String>, Header, nullable = false, description = "One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`)."),
         ("If-Range" = Option<String>, Header, nullable = false, description = "The `ETag` or `Last-Modified` the client's part came with: when it is not current, the whole file is sent."),
     ),
