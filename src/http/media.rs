@@ -9,7 +9,7 @@
 //! file whose size or modification time differ when opened (changed, and the reload has not
 //! caught up) is sent as it now is, whole, with no validators and `no-store`.
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::RangeInclusive;
 use std::path::Path;
@@ -116,10 +116,14 @@ pub struct OpenedFile {
 }
 
 impl OpenedFile {
-    /// Opens `path`, the file `indexed` describes, and compares its size and modification
-    /// time with the index's: a file changed since it was read is not the one its hash names.
-    pub fn open(path: &Path, indexed: &MediaFile) -> io::Result<OpenedFile> {
-        let file = File::open(path)?;
+    /// Opens the file `indexed` describes under the content folder `root`, and compares its
+    /// size and modification time with the index's: a file changed since it was read is not
+    /// the one its hash names. Only a regular file is opened (a named pipe put in its place
+    /// never blocks the worker), and a changed one only while it is still inside `root`: the
+    /// listing refuses links out of the folder, and one made since must not get through.
+    pub fn open(root: &Path, indexed: &MediaFile) -> io::Result<OpenedFile> {
+        let path = root.join(&indexed.path);
+        let file = open_without_blocking(&path)?;
         let metadata = file.metadata()?;
         if !metadata.is_file() {
             return Err(io::Error::new(
@@ -132,18 +136,36 @@ impl OpenedFile {
             .modified()
             .ok()
             .and_then(|at| Timestamp::try_from(at).ok());
+        let current = len == indexed.len && modified == indexed.modified;
+        if !current && !fs::canonicalize(&path)?.starts_with(fs::canonicalize(root)?) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "now a link out of the content folder",
+            ));
+        }
         Ok(OpenedFile {
             file,
             len,
             modified,
-            current: len == indexed.len && modified == indexed.modified,
+            current,
         })
     }
+}
 
-    /// Whether the file on disk is the one the index read, so its hash may validate it.
-    pub fn is_current(&self) -> bool {
-        self.current
-    }
+/// Opens `path` for reading without waiting for a writer, should it be a named pipe; reads
+/// from a regular file are unaffected.
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> io::Result<File> {
+    File::open(path)
 }
 
 /// The response for `indexed`, opened as `opened`: as [`answer`] decides while the file is

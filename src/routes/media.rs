@@ -75,7 +75,7 @@ pub async fn get_media(
         .map_err(|_| not_found())?;
     let store = state.store.load();
     let file = store.media_file(&path).ok_or_else(not_found)?;
-    let opened = OpenedFile::open(&state.content.join(&file.path), file).map_err(|err| {
+    let opened = OpenedFile::open(&state.content, file).map_err(|err| {
         if err.kind() == std::io::ErrorKind::NotFound {
             not_found()
         } else {

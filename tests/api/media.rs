@@ -597,3 +597,49 @@ fn a_file_deleted_before_the_reload_is_404() {
 
     assert_problem(&app.get("/media/my-post/diagram.png"), 404, "deleted");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_replaced_by_a_link_out_of_the_folder_before_the_reload_is_404() {
+    let outer = empty_content_dir();
+    write_file(outer.path(), "secret.png", GRADIENT_PNG);
+    write_file(
+        outer.path(),
+        "content/my-post/index.md",
+        "---\ntitle: A\n---\n",
+    );
+    write_file(outer.path(), "content/my-post/diagram.png", RED_PNG);
+    let content = outer.path().join("content");
+    let mut settings = ServeSettings::for_content(&content);
+    settings.no_watch = true;
+    let app = spawn_app_with(settings);
+
+    std::fs::remove_file(content.join("my-post/diagram.png")).unwrap();
+    std::os::unix::fs::symlink(
+        outer.path().join("secret.png"),
+        content.join("my-post/diagram.png"),
+    )
+    .unwrap();
+
+    assert_eq!(raw_status(&app, "/media/my-post/diagram.png"), 404);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_put_in_place_of_a_file_is_404_at_once() {
+    let dir = bundle();
+    let mut settings = ServeSettings::for_content(dir.path());
+    settings.no_watch = true;
+    let app = spawn_app_with(settings);
+    let path = dir.path().join("my-post/diagram.png");
+    std::fs::remove_file(&path).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    // Opening a pipe for reading waits for a writer: the answer would never come.
+    assert_eq!(raw_status(&app, "/media/my-post/diagram.png"), 404);
+    assert_eq!(app.get("/healthz").status, 200);
+}
