@@ -6,6 +6,7 @@ mod backlinks;
 mod declared;
 mod events;
 mod feeds;
+mod media;
 mod meta;
 mod ops;
 mod params;
@@ -18,6 +19,7 @@ mod search_pool;
 mod terms;
 mod wire;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::ResourceDef;
@@ -70,6 +72,8 @@ pub struct AppState {
     pub search: Arc<SearchSlot>,
     /// How feeds and the sitemap are written.
     pub feeds: FeedOptions,
+    /// The content folder, which `/media` reads the indexed files from.
+    pub content: Arc<Path>,
 }
 
 impl AppState {
@@ -105,6 +109,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(archive::get_archive),
     );
     config.service(ops::readyz).service(ops::metrics);
+    config.service(media::get_media);
     config
         .service(feeds::rss_feed)
         .service(feeds::atom_feed)
@@ -132,6 +137,8 @@ impl KnownPaths {
             .map(|path| ResourceDef::new(path.as_str()))
             .collect();
         defs.push(ResourceDef::new("/swagger-ui/{_:.*}"));
+        // The spec's `/media/{path}` stands for any depth of folders.
+        defs.push(ResourceDef::new("/media/{_:.*}"));
         KnownPaths(Arc::new(defs))
     }
 
