@@ -58,15 +58,13 @@ impl Store {
             .iter()
             .filter_map(|(source, anchors)| {
                 let position = *self.order.by_slug.get(source.as_str())?;
-                self.order.windows[position as usize]
-                    .is_open(now)
-                    .then(|| {
-                        let backlink = Backlink {
-                            post: &self.posts[position as usize],
-                            anchors,
-                        };
-                        (position, backlink)
-                    })
+                self.order.windows[position as usize].is_open(now).then(|| {
+                    let backlink = Backlink {
+                        post: &self.posts[position as usize],
+                        anchors,
+                    };
+                    (position, backlink)
+                })
             })
             .collect();
         // Positions are in date order, newest first.
