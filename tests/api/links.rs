@@ -186,7 +186,8 @@ fn links_to_another_posts_source_become_its_public_url_with_the_anchor_kept() {
             "Links",
             "2025-01-03",
             "[a](../guide/index.md#install) [b](../guide/) [c](../guide#use-it) [d](../notes.md) \
-             [e](/notes.md?ref=x) [f](https://example.com/notes.md) [g](mailto:a@b.c) [h](#top)\n\n## Top",
+             [e](/notes.md?ref=x) [f](https://example.com/notes.md) [g](mailto:a@b.c) [h](#top) \
+             [i](../notes)\n\n## Top",
         ),
     );
     let mut settings = ServeSettings::for_content(dir.path());
@@ -209,6 +210,7 @@ fn links_to_another_posts_source_become_its_public_url_with_the_anchor_kept() {
             "https://example.com/notes.md",
             "mailto:a@b.c",
             "#top",
+            "https://blog.example.com/blog/my-notes/",
         ]
     );
     assert_eq!(link_problems(&app), []);
