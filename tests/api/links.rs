@@ -401,3 +401,60 @@ fn a_replaced_image_updates_only_the_posts_that_show_it() {
     let plain_after = app.get("/api/v1/posts/plain");
     assert_eq!(plain_after.header("etag"), plain.header("etag"));
 }
+
+#[test]
+fn a_real_hugo_bundle_shows_its_screenshots_with_their_sizes() {
+    // Arrange: the Hugo docs' Codeberg page with its four screenshots, given the date Hugo's
+    // undated pages lack (the rest as written).
+    let bundle = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hugo-docs/host-on-codeberg-pages");
+    let dir = empty_content_dir();
+    for entry in std::fs::read_dir(&bundle).expect("the fixture bundle is readable") {
+        let entry = entry.expect("a fixture entry");
+        let bytes = std::fs::read(entry.path()).expect("a fixture file");
+        let name = entry.file_name().into_string().expect("a UTF-8 name");
+        let bytes = if name == "index.md" {
+            let text = String::from_utf8(bytes).expect("UTF-8");
+            text.replacen("---\n", "---\ndate: 2025-01-01\n", 1).into_bytes()
+        } else {
+            bytes
+        };
+        write_file(dir.path(), &format!("host-on-codeberg-pages/{name}"), bytes);
+    }
+    let app = spawn_app(dir.path());
+
+    // Act
+    let page = post(&app, "host-on-codeberg-pages");
+
+    // Assert
+    let sizes: Vec<(String, u64, u64)> = page["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|image| {
+            let url = image["url"].as_str().unwrap();
+            let name = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+            (
+                name.to_owned(),
+                image["width"].as_u64().unwrap(),
+                image["height"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("cb-pages-01.png".to_owned(), 716, 309),
+            ("cb-pages-02.png".to_owned(), 602, 88),
+            ("cb-pages-03.png".to_owned(), 584, 81),
+            ("cb-pages-04.png".to_owned(), 611, 226),
+        ]
+    );
+    let html = page["html"].as_str().unwrap();
+    assert!(
+        html.contains(r#"alt="screen capture" width="716" height="309" loading="lazy""#),
+        "{html}"
+    );
+    assert!(!html.contains(r#"src="cb-pages"#), "{html}");
+    assert_eq!(link_problems(&app), []);
+}
