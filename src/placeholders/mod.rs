@@ -1,0 +1,14 @@
+//! Blur placeholders and dominant colours for the images beside the posts, for `next/image`'s
+//! `blurDataURL`. Like search, this follows the store from beside it: an image's width and
+//! height come from its header while content loads, but a placeholder needs the whole image
+//! decoded, so placeholders are made after start-up in the background and appear in responses
+//! once ready.
+//!
+//! The files: [`make`] (one image's bytes to its placeholder, a pure function).
+
+mod make;
+
+pub use make::{MAX_DATA_URL_BYTES, Placeholder, PlaceholderError, make_placeholder};
+
+#[cfg(test)]
+mod tests;
