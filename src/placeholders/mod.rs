@@ -4,10 +4,13 @@
 //! decoded, so placeholders are made after start-up in the background and appear in responses
 //! once ready.
 //!
-//! The files: [`make`] (one image's bytes to its placeholder, a pure function).
+//! The files: [`make`] (one image's bytes to its placeholder, a pure function) and [`cache`]
+//! (placeholders kept in `--index-dir` between runs, by the hash of the image's bytes).
 
+mod cache;
 mod make;
 
+pub use cache::PlaceholderCache;
 pub use make::{MAX_DATA_URL_BYTES, Placeholder, PlaceholderError, make_placeholder};
 
 #[cfg(test)]
