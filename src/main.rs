@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use jiff::Timestamp;
 use quire::content::loader::load_surveyed;
+use quire::content::media::MediaKinds;
 use quire::content::problem::counted;
 use quire::content::{LoadOptions, survey};
 use quire::http::ACCESS_LOG;
@@ -83,6 +84,9 @@ fn check(settings: &CheckSettings) -> ExitCode {
         trust_html: settings.trust_html,
         embed_hosts: settings.embed_hosts.clone().into(),
         max_file_size: settings.max_file_size,
+        media: MediaKinds {
+            extra: settings.media_ext.clone(),
+        },
     };
     let survey = match survey(&settings.dir) {
         Ok(survey) => survey,

@@ -48,6 +48,11 @@ pub struct CheckSettings {
     /// binary units); a larger file is not read and is reported as a problem naming it.
     #[arg(long, default_value = "5MB", env = "QUIRE_MAX_FILE_SIZE", value_parser = parse_file_size)]
     pub max_file_size: u64,
+    /// An extension (without the dot) of files served under `/media` besides images (png,
+    /// jpg, jpeg, gif, webp, avif, svg), video and audio (mp4, webm, mp3, ogg) and pdf; repeat
+    /// the flag (or separate with commas in the variable) for several.
+    #[arg(long = "media-ext", env = "QUIRE_MEDIA_EXTS", value_delimiter = ',', value_parser = parse_media_ext)]
+    pub media_ext: Vec<String>,
 }
 
 /// Everything `serve` needs; a plain struct, so tests can build one.
@@ -74,6 +79,11 @@ pub struct ServeSettings {
     /// binary units); a larger file is not read and is reported as a problem naming it.
     #[arg(long, default_value = "5MB", env = "QUIRE_MAX_FILE_SIZE", value_parser = parse_file_size)]
     pub max_file_size: u64,
+    /// An extension (without the dot) of files served under `/media` besides images (png,
+    /// jpg, jpeg, gif, webp, avif, svg), video and audio (mp4, webm, mp3, ogg) and pdf; repeat
+    /// the flag (or separate with commas in the variable) for several.
+    #[arg(long = "media-ext", env = "QUIRE_MEDIA_EXTS", value_delimiter = ',', value_parser = parse_media_ext)]
+    pub media_ext: Vec<String>,
     /// The site's title, shown by `/api/v1/meta`.
     #[arg(long, default_value = "Quire", env = "QUIRE_SITE_TITLE")]
     pub site_title: String,
@@ -135,6 +145,24 @@ pub struct ServeSettings {
     pub index_dir: Option<PathBuf>,
 }
 
+/// Reads an extra media extension: letters and digits, without the dot, lowercased; Markdown
+/// is refused, since a post's source is never served as a file.
+fn parse_media_ext(value: &str) -> Result<String, String> {
+    let extension = value.trim().trim_start_matches('.').to_ascii_lowercase();
+    if extension.is_empty() || !extension.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(
+            "not an extension: write letters and digits without the dot, such as ico or mov"
+                .to_owned(),
+        );
+    }
+    if crate::content::loader::POST_EXTENSIONS.contains(&extension.as_str()) {
+        return Err(format!(
+            "`{extension}` files are posts; their sources are never served as files"
+        ));
+    }
+    Ok(extension)
+}
+
 /// Reads a size limit: a number of bytes with an optional unit (`5MB`, `512KB`, `1.5 MiB`,
 /// `5000000`); zero is refused, since it would refuse every file.
 fn parse_file_size(value: &str) -> Result<u64, String> {
@@ -157,6 +185,7 @@ impl ServeSettings {
             strict: false,
             trust_html: false,
             embed_hosts: Vec::new(),
+            media_ext: Vec::new(),
             max_file_size: crate::content::loader::DEFAULT_MAX_FILE_SIZE,
             site_title: "Quire".to_owned(),
             site_description: String::new(),

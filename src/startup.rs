@@ -18,6 +18,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::clock::{Clock, SystemClock};
 use crate::content::LoadOptions;
+use crate::content::media::MediaKinds;
 use crate::content::problem::counted;
 use crate::domain::Severity;
 use crate::feeds::FeedOptions;
@@ -116,7 +117,7 @@ pub fn load_library(
         source,
     })?;
     let parsed_in = started.elapsed();
-    let store = Store::build(library.parsed(), clock.now());
+    let store = Store::build(library.finish(), clock.now());
     for problem in store.problems() {
         match problem.severity {
             Severity::Error => log::error!("content: {problem}"),
@@ -224,6 +225,9 @@ impl Application {
             trust_html: settings.trust_html,
             embed_hosts: settings.embed_hosts.clone().into(),
             max_file_size: settings.max_file_size,
+            media: MediaKinds {
+                extra: settings.media_ext.clone(),
+            },
         };
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let (errors, _) = store.problem_counts();

@@ -27,7 +27,11 @@ pub fn finish(parsed: Vec<Parsed>) -> Loaded {
     let (posts, address_problems) = addresses::assign(candidates);
     problems.extend(address_problems);
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    Loaded { posts, problems }
+    Loaded {
+        media: Arc::default(),
+        posts,
+        problems,
+    }
 }
 
 /// Every file's outcome, finished: the same as [`finish`], so code that holds the files can

@@ -8,6 +8,7 @@ mod finish;
 pub mod front_matter;
 pub mod loader;
 pub mod markdown;
+pub mod media;
 pub mod mojibake;
 pub mod problem;
 pub mod walk;

@@ -20,6 +20,9 @@ pub struct Survey {
     /// Files that are not posts, counted by lowercase extension (`""` for none); hidden files,
     /// hidden folders and editors' backup files are left out.
     pub unread: BTreeMap<String, usize>,
+    /// The regular files that are not posts (nor hidden, nor backups), relative to the root,
+    /// sorted: the media served beside the posts are chosen from these.
+    pub others: Vec<String>,
     /// Entries that were not read, each a problem naming the entry (root-relative) and why:
     /// an error for a post name that is not a regular file, a link leading out of the folder
     /// or a subfolder that cannot be read; a warning for a link to a folder already read,
@@ -79,6 +82,7 @@ pub fn survey(root: &Path) -> io::Result<Survey> {
         canonical: canonical_root,
     })?;
     walk.survey.posts.sort();
+    walk.survey.others.sort();
     walk.survey
         .refused
         .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
@@ -171,7 +175,7 @@ impl Walk {
             } else if file_type.is_symlink() {
                 self.link(entry.path(), relative, name);
             } else if !is_post_file(name) {
-                self.other(name);
+                self.other(name, file_type.is_file().then_some(relative));
             } else if file_type.is_file() {
                 self.survey.posts.push(relative);
             } else {
@@ -206,7 +210,7 @@ impl Walk {
                         format!("{relative} is a link to {to}, {why}; it is not read"),
                     );
                 } else {
-                    self.other(name);
+                    self.other(name, None);
                 }
                 return;
             }
@@ -227,7 +231,7 @@ impl Walk {
                     ),
                 );
             } else {
-                self.other(name);
+                self.other(name, None);
             }
             return;
         }
@@ -238,7 +242,7 @@ impl Walk {
                 canonical: target,
             });
         } else if !is_post_file(name) {
-            self.other(name);
+            self.other(name, metadata.is_file().then_some(relative));
         } else if metadata.is_file() {
             self.survey.posts.push(relative);
         } else {
@@ -264,9 +268,11 @@ impl Walk {
         }
     }
 
-    /// Counts a file that is not a post by its extension, unless it is an editor's backup.
-    fn other(&mut self, name: &str) {
+    /// Counts a file that is not a post by its extension, unless it is an editor's backup, and
+    /// lists it when it is a regular file inside the root (`relative`).
+    fn other(&mut self, name: &str, relative: Option<String>) {
         if !is_backup_file(name) {
+            self.survey.others.extend(relative);
             let extension = name
                 .rsplit_once('.')
                 .map_or(String::new(), |(_, extension)| extension.to_lowercase());

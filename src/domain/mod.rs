@@ -4,6 +4,7 @@
 pub mod dates;
 mod format;
 mod loaded;
+mod media;
 mod packed;
 mod post;
 mod problem;
@@ -13,6 +14,7 @@ mod toc;
 
 pub use format::SourceFormat;
 pub use loaded::Loaded;
+pub use media::{MediaFile, MediaIndex};
 pub use packed::PackedBody;
 pub use post::{Post, Visibility};
 pub use problem::{Problem, Severity};

@@ -21,8 +21,9 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::content::loader::{Digest, digest_of, is_post_file, load_file_with_digest};
-use crate::content::{LoadOptions, Parsed, Survey, survey};
-use crate::domain::{Post, Problem};
+use crate::content::media::{MediaKinds, read_media};
+use crate::content::{self, LoadOptions, Parsed, Survey, survey};
+use crate::domain::{Loaded, MediaFile, MediaIndex, Post, Problem};
 use crate::store::Edit;
 
 /// Every post file of a content folder with its last good post and current problem.
@@ -37,6 +38,12 @@ pub struct Library {
     /// The folders the last listing read, root-relative (`""` for the root): a file the watcher
     /// names in one of them can be read without listing again.
     folders: HashSet<String>,
+    /// The media files with the stamp each had when read, by path.
+    media: BTreeMap<String, (Option<Stamp>, Arc<MediaFile>)>,
+    /// The same files as the store takes them; a new map only when one changed.
+    media_index: Arc<MediaIndex>,
+    /// Whether the next listing reads every media file again (the folder was replaced).
+    verify_media: bool,
 }
 
 /// What one file is known to be.
@@ -75,12 +82,14 @@ pub struct Refresh {
     /// Whether the entries the listing refuses changed (a named pipe or a link out appeared
     /// or went away), which changes the problems served.
     pub refusals_changed: bool,
+    /// Whether a media file was added, changed or removed.
+    pub media_changed: bool,
 }
 
 impl Refresh {
     /// Whether anything changed, so the store must be rebuilt.
     pub fn changed(&self) -> bool {
-        self.parsed > 0 || self.removed > 0 || self.refusals_changed
+        self.parsed > 0 || self.removed > 0 || self.refusals_changed || self.media_changed
     }
 }
 
@@ -92,8 +101,10 @@ impl Library {
             posts,
             refused,
             folders,
+            others,
             ..
         } = survey(root)?;
+        let media = read_media_files(root, &options.media, others, &BTreeMap::new(), false);
         // Files are parsed on all cores; collecting into the map keeps them in path order.
         let files = posts
             .into_par_iter()
@@ -111,6 +122,9 @@ impl Library {
             files,
             refused: by_path(refused),
             folders,
+            media_index: Arc::new(index_of(&media)),
+            media,
+            verify_media: false,
         })
     }
 
@@ -189,6 +203,21 @@ impl Library {
         for state in self.files.values_mut() {
             state.verify = true;
         }
+        self.verify_media = true;
+    }
+
+    /// Every file's outcome finished for the store: the posts at their addresses, every
+    /// problem, and the media files.
+    pub fn finish(&self) -> Loaded {
+        Loaded {
+            media: Arc::clone(&self.media_index),
+            ..content::finish(self.parsed())
+        }
+    }
+
+    /// The media files beside the posts, as the store takes them.
+    pub fn media(&self) -> Arc<MediaIndex> {
+        Arc::clone(&self.media_index)
     }
 
     /// The content folder.
@@ -205,6 +234,7 @@ impl Library {
             posts: paths,
             refused,
             folders,
+            others,
             ..
         } = survey(&self.root)?;
         let refused = by_path(refused);
@@ -218,6 +248,23 @@ impl Library {
             refusals_changed: refused != self.refused,
             ..Refresh::default()
         };
+        let media = read_media_files(
+            &self.root,
+            &self.options.media,
+            others,
+            &self.media,
+            std::mem::take(&mut self.verify_media),
+        );
+        refresh.media_changed = media.len() != self.media.len()
+            || media.iter().zip(&self.media).any(
+                |((path, (_, file)), (known_path, (_, known)))| {
+                    path != known_path || !Arc::ptr_eq(file, known)
+                },
+            );
+        if refresh.media_changed {
+            self.media_index = Arc::new(index_of(&media));
+        }
+        self.media = media;
         self.refused = refused;
         self.folders = folders;
         let mut files = BTreeMap::new();
@@ -372,6 +419,58 @@ pub fn needs_listing(path: &str) -> bool {
         .skip(1)
         .any(|part| part.starts_with('.'));
     !(is_post_file(name) || scratch || in_hidden_folder) || path.is_empty()
+}
+
+/// Chooses the media among a listing's other files and reads each that is new or whose stamp
+/// changed, on all cores; a file `known` under the same stamp keeps its very `Arc`, so an
+/// unchanged folder gives an equal index. A file that cannot be read is left out and logged.
+fn read_media_files(
+    root: &Path,
+    kinds: &MediaKinds,
+    others: Vec<String>,
+    known: &BTreeMap<String, (Option<Stamp>, Arc<MediaFile>)>,
+    verify: bool,
+) -> BTreeMap<String, (Option<Stamp>, Arc<MediaFile>)> {
+    others
+        .into_par_iter()
+        .filter_map(|path| {
+            let name = path.rsplit('/').next().unwrap_or(&path);
+            let content_type = kinds.content_type(name)?;
+            let stamp = stamp_of(&root.join(&path));
+            if let Some((known_stamp, file)) = known.get(&path)
+                && stamp.is_some()
+                && *known_stamp == stamp
+                && !verify
+            {
+                return Some((path, (stamp, Arc::clone(file))));
+            }
+            match read_media(root, &path, content_type) {
+                // The same bytes read again (a replaced folder, a touched file) are the same file.
+                Ok(file) => match known.get(&path) {
+                    Some((_, known)) if known.hash == file.hash && known.len == file.len => {
+                        Some((path, (stamp, Arc::clone(known))))
+                    }
+                    _ => Some((path, (stamp, Arc::new(file)))),
+                },
+                Err(err) => {
+                    log::warn!(
+                        "content: cannot read the media file {path}: {err}; it is not served"
+                    );
+                    None
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The media files as the store takes them.
+fn index_of(media: &BTreeMap<String, (Option<Stamp>, Arc<MediaFile>)>) -> MediaIndex {
+    media
+        .iter()
+        .map(|(path, (_, file))| (path.clone(), Arc::clone(file)))
+        .collect()
 }
 
 /// Refused entries keyed by their path.

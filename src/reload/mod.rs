@@ -22,7 +22,6 @@ use jiff::Timestamp;
 use tokio::sync::broadcast;
 
 use crate::clock::Clock;
-use crate::content;
 use crate::store::{Change, Store};
 use changes::Changes;
 
@@ -223,13 +222,13 @@ impl Reloader {
         let old = self.store.load_full();
         let now = self.clock.now();
         // A saved post slots into the old store's indexes; anything else rebuilds them.
-        let listing = || content::finish(library.parsed());
+        let listing = || library.finish();
         let change = match refresh.edits.as_deref() {
             Some(edits) => Change::Saved {
                 edits,
                 listing: &listing,
             },
-            None => Change::Listing(content::finish(library.parsed())),
+            None => Change::Listing(library.finish()),
         };
         let store = Arc::new(old.next(change, now));
         drop(library);

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::indexes::{Order, TitleOrder};
 use super::{Edit, Store};
-use crate::domain::{Loaded, Post, Problem};
+use crate::domain::{Loaded, MediaIndex, Post, Problem};
 
 /// What changed in the content folder since a store was made, for [`Store::next`].
 pub enum Change<'a> {
@@ -29,8 +29,12 @@ impl Store {
     /// problems, kept for `/problems`. A list of parsed files (in path order) converts into one
     /// through `content::finish`.
     pub fn build(loaded: impl Into<Loaded>, loaded_at: Timestamp) -> Store {
-        let Loaded { posts, problems } = loaded.into();
-        Store::index(posts, problems, loaded_at)
+        let Loaded {
+            media,
+            posts,
+            problems,
+        } = loaded.into();
+        Store::index(posts, problems, media, loaded_at)
     }
 
     /// The store that follows this one after `change`, loaded at `now`: one content version on,
@@ -58,6 +62,7 @@ impl Store {
     pub(super) fn index(
         mut posts: Vec<Arc<Post>>,
         problems: Vec<Problem>,
+        media: Arc<MediaIndex>,
         loaded_at: Timestamp,
     ) -> Store {
         posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
@@ -65,6 +70,7 @@ impl Store {
             order: Arc::new(Order::of(&posts)),
             titles: Arc::new(TitleOrder::of(&posts)),
             problems,
+            media,
             loaded_at,
             generation: 1,
             published_modified: ArcSwapOption::empty(),

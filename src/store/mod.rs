@@ -18,7 +18,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
-use crate::domain::{Post, Problem, Severity};
+use crate::domain::{MediaFile, MediaIndex, Post, Problem, Severity};
 use indexes::{Order, TitleOrder};
 
 pub use build::Change;
@@ -42,6 +42,8 @@ pub struct Store {
     /// no title changed.
     titles: Arc<TitleOrder>,
     problems: Vec<Problem>,
+    /// The media files beside the posts, by path; shared while none changes.
+    media: Arc<MediaIndex>,
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
     generation: u64,
@@ -79,6 +81,16 @@ impl Store {
             .filter(|p| p.severity == Severity::Error)
             .count();
         (errors, self.problems.len() - errors)
+    }
+
+    /// The media files beside the posts, by path.
+    pub fn media(&self) -> &MediaIndex {
+        &self.media
+    }
+
+    /// The media file at `path` (relative to the content folder), if there is one.
+    pub fn media_file(&self, path: &str) -> Option<&Arc<MediaFile>> {
+        self.media.get(path)
     }
 
     /// All loaded posts, drafts included, newest first.

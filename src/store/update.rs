@@ -55,9 +55,13 @@ impl Store {
     /// title), this store's indexes are shared and only the changed posts are swapped in, so a
     /// reload costs one pass over the posts, not a sort.
     pub(super) fn relisted(&self, loaded: Loaded, loaded_at: Timestamp) -> Store {
-        let Loaded { posts, problems } = loaded;
+        let Loaded {
+            media,
+            posts,
+            problems,
+        } = loaded;
         let Some((placed, titles_changed)) = self.place(&posts) else {
-            return Store::index(posts, problems, loaded_at);
+            return Store::index(posts, problems, media, loaded_at);
         };
         let titles = if titles_changed {
             Arc::new(TitleOrder::of(&placed))
@@ -69,6 +73,7 @@ impl Store {
             order: Arc::clone(&self.order),
             titles,
             problems,
+            media,
             loaded_at,
             generation: 1,
             published_modified: ArcSwapOption::empty(),
@@ -111,6 +116,7 @@ impl Store {
             order: Arc::clone(&self.order),
             titles: titles.map_or_else(|| Arc::clone(&self.titles), Arc::new),
             problems,
+            media: Arc::clone(&self.media),
             loaded_at,
             generation: 1,
             published_modified: ArcSwapOption::empty(),

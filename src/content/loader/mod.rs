@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
+use super::media::MediaKinds;
 use super::problem::Located;
 use super::walk::{Survey, kind_of, survey};
 use crate::domain::{Post, Problem, Severity};
@@ -38,6 +39,8 @@ pub struct LoadOptions {
     /// The largest file read, in bytes: a larger one is refused before it is read, so one huge
     /// file cannot take the memory of the whole process.
     pub max_file_size: u64,
+    /// Which files beside the posts are media, served under `/media`.
+    pub media: MediaKinds,
 }
 
 impl Default for LoadOptions {
@@ -46,6 +49,7 @@ impl Default for LoadOptions {
             trust_html: false,
             embed_hosts: Arc::from([]),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            media: MediaKinds::default(),
         }
     }
 }

@@ -1,0 +1,245 @@
+//! Reading the media files beside the posts: which files are media (by extension), their media
+//! type, and each one's hash and, for an image, its width and height from its header alone
+//! (`imagesize`; an SVG's from its root element), never a decode.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::Path;
+
+use jiff::Timestamp;
+use quick_xml::events::Event;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::domain::MediaFile;
+
+/// The extensions served under `/media` without configuration, with their media types: what
+/// a page shows (images, video, audio) or links to (PDF).
+pub const MEDIA_TYPES: &[(&str, &str)] = &[
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+    ("avif", "image/avif"),
+    ("svg", "image/svg+xml"),
+    ("mp4", "video/mp4"),
+    ("webm", "video/webm"),
+    ("mp3", "audio/mpeg"),
+    ("ogg", "audio/ogg"),
+    ("pdf", "application/pdf"),
+];
+
+/// Which files are media: the default extensions and those added with `--media-ext`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MediaKinds {
+    /// Extra extensions, lowercase, without the dot.
+    pub extra: Vec<String>,
+}
+
+impl MediaKinds {
+    /// The media type of a file name, when it is media: `None` for anything else.
+    pub fn content_type(&self, name: &str) -> Option<&'static str> {
+        let (stem, extension) = name.rsplit_once('.')?;
+        if stem.is_empty() {
+            return None;
+        }
+        let extension = extension.to_ascii_lowercase();
+        if let Some((_, kind)) = MEDIA_TYPES.iter().find(|(known, _)| *known == extension) {
+            return Some(kind);
+        }
+        self.extra
+            .iter()
+            .any(|extra| *extra == extension)
+            .then(|| extra_content_type(&extension))
+    }
+}
+
+/// The media type of an extension added with `--media-ext`: the usual type for it, or bytes.
+fn extra_content_type(extension: &str) -> &'static str {
+    match extension {
+        "ico" => "image/x-icon",
+        "bmp" => "image/bmp",
+        "tif" | "tiff" => "image/tiff",
+        "jxl" => "image/jxl",
+        "heic" => "image/heic",
+        "mov" => "video/quicktime",
+        "m4v" => "video/x-m4v",
+        "ogv" => "video/ogg",
+        "m4a" => "audio/mp4",
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "opus" => "audio/opus",
+        "vtt" => "text/vtt",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "json" => "application/json",
+        "zip" => "application/zip",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Reads the media file at `path` (relative to `root`) once: its hash (the bytes go through in
+/// pieces, so a large video is never held in memory), size, modification time and, for an
+/// image, its dimensions from its header.
+pub fn read_media(root: &Path, path: &str, content_type: &'static str) -> io::Result<MediaFile> {
+    let full = root.join(path);
+    let mut file = fs::File::open(&full)?;
+    let metadata = file.metadata()?;
+    let mut hasher = Xxh3::new();
+    let mut buffer = vec![0; HASH_BUFFER];
+    // The first piece read is kept: an image's header is in it.
+    let mut head = Vec::new();
+    let mut len = 0u64;
+    loop {
+        let read = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        hasher.update(&buffer[..read]);
+        if head.len() < HASH_BUFFER {
+            let keep = read.min(HASH_BUFFER - head.len());
+            head.extend_from_slice(&buffer[..keep]);
+        }
+        len += read as u64;
+    }
+    let modified = metadata
+        .modified()
+        .ok()
+        .and_then(|time| Timestamp::try_from(time).ok());
+    // A JPEG whose header sits behind a large EXIF block is sized from the file itself.
+    let dimensions = dimensions(&head, content_type).or_else(|| {
+        (content_type.starts_with("image/") && len > head.len() as u64)
+            .then(|| imagesize::size(&full).ok())
+            .flatten()
+            .and_then(|size| {
+                Some((
+                    u32::try_from(size.width).ok()?,
+                    u32::try_from(size.height).ok()?,
+                ))
+            })
+            .filter(|(width, height)| *width > 0 && *height > 0)
+    });
+    Ok(MediaFile {
+        path: path.to_owned(),
+        hash: hasher.digest(),
+        len,
+        modified,
+        content_type,
+        dimensions,
+    })
+}
+
+/// How much of a media file is read at a time while hashing it: the first piece is also
+/// where an image's header is looked for.
+const HASH_BUFFER: usize = 256 * 1024;
+
+/// An image's width and height from its header, without decoding it.
+pub fn dimensions(bytes: &[u8], content_type: &str) -> Option<(u32, u32)> {
+    if content_type == "image/svg+xml" {
+        return svg_dimensions(bytes);
+    }
+    if !content_type.starts_with("image/") {
+        return None;
+    }
+    let size = imagesize::blob_size(bytes).ok()?;
+    let width = u32::try_from(size.width).ok()?;
+    let height = u32::try_from(size.height).ok()?;
+    (width > 0 && height > 0).then_some((width, height))
+}
+
+/// An SVG's size as a browser lays it out by default: its root's `width` and `height` when
+/// both are plain pixel lengths, else its `viewBox`'s.
+fn svg_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut buffer = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buffer).ok()? {
+            Event::Start(element) | Event::Empty(element) => {
+                if element.local_name().into_inner() != "svg" {
+                    return None;
+                }
+                let attribute = |name: &str| {
+                    element
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.local_name().into_inner() == name)
+                        .map(|a| a.value.into_owned())
+                };
+                let pixels = |value: Option<String>| {
+                    let value = value?;
+                    let number = value.trim().trim_end_matches("px");
+                    number.parse::<f64>().ok().filter(|n| *n > 0.0)
+                };
+                let (width, height) =
+                    match (pixels(attribute("width")), pixels(attribute("height"))) {
+                        (Some(width), Some(height)) => (width, height),
+                        _ => {
+                            let view_box = attribute("viewBox")?;
+                            let numbers: Vec<f64> = view_box
+                                .split(|c: char| c == ',' || c.is_whitespace())
+                                .filter(|part| !part.is_empty())
+                                .map(|part| part.parse().ok())
+                                .collect::<Option<_>>()?;
+                            match numbers[..] {
+                                [_, _, width, height] if width > 0.0 && height > 0.0 => {
+                                    (width, height)
+                                }
+                                _ => return None,
+                            }
+                        }
+                    };
+                let round = |n: f64| {
+                    (n.round() >= 1.0 && n < f64::from(u32::MAX)).then(|| n.round() as u32)
+                };
+                return Some((round(width)?, round(height)?));
+            }
+            Event::Eof => return None,
+            _ => buffer.clear(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_is_known_by_extension_in_any_case_and_extra_extensions_are_added() {
+        let kinds = MediaKinds {
+            extra: vec!["ico".to_owned()],
+        };
+        assert_eq!(kinds.content_type("a/photo.JPG"), Some("image/jpeg"));
+        assert_eq!(kinds.content_type("icon.svg"), Some("image/svg+xml"));
+        assert_eq!(kinds.content_type("favicon.ico"), Some("image/x-icon"));
+        assert_eq!(kinds.content_type("post.md"), None);
+        assert_eq!(kinds.content_type("archive.tar"), None);
+        assert_eq!(kinds.content_type(".png"), None);
+        assert_eq!(MediaKinds::default().content_type("favicon.ico"), None);
+    }
+
+    #[test]
+    fn an_svg_is_sized_by_its_pixel_width_and_height_else_its_view_box() {
+        let sized = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="120px" height="80"></svg>"#;
+        assert_eq!(svg_dimensions(sized), Some((120, 80)));
+        let boxed = br#"<svg viewBox="0 0 64.4 32" width="100%"><rect/></svg>"#;
+        assert_eq!(svg_dimensions(boxed), Some((64, 32)));
+        assert_eq!(svg_dimensions(b"<html></html>"), None);
+        assert_eq!(svg_dimensions(b"not xml at all <"), None);
+    }
+
+    #[test]
+    fn a_png_header_gives_its_size_and_a_truncated_one_none() {
+        // The 24 bytes a PNG's size is read from: signature, IHDR length and type, width, height.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend_from_slice(&1200u32.to_be_bytes());
+        png.extend_from_slice(&800u32.to_be_bytes());
+        png.extend_from_slice(&[8, 2, 0, 0, 0]);
+        assert_eq!(dimensions(&png, "image/png"), Some((1200, 800)));
+        assert_eq!(dimensions(&png[..12], "image/png"), None);
+        assert_eq!(dimensions(&png, "application/pdf"), None);
+    }
+}
