@@ -12,6 +12,8 @@ use fast_image_resize as fir;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder, ImageError, ImageFormat, ImageReader, Limits};
 
+use crate::domain::Placeholder;
+
 /// The longest data URL made, in bytes: it is inlined into every page that shows the image.
 pub const MAX_DATA_URL_BYTES: usize = 1000;
 
@@ -30,16 +32,6 @@ const GRID_SIDE: u32 = 64;
 /// few bytes can claim 60000x60000 pixels, and that is refused from its header.
 const MAX_SIDE: u32 = 16_384;
 const MAX_DECODE_BYTES: u64 = 192 * 1024 * 1024;
-
-/// A blur placeholder for one image, as `next/image` takes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placeholder {
-    /// A PNG of at most 16 pixels a side, as `data:image/png;base64,...`; never longer than
-    /// [`MAX_DATA_URL_BYTES`].
-    pub data_url: String,
-    /// The image's dominant colour, as `#rrggbb`.
-    pub color: String,
-}
 
 /// Why an image has no placeholder.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,14 +4,19 @@
 //! decoded, so placeholders are made after start-up in the background and appear in responses
 //! once ready.
 //!
-//! The files: [`make`] (one image's bytes to its placeholder, a pure function) and [`cache`]
-//! (placeholders kept in `--index-dir` between runs, by the hash of the image's bytes).
+//! The files: [`make`] (one image's bytes to its placeholder, a pure function), [`cache`]
+//! (placeholders kept in `--index-dir` between runs, by the hash of the image's bytes) and
+//! [`follow`] (the thread that makes them after start-up and at each reload, and publishes
+//! them into the served store, where responses find them with `Store::placeholder`).
 
 mod cache;
+mod follow;
 mod make;
 
+pub use crate::domain::Placeholder;
 pub use cache::PlaceholderCache;
-pub use make::{MAX_DATA_URL_BYTES, Placeholder, PlaceholderError, make_placeholder};
+pub use follow::{PUBLISH_EVERY, PlaceholderProgress, make_and_follow};
+pub use make::{MAX_DATA_URL_BYTES, PlaceholderError, make_placeholder};
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 mod build;
 mod freshness;
 mod indexes;
+mod placeholders;
 mod query;
 mod request;
 mod update;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
-use crate::domain::{MediaFile, MediaIndex, Post, Problem, Severity};
+use crate::domain::{MediaFile, MediaIndex, Placeholders, Post, Problem, Severity};
 use indexes::{Order, TitleOrder};
 
 pub use build::Change;
@@ -44,6 +45,9 @@ pub struct Store {
     problems: Vec<Problem>,
     /// The media files beside the posts, by path; shared while none changes.
     media: Arc<MediaIndex>,
+    /// The blur placeholders of its images made so far, by hash; filled in the background
+    /// after start-up (see [`Store::with_placeholders`]) and carried to the next store.
+    placeholders: Arc<Placeholders>,
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
     generation: u64,
