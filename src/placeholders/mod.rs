@@ -19,4 +19,6 @@ pub use follow::{PUBLISH_EVERY, PlaceholderProgress, make_and_follow};
 pub use make::{MAX_DATA_URL_BYTES, PlaceholderError, make_placeholder};
 
 #[cfg(test)]
+mod follow_tests;
+#[cfg(test)]
 mod tests;
