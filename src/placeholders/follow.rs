@@ -225,11 +225,12 @@ impl Worker {
                 match results.recv_timeout(PUBLISH_EVERY.saturating_sub(published.elapsed())) {
                     Ok((hash, path, made)) => {
                         received += 1;
-                        self.progress.decoded.fetch_add(1, Ordering::AcqRel);
-                        self.progress.done.fetch_add(1, Ordering::AcqRel);
                         if self.record(hash, path, made) {
                             unpublished += 1;
                         }
+                        // Counted once kept, so whoever sees it done finds its cache entry.
+                        self.progress.decoded.fetch_add(1, Ordering::AcqRel);
+                        self.progress.done.fetch_add(1, Ordering::AcqRel);
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,

@@ -11,6 +11,7 @@ mod helpers;
 mod html;
 mod http;
 mod meta;
+mod placeholders;
 mod posts;
 mod preview;
 #[cfg(unix)]
