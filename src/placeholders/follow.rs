@@ -206,6 +206,7 @@ impl Worker {
                 let spawned = thread::Builder::new()
                     .name(format!("quire-placeholders-{n}"))
                     .spawn_scoped(scope, move || {
+                        lower_priority();
                         while let Some(&(hash, path)) =
                             todo.get(next.fetch_add(1, Ordering::Relaxed))
                         {
@@ -275,6 +276,19 @@ impl Worker {
     /// Swaps in the served store carrying every placeholder made for its images.
     fn publish(&self, reloader: &Reloader) {
         reloader.amend_store(|store| store.with_placeholders(Arc::new(carried(store, &self.made))));
+    }
+}
+
+/// Makes the calling thread yield the CPU to request threads: placeholders can wait, a reader
+/// should not. On Linux the nice value is per thread, so only the decoding threads are lowered.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `setpriority` takes no pointers; `who = 0` is the calling thread on Linux.
+        let lowered = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+        if lowered != 0 {
+            log::debug!("placeholders: cannot lower a decoding thread's priority");
+        }
     }
 }
 
