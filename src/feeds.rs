@@ -6,6 +6,8 @@
 mod json;
 mod xml;
 
+use crate::domain::Post;
+
 pub use json::{JsonFeed, JsonFeedAuthor, JsonFeedItem, json_feed};
 pub use xml::{atom, rss, sitemap};
 
@@ -41,9 +43,7 @@ impl FeedOptions {
     /// assert_eq!(options.post_url("https://x.org", "hello"), "https://x.org/blog/hello/");
     /// ```
     pub fn post_url(&self, base_url: &str, slug: &str) -> String {
-        self.post_url
-            .replace("{base}", base_url)
-            .replace("{slug}", slug)
+        crate::domain::post_url(&self.post_url, base_url, slug)
     }
 }
 
@@ -67,6 +67,18 @@ impl PublicUrls<'_> {
     /// and relative paths are left as written.
     pub fn image(&self, url: &str) -> String {
         absolute(self.base_url, url)
+    }
+
+    /// A post's featured image URL: its file under `/media/` when the content folder has it,
+    /// else as written, made absolute when it is a path on the site.
+    pub fn featured_image(&self, post: &Post) -> Option<String> {
+        match &post.resolved.featured {
+            Some(file) => Some(file.url(self.base_url)),
+            None => post
+                .featured_image
+                .as_deref()
+                .map(|image| self.image(image)),
+        }
     }
 }
 

@@ -87,6 +87,7 @@ fn check(settings: &CheckSettings) -> ExitCode {
         media: MediaKinds {
             extra: settings.media_ext.clone(),
         },
+        urls: Default::default(),
     };
     let survey = match survey(&settings.dir) {
         Ok(survey) => survey,

@@ -124,7 +124,7 @@ pub struct ServeSettings {
     pub feed_content: FeedContent,
     /// The public URL of a post: its `url` in the API and its link in feeds and the sitemap;
     /// `{base}` is the base URL and `{slug}` the post's slug.
-    #[arg(long, default_value = "{base}/posts/{slug}", env = "QUIRE_POST_URL")]
+    #[arg(long, default_value = crate::domain::DEFAULT_POST_URL, env = "QUIRE_POST_URL")]
     pub post_url: String,
     /// The most `/api/v1/events` streams open at once; past it a client gets 503 with
     /// `Retry-After`. Each stream holds a connection, and so a file descriptor, for as long as
@@ -197,7 +197,7 @@ impl ServeSettings {
             webhook_url: None,
             webhook_secret: None,
             feed_content: FeedContent::Full,
-            post_url: "{base}/posts/{slug}".to_owned(),
+            post_url: crate::domain::DEFAULT_POST_URL.to_owned(),
             index_dir: None,
             max_event_streams: crate::routes::DEFAULT_MAX_EVENT_STREAMS,
             access_log: false,

@@ -19,6 +19,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::clock::{Clock, SystemClock};
 use crate::content::LoadOptions;
+use crate::content::links::UrlRules;
 use crate::content::media::MediaKinds;
 use crate::content::problem::counted;
 use crate::domain::Severity;
@@ -223,20 +224,8 @@ impl Application {
             search_hold,
             search_probe,
         } = builder;
-        let options = LoadOptions {
-            trust_html: settings.trust_html,
-            embed_hosts: settings.embed_hosts.clone().into(),
-            max_file_size: settings.max_file_size,
-            media: MediaKinds {
-                extra: settings.media_ext.clone(),
-            },
-        };
-        let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
-        let (errors, _) = store.problem_counts();
-        if settings.strict && errors > 0 {
-            return Err(StartupError::Strict { errors });
-        }
-
+        // The listener comes first: without `--base-url`, its address is the base of the URLs
+        // written into posts as they load.
         let bind_error = |source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
@@ -247,6 +236,23 @@ impl Application {
             .base_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
+        let options = LoadOptions {
+            trust_html: settings.trust_html,
+            embed_hosts: settings.embed_hosts.clone().into(),
+            max_file_size: settings.max_file_size,
+            media: MediaKinds {
+                extra: settings.media_ext.clone(),
+            },
+            urls: Arc::new(UrlRules {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                post_url: settings.post_url.clone(),
+            }),
+        };
+        let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
+        let (errors, _) = store.problem_counts();
+        if settings.strict && errors > 0 {
+            return Err(StartupError::Strict { errors });
+        }
         let current = Arc::new(ArcSwap::from_pointee(store));
         let reloader = Arc::new(Reloader::new(
             library,

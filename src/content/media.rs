@@ -48,8 +48,7 @@ impl MediaKinds {
             return Some(kind);
         }
         self.extra
-            .iter()
-            .any(|extra| *extra == extension)
+            .contains(&extension)
             .then(|| extra_content_type(&extension))
     }
 }

@@ -6,6 +6,7 @@ mod addresses;
 pub mod fields;
 mod finish;
 pub mod front_matter;
+pub mod links;
 pub mod loader;
 pub mod markdown;
 pub mod media;

@@ -3,6 +3,7 @@
 
 pub mod dates;
 mod format;
+mod links;
 mod loaded;
 mod media;
 mod packed;
@@ -14,6 +15,7 @@ mod term;
 mod toc;
 
 pub use format::SourceFormat;
+pub use links::{DEFAULT_POST_URL, LocalRef, PostImage, PostLink, RefKind, Resolved, post_url};
 pub use loaded::Loaded;
 pub use media::{MediaFile, MediaIndex};
 pub use packed::PackedBody;

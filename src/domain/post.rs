@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::{PackedBody, Slug, SourceFormat, Term, TocEntry};
+use super::{LocalRef, PackedBody, Resolved, Slug, SourceFormat, Term, TocEntry};
 
 /// Whether a post can be seen at a given moment; decided per request, so scheduled posts go live
 /// on time without a reload.
@@ -67,6 +67,13 @@ pub struct Post {
     pub source_path: String,
     /// When the file was last modified, for `Last-Modified`; `None` when not read from a file.
     pub modified: Option<Timestamp>,
+    /// The local URLs of the HTML as rendered, before they are resolved.
+    pub refs: Vec<LocalRef>,
+    /// The anchors a link can point to: every `id` in the HTML (headings, footnotes, ...).
+    pub anchors: Vec<String>,
+    /// The images, links and featured image the local URLs resolved to once every post's
+    /// address was known (see `content::links`); empty until then.
+    pub resolved: Resolved,
 }
 
 /// Words per minute used for reading time, the figure Medium popularised.

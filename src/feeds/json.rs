@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{FeedChannel, FeedContent, FeedOptions, absolute};
+use super::{FeedChannel, FeedContent, FeedOptions, PublicUrls};
 use crate::domain::Post;
 
 /// A JSON Feed 1.1 document.
@@ -81,10 +81,11 @@ pub fn json_feed(channel: &FeedChannel, posts: &[&Arc<Post>], options: &FeedOpti
                 content_html,
                 content_text,
                 summary: post.excerpt.clone(),
-                image: post
-                    .featured_image
-                    .as_deref()
-                    .map(|image| absolute(&channel.base_url, image)),
+                image: PublicUrls {
+                    base_url: &channel.base_url,
+                    options,
+                }
+                .featured_image(post),
                 date_published: post.date.to_string(),
                 date_modified: post.updated.map(|t| t.to_string()),
                 authors: post

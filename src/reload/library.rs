@@ -20,6 +20,7 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
+use crate::content::links::Links;
 use crate::content::loader::{Digest, digest_of, is_post_file, load_file_with_digest};
 use crate::content::media::{MediaKinds, read_media};
 use crate::content::{self, LoadOptions, Parsed, Survey, survey};
@@ -44,6 +45,8 @@ pub struct Library {
     media_index: Arc<MediaIndex>,
     /// Whether the next listing reads every media file again (the folder was replaced).
     verify_media: bool,
+    /// Each post as served, its local URLs resolved.
+    links: Links,
 }
 
 /// What one file is known to be.
@@ -118,13 +121,14 @@ impl Library {
             .collect();
         Ok(Library {
             root: root.to_path_buf(),
-            options,
             files,
             refused: by_path(refused),
             folders,
             media_index: Arc::new(index_of(&media)),
             media,
             verify_media: false,
+            links: Links::new((*options.urls).clone()),
+            options,
         })
     }
 
@@ -169,12 +173,18 @@ impl Library {
                     }
                     refresh.parsed += 1;
                     let edit = match (before, &state.good, &state.problem) {
-                        (Some(before), Some((after, warnings)), None) => Some(Edit {
-                            path: path.clone(),
-                            before,
-                            after: Arc::clone(after),
-                            warnings: warnings.clone(),
-                        }),
+                        (Some(before), Some((after, warnings)), None) => {
+                            // What is served for `before` is asked before the save replaces it.
+                            let served = self.links.served(path, &before);
+                            self.links
+                                .saved(&before, Arc::clone(after))
+                                .map(|(after, found)| Edit {
+                                    path: path.clone(),
+                                    before: served,
+                                    after,
+                                    warnings: warnings.iter().cloned().chain(found).collect(),
+                                })
+                        }
                         _ => None,
                     };
                     match (edit, &mut refresh.edits) {
@@ -209,10 +219,10 @@ impl Library {
     /// Every file's outcome finished for the store: the posts at their addresses, every
     /// problem, and the media files.
     pub fn finish(&self) -> Loaded {
-        Loaded {
-            media: Arc::clone(&self.media_index),
-            ..content::finish(self.parsed())
-        }
+        self.links.finish(
+            content::finish(self.parsed()),
+            Arc::clone(&self.media_index),
+        )
     }
 
     /// The media files beside the posts, as the store takes them.

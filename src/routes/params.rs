@@ -182,6 +182,7 @@ pub enum SummaryField {
     Categories,
     Tags,
     FeaturedImage,
+    FeaturedImageDetails,
     MetaDescription,
     ReadingTime,
     WordCount,

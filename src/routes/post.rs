@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::preview::PreviewHeaders;
-use super::wire::PostSummary;
+use super::wire::{ImageDetails, PostSummary};
 use crate::domain::TocEntry;
 use crate::domain::{Post, Slug};
 use crate::error::{ApiError, Problem};
@@ -72,6 +72,9 @@ pub struct PostDetail {
     pub html: String,
     /// The nested table of contents; each heading's `id` is set in `html`.
     pub toc: Vec<TocItem>,
+    /// Each image of the content folder the body shows, once, in the order of `html`, with
+    /// its size, alt text and placeholder: what `next/image` needs for each.
+    pub images: Vec<ImageDetails>,
     /// The next older published post.
     #[schema(required = true)]
     pub prev: Option<PostLink>,
@@ -134,6 +137,13 @@ pub async fn get_post(
         summary: PostSummary::new(found.post, state.public_urls()),
         html: found.post.body.html(),
         toc: found.post.toc.iter().map(TocItem::from).collect(),
+        images: found
+            .post
+            .resolved
+            .images
+            .iter()
+            .map(|image| ImageDetails::new(&image.file, &image.alt, state.public_urls()))
+            .collect(),
         prev: found.previous.map(|p| PostLink::from(p.as_ref())),
         next: found.next.map(|p| PostLink::from(p.as_ref())),
     })?

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use utoipa::openapi::schema::{AdditionalProperties, Object, ObjectBuilder, Schema, Type};
 
 use super::query::RawQuery;
-use crate::domain::{Post, SourceFormat, Term};
+use crate::domain::{MediaFile, Post, SourceFormat, Term};
 use crate::feeds::PublicUrls;
 use crate::search::FacetCount;
 use crate::store::{PageRequest, TermCount};
@@ -73,6 +73,7 @@ impl From<SourceFormat> for PostFormat {
         {"name": "story points", "slug": "story-points"}
     ],
     "featuredImage": "https://blog.example.com/images/blog/planning-poker-without-the-pain.png",
+    "featuredImageDetails": null,
     "metaDescription": "Make Planning Poker faster and more useful: card decks, facilitation rules, handling outliers, and when to stop debating and move on.",
     "readingTime": 4,
     "wordCount": 822,
@@ -108,10 +109,16 @@ pub struct PostSummary {
     pub categories: Vec<TermRef>,
     /// Tags in the writer's order.
     pub tags: Vec<TermRef>,
-    /// Image URL for cards; a path on the site (`/images/a.png`) is made absolute against the
-    /// base URL, as in the feeds.
+    /// Image URL for cards: when the front matter names a file of the content folder
+    /// (`./cover.jpg` beside the post, or `/images/a.png` from the folder's root), its
+    /// `/media/` URL with its version; else as written, a path on the site (`/images/a.png`)
+    /// made absolute against the base URL, as in the feeds.
     #[schema(required = true)]
     pub featured_image: Option<String>,
+    /// The featured image's details when it is a file of the content folder: URL, size, and
+    /// a blur placeholder once made. Null for an image elsewhere or none.
+    #[schema(required = true)]
+    pub featured_image_details: Option<ImageDetails>,
     /// Description for search engines.
     #[schema(required = true)]
     pub meta_description: Option<String>,
@@ -155,15 +162,69 @@ impl PostSummary {
             category: post.category().map(TermRef::from),
             categories: post.categories.iter().map(TermRef::from).collect(),
             tags: post.tags.iter().map(TermRef::from).collect(),
-            featured_image: post
-                .featured_image
-                .as_deref()
-                .map(|image| urls.image(image)),
+            featured_image: urls.featured_image(post),
+            featured_image_details: post
+                .resolved
+                .featured
+                .as_ref()
+                .map(|file| ImageDetails::new(file, &post.title, urls)),
             meta_description: post.meta_description.clone(),
             reading_time: post.reading_time,
             word_count: post.word_count,
             format: post.format.into(),
             extra: post.extra.clone(),
+        }
+    }
+}
+
+/// A local image as a frontend shows it: what `<img>` and `next/image` take.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "url": "https://blog.example.com/media/planning-poker/deck.jpg?v=1a2b3c4d",
+    "width": 1200,
+    "height": 800,
+    "alt": "A deck of planning poker cards",
+    "contentType": "image/jpeg",
+    "blurDataUrl": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAABAAAAALCAIAAAD5gJpuAAAA",
+    "dominantColor": "#3a5f7d"
+}))]
+pub struct ImageDetails {
+    /// The image's URL under `/media/`, with its version (`?v=`): cacheable for a year, and a
+    /// new URL when the file changes.
+    pub url: String,
+    /// Width in pixels, from the file's header; null when the header does not say.
+    #[schema(required = true)]
+    pub width: Option<u32>,
+    /// Height in pixels, from the file's header; null when the header does not say.
+    #[schema(required = true)]
+    pub height: Option<u32>,
+    /// The alt text as written (for a featured image, the post's title); empty when none.
+    pub alt: String,
+    /// The image's media type, e.g. `image/jpeg`.
+    pub content_type: String,
+    /// A tiny blurred version of the image as a data URL (at most about 1 KB), for
+    /// `next/image`'s `blurDataURL`; null until it is made (in the background after
+    /// start-up) and for formats that are not decoded (SVG, AVIF).
+    #[schema(required = true)]
+    pub blur_data_url: Option<String>,
+    /// The image's dominant colour, `#rrggbb`, for a solid placeholder; null like
+    /// `blurDataUrl`.
+    #[schema(required = true)]
+    pub dominant_color: Option<String>,
+}
+
+impl ImageDetails {
+    /// The details of a local image file shown with `alt`.
+    pub fn new(file: &MediaFile, alt: &str, urls: PublicUrls<'_>) -> ImageDetails {
+        ImageDetails {
+            url: file.url(urls.base_url),
+            width: file.dimensions.map(|(width, _)| width),
+            height: file.dimensions.map(|(_, height)| height),
+            alt: alt.to_owned(),
+            content_type: file.content_type.to_owned(),
+            blur_data_url: None,
+            dominant_color: None,
         }
     }
 }

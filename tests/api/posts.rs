@@ -426,6 +426,7 @@ fn a_post_summary_has_every_field() {
             "excerpt",
             "extra",
             "featuredImage",
+            "featuredImageDetails",
             "format",
             "metaDescription",
             "readingTime",

@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
+use super::links::UrlRules;
 use super::media::MediaKinds;
 use super::problem::Located;
 use super::walk::{Survey, kind_of, survey};
@@ -41,6 +42,8 @@ pub struct LoadOptions {
     pub max_file_size: u64,
     /// Which files beside the posts are media, served under `/media`.
     pub media: MediaKinds,
+    /// Where posts and media are public, for the URLs written into posts' HTML.
+    pub urls: Arc<UrlRules>,
 }
 
 impl Default for LoadOptions {
@@ -50,6 +53,7 @@ impl Default for LoadOptions {
             embed_hosts: Arc::from([]),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             media: MediaKinds::default(),
+            urls: Arc::default(),
         }
     }
 }

@@ -11,10 +11,13 @@ use super::slugs::{slug_from_path, slug_from_permalink};
 use super::{LoadOptions, Parsed};
 use crate::content::fields::{FieldError, Fields, MAX_TERMS, TermList, keys};
 use crate::content::front_matter::{self, Split};
+use crate::content::links::{self, is_local};
 use crate::content::markdown::{self, RenderOptions, truncate_at_word};
 use crate::content::problem::{Located, line_and_column};
 use crate::domain::dates;
-use crate::domain::{PackedBody, Post, Problem, Severity, Slug, SourceFormat, Term};
+use crate::domain::{
+    LocalRef, PackedBody, Post, Problem, RefKind, Resolved, Severity, Slug, SourceFormat, Term,
+};
 
 /// The most warnings about removed markup listed for one body: a generated body can lose
 /// something on every line, and the problems list must stay readable. The rest are counted.
@@ -173,6 +176,16 @@ fn parse_inner(
             .in_file(path, Severity::Warning),
         );
     }
+    let found = links::find(&rendered.html, body, lines_before_body + 1);
+    let mut refs = found.refs;
+    if let Some(image) = featured_image.as_ref().filter(|image| is_local(image)) {
+        refs.push(LocalRef {
+            url: image.clone(),
+            kind: RefKind::Featured,
+            alt: None,
+            line: front_matter::key_line(&split, keys::FEATURED_IMAGE),
+        });
+    }
     let excerpt = excerpt.unwrap_or(rendered.summary);
     let excerpt = if excerpt.is_empty() {
         truncate_at_word(&title, 200)
@@ -202,6 +215,9 @@ fn parse_inner(
         format,
         source_path: path.to_owned(),
         modified: None,
+        refs,
+        anchors: found.anchors,
+        resolved: Resolved::default(),
     })
 }
 
