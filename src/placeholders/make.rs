@@ -10,7 +10,11 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use fast_image_resize as fir;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::{ExtendedColorType, ImageEncoder, ImageError, ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{
+    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
+    ImageReader, Limits,
+};
 
 use crate::domain::Placeholder;
 
@@ -190,11 +194,23 @@ fn decode(bytes: &[u8]) -> Result<Pixels, PlaceholderError> {
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
-    let image = reader.decode().map_err(|err| match err {
+    let failed = |err: ImageError| match err {
         ImageError::Limits(_) => PlaceholderError::TooLarge(err.to_string()),
         ImageError::Unsupported(_) => PlaceholderError::Unsupported(err.to_string()),
         _ => PlaceholderError::Corrupt(err.to_string()),
-    })?;
+    };
+    let mut decoder = reader.into_decoder().map_err(failed)?;
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(PlaceholderError::TooLarge(format!(
+            "{} bytes of pixels, over {MAX_DECODE_BYTES}",
+            decoder.total_bytes()
+        )));
+    }
+    // Phones store photos sideways with an EXIF tag saying how to turn them, and browsers
+    // turn them: so must the placeholder. A tag that cannot be read leaves the image as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(failed)?;
+    image.apply_orientation(orientation);
     let (width, height) = (image.width(), image.height());
     let alpha = image.color().has_alpha();
     let buf = if alpha {

@@ -290,16 +290,20 @@ fn a_huge_size_in_a_small_file_is_refused_from_its_header() {
         make_placeholder(&bomb)
     );
 
-    // The same in a PNG header, its checksum made right so only the size is wrong.
-    let mut bomb = png(&[0, 0, 0], 1, 1, ExtendedColorType::Rgb8);
-    bomb[16..24].copy_from_slice(&[0, 0, 0xEA, 0x60, 0, 0, 0xEA, 0x60]);
-    let crc = crc32fast::hash(&bomb[12..29]);
-    bomb[29..33].copy_from_slice(&crc.to_be_bytes());
-    assert!(
-        matches!(make_placeholder(&bomb), Err(PlaceholderError::TooLarge(_))),
-        "{:?}",
-        make_placeholder(&bomb)
-    );
+    // The same in PNG headers, their checksums made right so only the size is wrong: sides
+    // over the limit, and sides within it whose pixels would take 768 MB.
+    for side in [60_000u32, 16_000] {
+        let mut bomb = png(&[0, 0, 0], 1, 1, ExtendedColorType::Rgb8);
+        bomb[16..20].copy_from_slice(&side.to_be_bytes());
+        bomb[20..24].copy_from_slice(&side.to_be_bytes());
+        let crc = crc32fast::hash(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert!(
+            matches!(make_placeholder(&bomb), Err(PlaceholderError::TooLarge(_))),
+            "{side}: {:?}",
+            make_placeholder(&bomb)
+        );
+    }
 }
 
 #[test]
@@ -310,4 +314,30 @@ fn the_data_url_is_read_back_by_a_strict_decoder_with_the_image_s_colours() {
     let small = assert_well_formed(&placeholder).into_rgb8();
     assert!(small.pixels().all(|px| px.0 == ORANGE));
     assert_eq!(placeholder.color, "#f08c28");
+}
+
+#[test]
+fn a_photo_stored_sideways_is_turned_as_its_exif_orientation_says() {
+    // Stored 120 wide and 60 tall, blue on the left; the tag says "turn 90 degrees clockwise",
+    // as a phone held upright writes it, so it shows 60 wide and 120 tall, blue on top.
+    let stored = RgbImage::from_fn(120, 60, |x, _| Rgb(if x < 60 { BLUE } else { ORANGE }));
+    let plain = jpeg(&stored);
+    let exif: &[u8] = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0";
+    let mut tagged = plain[..2].to_vec();
+    tagged.extend_from_slice(&[0xFF, 0xE1]);
+    tagged.extend_from_slice(&u16::try_from(exif.len() + 2).expect("short").to_be_bytes());
+    tagged.extend_from_slice(exif);
+    tagged.extend_from_slice(&plain[2..]);
+
+    let upright = assert_well_formed(&make_placeholder(&tagged).expect("placeholder")).into_rgb8();
+    assert_eq!(upright.dimensions(), (8, 16));
+    let top = upright.get_pixel(4, 1).0;
+    let bottom = upright.get_pixel(4, 14).0;
+    assert!(
+        top[2] > top[0] && bottom[0] > bottom[2],
+        "top {top:?}, bottom {bottom:?}"
+    );
+
+    let as_stored = assert_well_formed(&make_placeholder(&plain).expect("placeholder"));
+    assert_eq!((as_stored.width(), as_stored.height()), (16, 8));
 }
