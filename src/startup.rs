@@ -279,7 +279,6 @@ impl Application {
             settings.index_dir.as_deref(),
             cores,
             Arc::clone(&placeholders),
-            None,
         ) {
             log::error!("cannot start the placeholders' thread: {err}; images have none");
         }

@@ -10,7 +10,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Barrier, Weak};
+use std::sync::{Arc, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ use crate::store::Store;
 
 /// The most often a batch of new placeholders is published: each swaps in a store, which
 /// makes every cached response again.
-pub const PUBLISH_EVERY: Duration = Duration::from_secs(1);
+const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 
 /// The media types decoded; SVG and AVIF are not (see [`PlaceholderError::NotDecoded`]).
 const DECODED: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
@@ -68,15 +68,13 @@ impl PlaceholderProgress {
 /// `reloader`, whose files are under `root`, kept in `index_dir` between runs when given, and
 /// published into the served store (see [`Reloader::amend_store`]) as they are made; then for
 /// the new images of every later reload, until the reloader is dropped. `threads` decode at
-/// once (at least one). `hold`, when given, keeps the work from starting until the other party
-/// also waits on the barrier.
+/// once (at least one).
 pub fn make_and_follow(
     reloader: &Arc<Reloader>,
     root: PathBuf,
     index_dir: Option<&Path>,
     threads: usize,
     progress: Arc<PlaceholderProgress>,
-    hold: Option<Arc<Barrier>>,
 ) -> io::Result<()> {
     let cache = index_dir.and_then(|dir| {
         PlaceholderCache::open(dir)
@@ -101,9 +99,6 @@ pub fn make_and_follow(
     thread::Builder::new()
         .name("quire-placeholders".to_owned())
         .spawn(move || {
-            if let Some(hold) = hold {
-                hold.wait();
-            }
             let mut first = true;
             // Weak, so the thread ends with the server rather than keep its reloader alive.
             while let Some(reloader) = Weak::upgrade(&reloader) {

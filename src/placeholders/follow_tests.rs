@@ -77,7 +77,6 @@ fn start(
         index_dir,
         2,
         Arc::clone(&progress),
-        None,
     )
     .expect("start the worker");
     progress

@@ -15,7 +15,7 @@ mod make;
 
 pub use crate::domain::Placeholder;
 pub use cache::PlaceholderCache;
-pub use follow::{PUBLISH_EVERY, PlaceholderProgress, make_and_follow};
+pub use follow::{PlaceholderProgress, make_and_follow};
 pub use make::{MAX_DATA_URL_BYTES, PlaceholderError, make_placeholder};
 
 #[cfg(test)]
