@@ -35,6 +35,11 @@ pub enum ApiError {
         /// The most bytes a query string may have.
         limit: usize,
     },
+    /// 416: no range of a `Range` request overlaps the file.
+    RangeNotSatisfiable {
+        /// The file's length in bytes, for `Content-Range: bytes */length`.
+        length: u64,
+    },
     /// 500: a bug or failure inside Quire; details go to the log, not the client.
     Internal,
     /// 401: the request needs credentials it did not give (a preview without a valid token).
@@ -90,6 +95,10 @@ impl std::fmt::Display for ApiError {
             ApiError::UriTooLong { limit } => write!(
                 f,
                 "the query string is longer than {limit} bytes; send fewer or shorter parameters"
+            ),
+            ApiError::RangeNotSatisfiable { length } => write!(
+                f,
+                "no range of `Range` overlaps the file, which has {length} bytes"
             ),
             ApiError::Internal => f.write_str("internal server error"),
             ApiError::Unauthorized { detail } => f.write_str(detail),
@@ -162,6 +171,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::CorsRefused { .. } => StatusCode::FORBIDDEN,
@@ -181,6 +191,9 @@ impl ResponseError for ApiError {
         }
         if let ApiError::Unauthorized { .. } = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let ApiError::RangeNotSatisfiable { length } = self {
+            response.insert_header((header::CONTENT_RANGE, format!("bytes */{length}")));
         }
         if let ApiError::SearchUnavailable { building } = self {
             // Errors are never kept by Quire's response cache; this keeps shared caches from

@@ -5,11 +5,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::Timestamp;
-use quire::content::loader::load_surveyed;
 use quire::content::media::MediaKinds;
 use quire::content::problem::counted;
 use quire::content::{LoadOptions, survey};
+use quire::domain::ProblemKind;
 use quire::http::ACCESS_LOG;
+use quire::reload::Library;
 use quire::settings::{CheckSettings, Cli, Command};
 use quire::startup::Application;
 use quire::store::Store;
@@ -99,21 +100,31 @@ fn check(settings: &CheckSettings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let unread = survey.unread_summary();
     // One listing serves both the summary and the loading, so the folder is walked once.
-    let parsed = load_surveyed(&settings.dir, &survey, options);
-    let store = Store::build(parsed, Timestamp::now());
+    let library = Library::surveyed(&settings.dir, survey, options);
+    let store = Store::build(library.finish(), Timestamp::now());
     let (errors, warnings) = store.problem_counts();
+    let link_problems = store
+        .problems()
+        .iter()
+        .filter(|problem| problem.kind == ProblemKind::Link)
+        .count();
     let printed = (|| {
         let mut out = std::io::stdout().lock();
         for problem in store.problems() {
             writeln!(out, "{problem}")?;
         }
-        if let Some(unread) = survey.unread_summary() {
+        if let Some(unread) = &unread {
             writeln!(out, "{unread}")?;
         }
+        let about_links = match link_problems {
+            0 => String::new(),
+            count => format!(" ({count} about links)"),
+        };
         writeln!(
             out,
-            "{} loaded, {}, {}",
+            "{} loaded, {}, {}{about_links}",
             counted(store.all_posts().len(), "post"),
             counted(errors, "error"),
             counted(warnings, "warning"),
@@ -127,7 +138,7 @@ fn check(settings: &CheckSettings) -> ExitCode {
         eprintln!("error: cannot write the report: {err}");
         return ExitCode::FAILURE;
     }
-    if errors > 0 {
+    if errors > 0 || (settings.strict_links && link_problems > 0) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

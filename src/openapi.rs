@@ -25,6 +25,7 @@ use crate::routes;
         (name = "meta", description = "The site, content problems and health."),
         (name = "events", description = "Change events: a Server-Sent Events stream of what each content reload changed."),
         (name = "search", description = "Ranked full-text search with snippets and facets."),
+        (name = "media", description = "The images, video, audio and PDFs beside the posts, streamed from the content folder with ranges and strong validators."),
         (name = "feeds", description = "RSS 2.0, Atom and JSON Feed 1.1 feeds of the newest posts (site-wide, per category, per tag) and the sitemap."),
     ),
     modifiers(&PreviewTokenScheme),

@@ -36,6 +36,10 @@ pub struct CheckSettings {
     /// The content folder to check.
     #[arg(default_value = "./content", env = "QUIRE_CONTENT")]
     pub dir: PathBuf,
+    /// Exit non-zero on any link problem too (a broken link, an anchor the target lacks, a
+    /// missing image or file, an image without alt text), for CI.
+    #[arg(long)]
+    pub strict_links: bool,
     /// Keep raw HTML in Markdown instead of sanitizing it.
     #[arg(long, env = "QUIRE_TRUST_HTML")]
     pub trust_html: bool,

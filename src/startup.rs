@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
-use actix_web::{App, HttpResponse, HttpServer, http::header, web};
+use actix_web::{App, HttpMessage, HttpResponse, HttpServer, http::header, web};
 use arc_swap::ArcSwap;
 use utoipa_actix_web::AppExt;
 
@@ -26,6 +26,7 @@ use crate::domain::Severity;
 use crate::feeds::FeedOptions;
 use crate::http::cors::CrossOrigin;
 use crate::http::edge::Edge;
+use crate::http::media::HeadRequest;
 use crate::http::respond::Responses;
 use crate::http::swagger::{self, ApiDocs};
 use crate::http::{self, HttpContext};
@@ -299,6 +300,7 @@ impl Application {
                 content: settings.feed_content,
                 post_url: settings.post_url.clone(),
             },
+            content: Arc::from(settings.content.as_path()),
         };
         let document = openapi::document();
         let known_paths = KnownPaths::from_openapi(&document);
@@ -394,13 +396,15 @@ impl Application {
 }
 
 /// HEAD is answered by the GET route: the HTTP/1 codec remembers the request was HEAD and
-/// sends the same headers without a body.
+/// sends the same headers without a body. The mark left in the request lets a streamed
+/// answer (`/media`) skip reading the file it would not send.
 fn answer_head_like_get<S, B>(mut request: ServiceRequest, service: &S) -> S::Future
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
     if request.method() == Method::HEAD {
         request.head_mut().method = Method::GET;
+        request.extensions_mut().insert(HeadRequest);
     }
     service.call(request)
 }

@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::domain::{Post, Problem, Severity, Slug};
+use crate::domain::{Post, Problem, ProblemKind, Severity, Slug};
 
 /// Gives each parsed post (with its path, relative to the content folder) an address no other
 /// post has. Returns the posts served, in the order given, with the slugs they are served at,
@@ -193,6 +193,7 @@ fn problem(path: &str, severity: Severity, message: String) -> Problem {
         column: None,
         severity,
         message,
+        kind: ProblemKind::Content,
     }
 }
 

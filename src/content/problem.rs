@@ -2,7 +2,7 @@
 //! The `Problem` the store keeps is a domain value; this module holds what
 //! loading needs to make one: a position before the file is known, and line counting.
 
-use crate::domain::{Problem, Severity};
+use crate::domain::{Problem, ProblemKind, Severity};
 
 /// A problem inside one file whose path is not known yet: the parsing functions are pure and
 /// work on text, and the loader adds the path.
@@ -34,6 +34,7 @@ impl Located {
             column: self.column,
             severity,
             message: self.message,
+            kind: ProblemKind::Content,
         }
     }
 }

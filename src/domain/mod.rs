@@ -21,7 +21,7 @@ pub use media::{MediaFile, MediaIndex};
 pub use packed::PackedBody;
 pub use placeholder::{Placeholder, Placeholders};
 pub use post::{Post, Visibility};
-pub use problem::{Problem, Severity};
+pub use problem::{Problem, ProblemKind, Severity};
 pub use slug::{Slug, SlugError};
 pub use term::Term;
 pub use toc::TocEntry;

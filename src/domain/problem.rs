@@ -22,6 +22,17 @@ impl Severity {
     }
 }
 
+/// What a content problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProblemKind {
+    /// The file itself: its front matter, encoding, body or address.
+    #[default]
+    Content,
+    /// A link or a file a post points to: a broken link, an anchor the target lacks, a missing
+    /// image, an image without alt text (`quire check --strict-links` fails on these).
+    Link,
+}
+
 /// One problem found while loading content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -35,6 +46,8 @@ pub struct Problem {
     pub severity: Severity,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// What it is about.
+    pub kind: ProblemKind,
 }
 
 impl fmt::Display for Problem {

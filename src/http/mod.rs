@@ -36,6 +36,8 @@ pub mod conditional;
 pub mod cors;
 /// Limits, request ids, metrics and the access log.
 pub mod edge;
+/// Media files served from disk: ranges, validators and the streamed body.
+pub mod media;
 /// Prometheus metrics.
 pub mod metrics;
 /// `Cache-Control` from configuration, capped before a scheduled change.

@@ -85,13 +85,16 @@ pub fn declare_http_semantics(document: &mut OpenApi) {
                 content.example = Some(problem_json(&error));
             }
         }
-        if let Some(RefOr::T(ok)) = responses.get_mut("200") {
+        // A route answered without the response layer (`/media`) declares its own headers
+        // and 304, which stand.
+        if let Some(RefOr::T(ok)) = responses.get_mut("200")
+            && !ok.headers.contains_key("ETag")
+        {
             add_caching_headers(ok);
         }
-        responses.insert(
-            "304".to_owned(),
-            RefOr::Ref(Ref::from_response_name("NotModified")),
-        );
+        responses
+            .entry("304".to_owned())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name("NotModified")));
         responses.insert(
             "414".to_owned(),
             RefOr::Ref(Ref::from_response_name("UriTooLong")),
@@ -109,6 +112,10 @@ fn example_error(status: &str, path: &str) -> Option<ApiError> {
                 "`preview=true` needs `Authorization: Bearer <preview token>` (see --preview-token)"
                     .to_owned(),
         }),
+        "404" if path.starts_with("/media/") => Some(ApiError::not_found(
+            "there is no media file at /media/no-such-post/diagram.png; media are the images, video, audio and PDFs in the content folder",
+        )),
+        "416" => Some(ApiError::RangeNotSatisfiable { length: 1024 }),
         "404" => {
             let term = ["categories", "tags", "authors"]
                 .into_iter()

@@ -100,13 +100,18 @@ impl Library {
     /// Reads and parses every post file under `root`. Fails only when the folder cannot be read;
     /// what the listing refuses inside it is kept as problems.
     pub fn load(root: &Path, options: LoadOptions) -> io::Result<Library> {
+        Ok(Library::surveyed(root, survey(root)?, options))
+    }
+
+    /// Reads and parses every post file and media file a listing of `root` found.
+    pub fn surveyed(root: &Path, survey: Survey, options: LoadOptions) -> Library {
         let Survey {
             posts,
             refused,
             folders,
             others,
             ..
-        } = survey(root)?;
+        } = survey;
         let media = read_media_files(root, &options.media, others, &BTreeMap::new(), false);
         // Files are parsed on all cores; collecting into the map keeps them in path order.
         let files = posts
@@ -119,7 +124,7 @@ impl Library {
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
-        Ok(Library {
+        Library {
             root: root.to_path_buf(),
             files,
             refused: by_path(refused),
@@ -129,7 +134,7 @@ impl Library {
             verify_media: false,
             links: Links::new((*options.urls).clone()),
             options,
-        })
+        }
     }
 
     /// Re-reads just the post files the watcher named (root-relative paths), without listing

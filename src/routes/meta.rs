@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
-use crate::domain::{Problem as ContentProblem, Severity};
+use crate::domain::{Problem as ContentProblem, ProblemKind, Severity};
 use crate::error::ApiError;
 use crate::http::Prepared;
 
@@ -73,7 +73,8 @@ pub struct LastReload {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "path": "drafts/broken.md", "line": 4, "column": 7, "severity": "error",
-    "message": "the front matter is not valid YAML: did not find expected ',' or ']'"
+    "message": "the front matter is not valid YAML: did not find expected ',' or ']'",
+    "kind": "content"
 }))]
 pub struct ProblemResponse {
     /// The file, relative to the content folder.
@@ -87,6 +88,20 @@ pub struct ProblemResponse {
     pub severity: SeverityResponse,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// `content`: the file itself (front matter, encoding, body, address); `link`: a link or
+    /// file a post points to (a broken link, a missing anchor or file, an image without alt
+    /// text).
+    pub kind: ProblemKindResponse,
+}
+
+/// What a content problem is about.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProblemKindResponse {
+    /// The file itself.
+    Content,
+    /// A link or a file the post points to.
+    Link,
 }
 
 /// How bad a content problem is.
@@ -110,6 +125,10 @@ impl From<&ContentProblem> for ProblemResponse {
                 Severity::Warning => SeverityResponse::Warning,
             },
             message: problem.message.clone(),
+            kind: match problem.kind {
+                ProblemKind::Content => ProblemKindResponse::Content,
+                ProblemKind::Link => ProblemKindResponse::Link,
+            },
         }
     }
 }

@@ -2,9 +2,11 @@
 //! make one store call, and map the result to a response.
 
 mod archive;
+mod backlinks;
 mod declared;
 mod events;
 mod feeds;
+mod media;
 mod meta;
 mod ops;
 mod params;
@@ -17,6 +19,7 @@ mod search_pool;
 mod terms;
 mod wire;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::ResourceDef;
@@ -72,6 +75,8 @@ pub struct AppState {
     pub placeholders: Arc<PlaceholderProgress>,
     /// How feeds and the sitemap are written.
     pub feeds: FeedOptions,
+    /// The content folder, which `/media` reads the indexed files from.
+    pub content: Arc<Path>,
 }
 
 impl AppState {
@@ -92,6 +97,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(post::get_post)
             .service(post::get_post_html)
             .service(post::get_post_markdown)
+            .service(backlinks::get_backlinks)
             .service(terms::list_categories)
             .service(terms::get_category)
             .service(terms::list_tags)
@@ -106,6 +112,7 @@ pub fn configure(config: &mut ServiceConfig<'_>) {
             .service(archive::get_archive),
     );
     config.service(ops::readyz).service(ops::metrics);
+    config.service(media::get_media);
     config
         .service(feeds::rss_feed)
         .service(feeds::atom_feed)
@@ -133,6 +140,8 @@ impl KnownPaths {
             .map(|path| ResourceDef::new(path.as_str()))
             .collect();
         defs.push(ResourceDef::new("/swagger-ui/{_:.*}"));
+        // The spec's `/media/{path}` stands for any depth of folders.
+        defs.push(ResourceDef::new("/media/{_:.*}"));
         KnownPaths(Arc::new(defs))
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
+use super::backlinks::Backlinks;
 use super::indexes::{Order, TitleOrder};
 use super::{Edit, Store};
 use crate::domain::{Loaded, MediaIndex, Post, Problem};
@@ -69,6 +70,7 @@ impl Store {
         posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         Store {
             order: Arc::new(Order::of(&posts)),
+            backlinks: Arc::new(Backlinks::of(&posts)),
             titles: Arc::new(TitleOrder::of(&posts)),
             problems,
             media,

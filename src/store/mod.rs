@@ -2,6 +2,7 @@
 //! edited afterwards; a reload builds a new store and swaps it in whole. Queries take the
 //! current time, because whether a post is visible is decided per request.
 
+mod backlinks;
 mod build;
 mod freshness;
 mod indexes;
@@ -20,8 +21,10 @@ use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
 use crate::domain::{MediaFile, MediaIndex, Placeholders, Post, Problem, Severity};
+use backlinks::Backlinks;
 use indexes::{Order, TitleOrder};
 
+pub use backlinks::Backlink;
 pub use build::Change;
 pub use freshness::ContentVersion;
 pub use query::{PostInContext, PostPage, StoreStats, TermCount};
@@ -48,6 +51,8 @@ pub struct Store {
     /// The blur placeholders of its images made so far, by hash; filled in the background
     /// after start-up (see [`Store::with_placeholders`]) and carried to the next store.
     placeholders: Arc<Placeholders>,
+    /// Who links to whom; shared while no post's links change.
+    backlinks: Arc<Backlinks>,
     loaded_at: Timestamp,
     /// Which content version this is: 1 for the first load, one more for each reload.
     generation: u64,

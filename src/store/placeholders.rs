@@ -32,6 +32,7 @@ impl Store {
             problems: self.problems.clone(),
             media: Arc::clone(&self.media),
             placeholders,
+            backlinks: Arc::clone(&self.backlinks),
             loaded_at: self.loaded_at,
             generation: self.generation + 1,
             published_modified: ArcSwapOption::new(self.published_modified.load_full()),

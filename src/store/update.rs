@@ -19,6 +19,7 @@ use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
 use super::Store;
+use super::backlinks::Backlinks;
 use super::indexes::TitleOrder;
 use crate::domain::{Loaded, Post, Problem};
 
@@ -69,6 +70,7 @@ impl Store {
             Arc::clone(&self.titles)
         };
         Store {
+            backlinks: Arc::new(Backlinks::of(&placed)),
             posts: placed,
             order: Arc::clone(&self.order),
             titles,
@@ -112,7 +114,17 @@ impl Store {
             problems.extend(edits.iter().flat_map(|e| e.warnings.iter().cloned()));
             problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         }
+        // Links are rarely edited: the index is shared unless a save changed some.
+        let backlinks = if edits
+            .iter()
+            .all(|e| e.before.resolved.links == e.after.resolved.links)
+        {
+            Arc::clone(&self.backlinks)
+        } else {
+            Arc::new(Backlinks::of(&posts))
+        };
         Some(Store {
+            backlinks,
             posts,
             order: Arc::clone(&self.order),
             titles: titles.map_or_else(|| Arc::clone(&self.titles), Arc::new),

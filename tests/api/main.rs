@@ -10,6 +10,7 @@ mod folder;
 mod helpers;
 mod html;
 mod http;
+mod media;
 mod meta;
 mod placeholders;
 mod posts;

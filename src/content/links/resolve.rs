@@ -10,8 +10,8 @@ use xxhash_rust::xxh3::Xxh3;
 use super::url::{folder_of, join, split};
 use crate::content::problem::Located;
 use crate::domain::{
-    LocalRef, MediaFile, MediaIndex, Post, PostImage, PostLink, Problem, RefKind, Resolved,
-    Severity,
+    LocalRef, MediaFile, MediaIndex, Post, PostImage, PostLink, Problem, ProblemKind, RefKind,
+    Resolved, Severity,
 };
 
 /// Where the site's posts and media are public: the base URL and the pattern of a post's URL.
@@ -65,6 +65,8 @@ pub enum Target {
     Post(Arc<Post>, Option<String>),
     /// An anchor in the post itself (`#install`).
     Here(String),
+    /// A draft: left as written, since its address is not public.
+    Draft,
     /// Nothing in the content folder: left as written.
     Unresolved,
 }
@@ -103,7 +105,11 @@ impl Site {
         candidates
             .find_map(|candidate| self.posts.get(candidate.trim_start_matches('/')))
             .map_or(Target::Unresolved, |post| {
-                Target::Post(Arc::clone(post), fragment)
+                if post.draft {
+                    Target::Draft
+                } else {
+                    Target::Post(Arc::clone(post), fragment)
+                }
             })
     }
 
@@ -114,7 +120,7 @@ impl Site {
             Target::Post(post, fragment) => {
                 Some(with_fragment(self.rules.post(post.slug.as_str()), fragment))
             }
-            Target::Here(_) | Target::Unresolved => None,
+            Target::Here(_) | Target::Draft | Target::Unresolved => None,
         }
     }
 }
@@ -147,9 +153,10 @@ pub fn resolve(post: &Post, site: &Site) -> Resolution {
     let mut resolution = Resolution::default();
     let mut hasher = Xxh3::new();
     let mut warn = |line: usize, message: String| {
-        resolution
-            .problems
-            .push(Located::at_line(line, message).in_file(source, Severity::Warning));
+        resolution.problems.push(Problem {
+            kind: ProblemKind::Link,
+            ..Located::at_line(line, message).in_file(source, Severity::Warning)
+        });
     };
     for local in &post.refs {
         let target = site.target(source, &local.url);
@@ -219,12 +226,17 @@ fn check(post: &Post, local: &LocalRef, target: &Target, warn: &mut impl FnMut(u
                 known_anchors(&post.anchors)
             ),
         ),
+        // The linked post may not be public yet: its headings are not listed.
         Target::Post(linked, Some(anchor)) if !linked.anchors.contains(anchor) => warn(
             local.line,
             format!(
-                "the link `{url}` points to `#{anchor}`, which {} has no heading or id for{}",
-                linked.source_path,
-                known_anchors(&linked.anchors)
+                "the link `{url}` points to `#{anchor}`, which the linked post has no heading or id for (its `toc` lists its headings' ids)"
+            ),
+        ),
+        Target::Draft => warn(
+            local.line,
+            format!(
+                "the link `{url}` points to a post that is a draft; it is left as written until that post is published"
             ),
         ),
         Target::Unresolved if !path.starts_with('/') => {
