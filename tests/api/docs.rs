@@ -198,6 +198,7 @@ fn the_spec_describes_every_endpoint() {
             "/api/v1/meta",
             "/api/v1/posts",
             "/api/v1/posts/{slug}",
+            "/api/v1/posts/{slug}/backlinks",
             "/api/v1/posts/{slug}/html",
             "/api/v1/posts/{slug}/markdown",
             "/api/v1/posts/{slug}/related",

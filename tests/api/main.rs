@@ -10,6 +10,7 @@ mod folder;
 mod helpers;
 mod html;
 mod http;
+mod links;
 mod media;
 mod meta;
 mod placeholders;
