@@ -67,7 +67,10 @@ impl fmt::Display for PlaceholderError {
 impl std::error::Error for PlaceholderError {}
 
 /// Makes the blur placeholder and dominant colour of the image in `bytes` (JPEG, PNG, WebP, or
-/// a GIF's first frame), or says why there is none. Never panics on hostile input.
+/// a GIF's first frame; turned as its EXIF orientation says), or says why there is none: SVG
+/// and AVIF are recognised but not decoded ([`PlaceholderError::NotDecoded`]), anything else is
+/// unsupported, and an image over the decoder limits is refused from its header. Never panics
+/// on hostile input.
 ///
 /// ```
 /// use quire::placeholders::{PlaceholderError, make_placeholder};
