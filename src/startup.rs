@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
@@ -30,6 +31,7 @@ use crate::http::respond::Responses;
 use crate::http::swagger::{self, ApiDocs};
 use crate::http::{self, HttpContext};
 use crate::openapi;
+use crate::placeholders::{self, PlaceholderProgress};
 use crate::reload::webhook::Webhook;
 use crate::reload::{self, Library, ReloadOptions, Reloader, Watching};
 use crate::routes::preview::PreviewToken;
@@ -268,6 +270,19 @@ impl Application {
             log::error!("cannot start the search index's thread: {err}; search is unavailable");
             search.set_failed(true);
         }
+        // Placeholders need every image decoded: made on their own threads, from the cache in
+        // `--index-dir` first, and shown in responses as they are published.
+        let placeholders = Arc::new(PlaceholderProgress::default());
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        if let Err(err) = placeholders::make_and_follow(
+            &reloader,
+            settings.content.clone(),
+            settings.index_dir.as_deref(),
+            cores,
+            Arc::clone(&placeholders),
+        ) {
+            log::error!("cannot start the placeholders' thread: {err}; images have none");
+        }
         let watching = reload::follow_changes(&reloader, &reload_options(&settings));
         let state = AppState {
             store: current,
@@ -280,6 +295,7 @@ impl Application {
             reloader,
             preview: PreviewToken::new(settings.preview_token.as_ref()),
             search,
+            placeholders,
             feeds: FeedOptions {
                 content: settings.feed_content,
                 post_url: settings.post_url.clone(),

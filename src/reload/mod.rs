@@ -168,6 +168,15 @@ impl Reloader {
         update
     }
 
+    /// Swaps in `amend` of the store being served: the same posts with something added that
+    /// changes no post, such as placeholders made since. Nobody is told, since no post changed.
+    /// A reload cannot fall in between, so neither loses the other's store.
+    pub fn amend_store(&self, amend: impl FnOnce(&Store) -> Store) {
+        let _library = self.library.lock().unwrap_or_else(PoisonError::into_inner);
+        let amended = amend(&self.store.load());
+        self.store.store(Arc::new(amended));
+    }
+
     /// The store being served.
     pub fn store(&self) -> Arc<Store> {
         self.store.load_full()
@@ -231,7 +240,6 @@ impl Reloader {
             None => Change::Listing(library.finish()),
         };
         let store = Arc::new(old.next(change, now));
-        drop(library);
         let generation = store.generation();
         let public_change = store.public_generation() != old.public_generation();
         let mut told = self.lock_told();
@@ -244,6 +252,9 @@ impl Reloader {
             })));
         }
         self.store.store(Arc::clone(&store));
+        // Held until the swap, so a store amended meanwhile (see `amend_store`) is the one
+        // this reload built on, not one it replaces.
+        drop(library);
         let public = Changes::public(&old, *told, &store, now);
         *told = now;
         let announced = self.announce(&public, now, &store);

@@ -13,6 +13,7 @@ mod http;
 mod links;
 mod media;
 mod meta;
+mod placeholders;
 mod posts;
 mod preview;
 #[cfg(unix)]
