@@ -178,3 +178,63 @@ fn a_restart_reads_placeholders_back_from_the_index_dir() {
     // Not made again: the entry is as the test left it.
     assert_eq!(kept_entries(index_dir.path())[0].1, "#123456");
 }
+
+#[test]
+fn posts_give_each_local_image_its_placeholder_and_colour_once_ready() {
+    // Arrange
+    let content = empty_content_dir();
+    write_file(
+        content.path(),
+        "trip/index.md",
+        "---\ntitle: Trip\ndate: 2025-01-01\nfeaturedImage: blue.png\n---\n![Sunset over the sea](sunset.jpg) ![A logo](logo.svg)\n",
+    );
+    write_file(content.path(), "trip/sunset.jpg", sunset());
+    write_file(content.path(), "trip/blue.png", solid_png([30, 80, 200]));
+    write_file(
+        content.path(),
+        "trip/logo.svg",
+        "<svg xmlns='http://www.w3.org/2000/svg' width='8' height='8'/>",
+    );
+    let app = spawn_app_with(ServeSettings::for_content(content.path()));
+
+    // Act
+    wait_for_placeholders(&app, json!({"done": 2, "total": 2}));
+    let post = app.get_ok_json("/api/v1/posts/trip");
+
+    // Assert
+    let images = post["images"].as_array().expect("a list");
+    assert_eq!(images.len(), 2);
+    let (photo, logo) = (&images[0], &images[1]);
+    assert_eq!(
+        (&photo["width"], &photo["height"]),
+        (&json!(900), &json!(562))
+    );
+    let url = photo["blurDataUrl"]
+        .as_str()
+        .expect("a data URL once ready");
+    let png = STANDARD
+        .decode(
+            url.strip_prefix("data:image/png;base64,")
+                .expect("a PNG data URL"),
+        )
+        .expect("standard base64");
+    let decoded = image::load_from_memory_with_format(&png, ImageFormat::Png).expect("a valid PNG");
+    assert_eq!((decoded.width(), decoded.height()), (16, 10));
+    let colour = photo["dominantColor"].as_str().expect("a colour");
+    assert!(
+        colour.len() == 7
+            && colour.starts_with('#')
+            && colour[1..].chars().all(|c| c.is_ascii_hexdigit()),
+        "{colour}"
+    );
+    // An SVG is not decoded: it has no placeholder, but its size from its root element.
+    assert_eq!(logo["blurDataUrl"], Value::Null);
+    assert_eq!((&logo["width"], &logo["height"]), (&json!(8), &json!(8)));
+    // The featured image and the list's summary carry theirs too.
+    assert_eq!(post["featuredImageDetails"]["dominantColor"], "#1e50c8");
+    let list = app.get_ok_json("/api/v1/posts");
+    assert_eq!(
+        list["data"][0]["featuredImageDetails"]["dominantColor"],
+        "#1e50c8"
+    );
+}
