@@ -97,8 +97,12 @@ fn a_bundle_image_is_written_as_its_versioned_media_url_with_its_size_and_lazy_l
     let mut images = shown["images"].clone();
     for image in images.as_array_mut().expect("a list") {
         let image = image.as_object_mut().expect("an object");
-        let blur = image.remove("blurDataUrl").expect("blurDataUrl is always given");
-        let colour = image.remove("dominantColor").expect("dominantColor is always given");
+        let blur = image
+            .remove("blurDataUrl")
+            .expect("blurDataUrl is always given");
+        let colour = image
+            .remove("dominantColor")
+            .expect("dominantColor is always given");
         assert!(blur.is_null() || blur.is_string(), "{blur}");
         assert!(colour.is_null() || colour.is_string(), "{colour}");
     }
@@ -465,4 +469,55 @@ fn a_real_hugo_bundle_shows_its_screenshots_with_their_sizes() {
     );
     assert!(!html.contains(r#"src="cb-pages"#), "{html}");
     assert_eq!(link_problems(&app), []);
+}
+
+#[test]
+fn a_link_follows_its_target_when_the_target_moves_and_reports_an_anchor_that_went() {
+    // Arrange
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "target.md",
+        simple_post("Target", "2025-01-01", "## Setup\n\nText."),
+    );
+    write_file(
+        dir.path(),
+        "source.md",
+        simple_post("Source", "2025-01-02", "[setup](target.md#setup)"),
+    );
+    let app = spawn_app(dir.path());
+    let href = |app: &TestApp| {
+        let html = post(app, "source")["html"].as_str().unwrap().to_owned();
+        attribute_values(&html, "href")[0].to_owned()
+    };
+    assert_eq!(
+        href(&app),
+        format!("http://{}/posts/target#setup", app.host())
+    );
+
+    // Act: the target takes another address, then loses the heading linked to.
+    write_file(
+        dir.path(),
+        "target.md",
+        "---\ntitle: Target\ndate: 2025-01-01\nslug: moved\n---\n\n## Setup\n\nText.\n",
+    );
+    let moved = format!("http://{}/posts/moved#setup", app.host());
+    wait_for("the link to follow the move", || {
+        (href(&app) == moved).then_some(())
+    });
+    write_file(
+        dir.path(),
+        "target.md",
+        "---\ntitle: Target\ndate: 2025-01-01\nslug: moved\n---\n\n## Install\n\nText.\n",
+    );
+
+    // Assert
+    let problems = wait_for("the broken anchor to be reported", || {
+        let problems = link_problems(&app);
+        (!problems.is_empty()).then_some(problems)
+    });
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].0, "source.md");
+    assert!(problems[0].2.contains("`#setup`"), "{problems:?}");
+    assert_eq!(href(&app), moved);
 }
