@@ -20,7 +20,6 @@ use utoipa_actix_web::AppExt;
 use crate::clock::{Clock, SystemClock};
 use crate::content::LoadOptions;
 use crate::content::links::UrlRules;
-use crate::content::media::MediaKinds;
 use crate::content::problem::counted;
 use crate::domain::Severity;
 use crate::feeds::FeedOptions;
@@ -237,18 +236,10 @@ impl Application {
             .base_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
-        let options = LoadOptions {
-            trust_html: settings.trust_html,
-            embed_hosts: settings.embed_hosts.clone().into(),
-            max_file_size: settings.max_file_size,
-            media: MediaKinds {
-                extra: settings.media_ext.clone(),
-            },
-            urls: Arc::new(UrlRules {
-                base_url: base_url.trim_end_matches('/').to_owned(),
-                post_url: settings.post_url.clone(),
-            }),
-        };
+        let options = settings.reading.load_options(UrlRules {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            post_url: settings.post_url.clone(),
+        });
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let (errors, _) = store.problem_counts();
         if settings.strict && errors > 0 {

@@ -270,7 +270,11 @@ impl Worker {
 
     /// Swaps in the served store carrying every placeholder made for its images.
     fn publish(&self, reloader: &Reloader) {
-        reloader.amend_store(|store| store.with_placeholders(Arc::new(carried(store, &self.made))));
+        reloader.amend_store(|store| {
+            let carried = carried(store, &self.made);
+            // Nothing new to show: the served store stays, and cached responses with it.
+            (carried != **store.placeholders()).then(|| store.with_placeholders(Arc::new(carried)))
+        });
     }
 }
 

@@ -168,13 +168,21 @@ impl Reloader {
         update
     }
 
-    /// Swaps in `amend` of the store being served: the same posts with something added that
-    /// changes no post, such as placeholders made since. Nobody is told, since no post changed.
-    /// A reload cannot fall in between, so neither loses the other's store.
-    pub fn amend_store(&self, amend: impl FnOnce(&Store) -> Store) {
-        let _library = self.library.lock().unwrap_or_else(PoisonError::into_inner);
-        let amended = amend(&self.store.load());
-        self.store.store(Arc::new(amended));
+    /// Swaps in `amend` of the store being served, when it gives one: the same posts with
+    /// something added that changes no post, such as placeholders made since. The public is
+    /// told nothing, since no post changed; the indexes that follow the content are handed
+    /// the new store with no post named, so they map their hits to it (search compares its
+    /// version with the served store's). A reload cannot fall in between, so neither loses
+    /// the other's store.
+    pub fn amend_store(&self, amend: impl FnOnce(&Store) -> Option<Store>) {
+        let library = self.library.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(amended) = amend(&self.store.load()) else {
+            return;
+        };
+        let amended = Arc::new(amended);
+        self.store.store(Arc::clone(&amended));
+        drop(library);
+        self.hand_over(amended, Changes::default());
     }
 
     /// The store being served.

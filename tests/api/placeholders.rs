@@ -238,3 +238,36 @@ fn posts_give_each_local_image_its_placeholder_and_colour_once_ready() {
         "#1e50c8"
     );
 }
+
+#[test]
+fn search_follows_the_store_that_placeholders_are_published_into() {
+    // Arrange
+    let content = empty_content_dir();
+    write_file(
+        content.path(),
+        "trip/index.md",
+        simple_post(
+            "Trip",
+            "2025-01-01",
+            "A zeppelin at sunset. ![Sunset](sunset.jpg)",
+        ),
+    );
+    write_file(content.path(), "trip/sunset.jpg", sunset());
+    let app = spawn_app_with(ServeSettings::for_content(content.path()));
+
+    // Act
+    wait_for_placeholders(&app, json!({"done": 1, "total": 1}));
+    app.wait_for_search();
+
+    // Assert: once the index has caught up with the amended store, its answers are cacheable
+    // again (an index behind the served store marks them `no-store`).
+    let cache_control = wait_for_within("search to catch up", Duration::from_secs(10), || {
+        let response = app.get("/api/v1/search?q=zeppelin");
+        let cache_control = response.header("cache-control")?.to_owned();
+        (response.status == 200 && !cache_control.contains("no-store")).then_some(cache_control)
+    });
+    assert!(cache_control.starts_with("public"), "{cache_control}");
+    let hits = app.get_ok_json("/api/v1/search?q=zeppelin");
+    assert_eq!(hits["data"][0]["featuredImageDetails"], Value::Null);
+    assert_eq!(hits["data"][0]["slug"], "trip");
+}
