@@ -9,7 +9,7 @@
 //! served before is served again, the very same `Arc`, so a reload tells an unchanged post
 //! from an updated one by pointer as it does for files not read again (the invariant
 //! `reload::library` states; guarded by
-//! `tests/api/media_links.rs::a_replaced_image_updates_only_the_posts_that_show_it`).
+//! `tests/api/links.rs::a_replaced_image_updates_only_the_posts_that_show_it`).
 
 mod extract;
 mod resolve;
