@@ -4,8 +4,9 @@
 
 use std::cell::RefCell;
 
-use lol_html::{RewriteStrSettings, element, rewrite_str};
+use lol_html::{RewriteStrSettings, rewrite_str};
 
+use super::selectors::{ANCHORS, IMAGES, LINKS, MEDIA_SOURCES, POSTERS, SOURCE_SETS, on};
 use super::url::{decode_entities, is_local, srcset_urls};
 use crate::domain::{LocalRef, RefKind};
 
@@ -49,7 +50,7 @@ pub fn find(html: &str, body: &str, first_line: usize) -> Found {
     let settings = RewriteStrSettings::new()
         .with_strict(false)
         .with_enable_esi_tags(false)
-        .append_element_content_handler(element!("[id], a[name]", |el| {
+        .append_element_content_handler(on(&ANCHORS, |el| {
             for name in ["id", "name"] {
                 if name == "name" && el.tag_name() != "a" {
                     continue;
@@ -63,13 +64,13 @@ pub fn find(html: &str, body: &str, first_line: usize) -> Found {
             }
             Ok(())
         }))
-        .append_element_content_handler(element!("a[href]", |el| {
+        .append_element_content_handler(on(&LINKS, |el| {
             if let Some(href) = attribute(el, "href") {
                 add(href, RefKind::Link, None);
             }
             Ok(())
         }))
-        .append_element_content_handler(element!("img", |el| {
+        .append_element_content_handler(on(&IMAGES, |el| {
             let alt = Some(attribute(el, "alt").unwrap_or_default());
             if let Some(src) = attribute(el, "src") {
                 add(src, RefKind::Image, alt.clone());
@@ -81,7 +82,7 @@ pub fn find(html: &str, body: &str, first_line: usize) -> Found {
             }
             Ok(())
         }))
-        .append_element_content_handler(element!("source[srcset]", |el| {
+        .append_element_content_handler(on(&SOURCE_SETS, |el| {
             if let Some(srcset) = attribute(el, "srcset") {
                 for url in srcset_urls(&srcset) {
                     add(url.to_owned(), RefKind::Image, None);
@@ -89,16 +90,13 @@ pub fn find(html: &str, body: &str, first_line: usize) -> Found {
             }
             Ok(())
         }))
-        .append_element_content_handler(element!(
-            "video[src], audio[src], source[src], track[src]",
-            |el| {
-                if let Some(src) = attribute(el, "src") {
-                    add(src, RefKind::Media, None);
-                }
-                Ok(())
+        .append_element_content_handler(on(&MEDIA_SOURCES, |el| {
+            if let Some(src) = attribute(el, "src") {
+                add(src, RefKind::Media, None);
             }
-        ))
-        .append_element_content_handler(element!("video[poster]", |el| {
+            Ok(())
+        }))
+        .append_element_content_handler(on(&POSTERS, |el| {
             if let Some(poster) = attribute(el, "poster") {
                 add(poster, RefKind::Media, None);
             }

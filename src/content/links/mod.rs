@@ -14,6 +14,7 @@
 mod extract;
 mod resolve;
 mod rewrite;
+mod selectors;
 mod url;
 
 use std::collections::HashMap;

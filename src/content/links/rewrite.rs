@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use lol_html::html_content::Element;
-use lol_html::{RewriteStrSettings, element, rewrite_str};
+use lol_html::{RewriteStrSettings, rewrite_str};
 
+use super::selectors::{IMAGES, LINKS, MEDIA_SOURCES, POSTERS, SOURCE_SETS, on};
 use super::url::{decode_entities, encode_attribute, map_srcset};
 
 /// Each URL as written with the URL it is served as and, for an image, its size.
@@ -17,11 +18,11 @@ pub fn rewrite(html: &str, rewrites: &Rewrites) -> String {
     let settings = RewriteStrSettings::new()
         .with_strict(false)
         .with_enable_esi_tags(false)
-        .append_element_content_handler(element!("a[href]", |el| {
+        .append_element_content_handler(on(&LINKS, |el| {
             replace(el, "href", rewrites);
             Ok(())
         }))
-        .append_element_content_handler(element!("img", |el| {
+        .append_element_content_handler(on(&IMAGES, |el| {
             let src = replace(el, "src", rewrites);
             let local = replace_srcset(el, rewrites) || src.is_some();
             if let Some(Some((width, height))) = src
@@ -41,18 +42,15 @@ pub fn rewrite(html: &str, rewrites: &Rewrites) -> String {
             }
             Ok(())
         }))
-        .append_element_content_handler(element!("source[srcset]", |el| {
+        .append_element_content_handler(on(&SOURCE_SETS, |el| {
             replace_srcset(el, rewrites);
             Ok(())
         }))
-        .append_element_content_handler(element!(
-            "video[src], audio[src], source[src], track[src]",
-            |el| {
-                replace(el, "src", rewrites);
-                Ok(())
-            }
-        ))
-        .append_element_content_handler(element!("video[poster]", |el| {
+        .append_element_content_handler(on(&MEDIA_SOURCES, |el| {
+            replace(el, "src", rewrites);
+            Ok(())
+        }))
+        .append_element_content_handler(on(&POSTERS, |el| {
             replace(el, "poster", rewrites);
             Ok(())
         }));
