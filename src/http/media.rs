@@ -1,7 +1,7 @@
 //! Serving a media file from disk: what a request's validators and `Range` ask of it (a 304,
 //! the whole file, one part of it, or a 416), the caching headers of a versioned and an
-//! unversioned URL, and the body streamed in pieces read on actix's blocking pool, so a
-//! video is never held in memory. Media responses are never prepared: they pass the response
+//! unversioned URL, and the body streamed in pieces (read on the worker when the page cache
+//! holds them, else on actix's blocking pool), so a video is never held in memory. Media responses are never prepared: they pass the response
 //! cache and its compression untouched.
 //!
 //! The validators are the content hash the index read when content loaded, never the file's
@@ -36,11 +36,12 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
 /// How much of a file is read at a time while streaming it, after the first piece.
 const CHUNK_BYTES: u64 = 64 * 1024;
-/// How much the first piece reads: a photo or an icon is read whole in one trip to the
-/// blocking pool (each trip is two thread switches, which were a fifth of the time of a
-/// 150 KB answer when it took three), while a response never holds more than this in memory.
-/// Measured by `benches/media.sh`; the bodies are checked byte for byte by the whole-file and
-/// range tests in `tests/api/media.rs`.
+/// How much the first piece reads: a photo or an icon is read whole in one read (when not
+/// cached, one trip to the blocking pool: each trip is two thread switches, which were a fifth
+/// of the time of a 150 KB answer when it took three), while a response never holds more
+/// than this in memory. Measured by `benches/media.sh`; the pieces are checked by the `chunks`
+/// tests below, the bodies byte for byte by the whole-file and range tests in
+/// `tests/api/media.rs`.
 const FIRST_PIECE_BYTES: u64 = 256 * 1024;
 
 /// Left in a request's extensions when it came as `HEAD` (answered by the GET route), so a
@@ -254,29 +255,36 @@ fn header_value(text: &str) -> HeaderValue {
 /// The body's pieces, as the response streams them.
 type Chunks = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>>>>;
 
-/// `length` bytes of `file` from `start`, read a piece at a time on actix's blocking pool so
-/// a slow disk never stalls the worker (the first piece up to [`FIRST_PIECE_BYTES`], the
-/// rest [`CHUNK_BYTES`] each); a file that ends early ends the stream with an error
-/// (the client sees a short body, never wrong bytes under a promised length).
+/// `length` bytes of `file` from `start`, in pieces (the first up to [`FIRST_PIECE_BYTES`],
+/// the rest [`CHUNK_BYTES`] each). A piece already in the page cache is read on the worker
+/// itself ([`read_if_cached`]); any other is read on actix's blocking pool, so a slow disk
+/// never stalls the worker. A file that ends early ends the stream with an error (the client
+/// sees a short body, never wrong bytes under a promised length).
 fn chunks(file: File, start: u64, length: u64) -> Chunks {
     let first = (file, start, length, true);
     Box::pin(stream::try_unfold(
         first,
-        |(mut file, start, remaining, seek)| async move {
+        |(file, offset, remaining, first)| async move {
             if remaining == 0 {
                 return Ok(None);
             }
-            let want = remaining.min(if seek { FIRST_PIECE_BYTES } else { CHUNK_BYTES });
-            let (file, piece) = web::block(move || {
-                if seek {
-                    file.seek(SeekFrom::Start(start))?;
-                }
-                let mut piece = Vec::with_capacity(want as usize);
-                (&mut file).take(want).read_to_end(&mut piece)?;
-                Ok::<_, io::Error>((file, piece))
-            })
-            .await
-            .map_err(io::Error::other)??;
+            let want = remaining.min(if first {
+                FIRST_PIECE_BYTES
+            } else {
+                CHUNK_BYTES
+            });
+            let (file, piece) = match read_if_cached(&file, offset, want as usize) {
+                Some(piece) => (file, piece),
+                None => web::block(move || {
+                    let mut file = file;
+                    file.seek(SeekFrom::Start(offset))?;
+                    let mut piece = Vec::with_capacity(want as usize);
+                    (&mut file).take(want).read_to_end(&mut piece)?;
+                    Ok::<_, io::Error>((file, piece))
+                })
+                .await
+                .map_err(io::Error::other)??,
+            };
             if piece.is_empty() {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -286,10 +294,44 @@ fn chunks(file: File, start: u64, length: u64) -> Chunks {
             let read = piece.len() as u64;
             Ok(Some((
                 Bytes::from(piece),
-                (file, start, remaining - read, false),
+                (file, offset + read, remaining - read, false),
             )))
         },
     ))
+}
+
+/// `want` bytes of `file` at `offset` when all of them are in the page cache, read without
+/// waiting for the disk (Linux's `preadv2` with `RWF_NOWAIT`, which fails with `EAGAIN`
+/// rather than wait); `None` when any would need the disk, the file is shorter, or the kernel
+/// lacks the flag. A served photo is nearly always cached, and reading it here saves the trip
+/// to the blocking pool and back. Guarded by the `chunks` tests below and the byte-for-byte
+/// body tests in `tests/api/media.rs`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn read_if_cached(file: &File, offset: u64, want: usize) -> Option<Vec<u8>> {
+    use std::os::fd::AsRawFd;
+
+    let offset = libc::off_t::try_from(offset).ok()?;
+    let mut piece = Vec::<u8>::with_capacity(want);
+    let buffer = libc::iovec {
+        iov_base: piece.as_mut_ptr().cast(),
+        iov_len: want,
+    };
+    // SAFETY: `buffer` points at `want` bytes of `piece`'s capacity, which outlives the call;
+    // the kernel writes at most that many and returns how many it wrote.
+    let read = unsafe { libc::preadv2(file.as_raw_fd(), &buffer, 1, offset, libc::RWF_NOWAIT) };
+    // A short read means part of the range needs the disk, or the file ends early: both are
+    // left to the blocking read, which waits for the one and reports the other.
+    if usize::try_from(read).ok()? != want {
+        return None;
+    }
+    // SAFETY: the kernel initialised the first `want` bytes.
+    unsafe { piece.set_len(want) };
+    Some(piece)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn read_if_cached(_file: &File, _offset: u64, _want: usize) -> Option<Vec<u8>> {
+    None
 }
 
 #[cfg(test)]
@@ -344,6 +386,21 @@ mod tests {
             );
             assert_eq!(pieces.concat(), &bytes[start..end], "{start}-{end}");
         }
+    }
+
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn a_cached_read_gives_all_the_bytes_asked_for_or_none() {
+        let (file, bytes) = numbered_file(10_000);
+        let opened = File::open(file.path()).expect("opens");
+
+        // Just written, so in the page cache.
+        assert_eq!(
+            read_if_cached(&opened, 100, 5000).as_deref(),
+            Some(&bytes[100..5100])
+        );
+        assert_eq!(read_if_cached(&opened, 9000, 2000), None, "past the end");
+        assert_eq!(read_if_cached(&opened, 10_000, 1), None, "at the end");
     }
 
     #[actix_web::test]
