@@ -17,6 +17,9 @@ pub mod feeds;
 pub mod http;
 /// The OpenAPI document.
 pub mod openapi;
+/// Blur placeholders and dominant colours of the images beside the posts, made in the
+/// background.
+pub mod placeholders;
 /// Hot reload: watching, re-parsing changed files, swapping stores, change events.
 pub mod reload;
 /// HTTP handlers and their wire types.

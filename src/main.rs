@@ -5,12 +5,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use jiff::Timestamp;
-use quire::content::media::MediaKinds;
+use quire::content::links::UrlRules;
 use quire::content::problem::counted;
-use quire::content::{LoadOptions, survey};
+use quire::content::survey;
 use quire::domain::ProblemKind;
-use quire::reload::Library;
 use quire::http::ACCESS_LOG;
+use quire::reload::Library;
 use quire::settings::{CheckSettings, Cli, Command};
 use quire::startup::Application;
 use quire::store::Store;
@@ -81,15 +81,7 @@ fn main() -> ExitCode {
 /// `quire check`: prints every problem, one per line like a compiler, then a summary; this is
 /// the command's output, not logging.
 fn check(settings: &CheckSettings) -> ExitCode {
-    let options = LoadOptions {
-        trust_html: settings.trust_html,
-        embed_hosts: settings.embed_hosts.clone().into(),
-        max_file_size: settings.max_file_size,
-        media: MediaKinds {
-            extra: settings.media_ext.clone(),
-        },
-        urls: Default::default(),
-    };
+    let options = settings.reading.load_options(UrlRules::default());
     let survey = match survey(&settings.dir) {
         Ok(survey) => survey,
         Err(err) => {

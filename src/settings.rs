@@ -1,9 +1,13 @@
 //! Command-line and environment settings: every flag is also a `QUIRE_*` variable.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::content::LoadOptions;
+use crate::content::links::UrlRules;
+use crate::content::media::MediaKinds;
 use crate::feeds::FeedContent;
 use crate::secret::Secret;
 
@@ -40,7 +44,15 @@ pub struct CheckSettings {
     /// missing image or file, an image without alt text), for CI.
     #[arg(long)]
     pub strict_links: bool,
-    /// Keep raw HTML in Markdown instead of sanitizing it.
+    /// How posts and media are read.
+    #[command(flatten)]
+    pub reading: ReadingSettings,
+}
+
+/// How posts and media are read, for `serve` and `check` alike.
+#[derive(Debug, Clone, Args)]
+pub struct ReadingSettings {
+    /// Keep raw HTML in Markdown instead of sanitizing it (only for content you trust).
     #[arg(long, env = "QUIRE_TRUST_HTML")]
     pub trust_html: bool,
     /// A host whose `<iframe>` embeds are kept (with its subdomains), besides YouTube,
@@ -59,6 +71,32 @@ pub struct CheckSettings {
     pub media_ext: Vec<String>,
 }
 
+impl Default for ReadingSettings {
+    fn default() -> ReadingSettings {
+        ReadingSettings {
+            trust_html: false,
+            embed_hosts: Vec::new(),
+            max_file_size: crate::content::loader::DEFAULT_MAX_FILE_SIZE,
+            media_ext: Vec::new(),
+        }
+    }
+}
+
+impl ReadingSettings {
+    /// The options content is loaded with, writing URLs into posts by `urls`.
+    pub fn load_options(&self, urls: UrlRules) -> LoadOptions {
+        LoadOptions {
+            trust_html: self.trust_html,
+            embed_hosts: self.embed_hosts.clone().into(),
+            max_file_size: self.max_file_size,
+            media: MediaKinds {
+                extra: self.media_ext.clone(),
+            },
+            urls: Arc::new(urls),
+        }
+    }
+}
+
 /// Everything `serve` needs; a plain struct, so tests can build one.
 #[derive(Debug, Clone, Args)]
 pub struct ServeSettings {
@@ -71,23 +109,9 @@ pub struct ServeSettings {
     /// Refuse to start when any content file has an error.
     #[arg(long, env = "QUIRE_STRICT")]
     pub strict: bool,
-    /// Keep raw HTML in Markdown instead of sanitizing it (only for content you trust).
-    #[arg(long, env = "QUIRE_TRUST_HTML")]
-    pub trust_html: bool,
-    /// A host whose `<iframe>` embeds are kept (with its subdomains), besides YouTube,
-    /// youtube-nocookie and Vimeo; repeat the flag (or separate with commas in the variable)
-    /// for several.
-    #[arg(long = "embed-host", env = "QUIRE_EMBED_HOSTS", value_delimiter = ',')]
-    pub embed_hosts: Vec<String>,
-    /// The largest post file read, e.g. `5MB`, `512KB` or `5000000` (bytes; `MiB`, `KiB` for
-    /// binary units); a larger file is not read and is reported as a problem naming it.
-    #[arg(long, default_value = "5MB", env = "QUIRE_MAX_FILE_SIZE", value_parser = parse_file_size)]
-    pub max_file_size: u64,
-    /// An extension (without the dot) of files served under `/media` besides images (png,
-    /// jpg, jpeg, gif, webp, avif, svg), video and audio (mp4, webm, mp3, ogg) and pdf; repeat
-    /// the flag (or separate with commas in the variable) for several.
-    #[arg(long = "media-ext", env = "QUIRE_MEDIA_EXTS", value_delimiter = ',', value_parser = parse_media_ext)]
-    pub media_ext: Vec<String>,
+    /// How posts and media are read.
+    #[command(flatten)]
+    pub reading: ReadingSettings,
     /// The site's title, shown by `/api/v1/meta`.
     #[arg(long, default_value = "Quire", env = "QUIRE_SITE_TITLE")]
     pub site_title: String,
@@ -187,10 +211,7 @@ impl ServeSettings {
             content: content.into(),
             bind: "127.0.0.1:0".to_owned(),
             strict: false,
-            trust_html: false,
-            embed_hosts: Vec::new(),
-            media_ext: Vec::new(),
-            max_file_size: crate::content::loader::DEFAULT_MAX_FILE_SIZE,
+            reading: ReadingSettings::default(),
             site_title: "Quire".to_owned(),
             site_description: String::new(),
             base_url: None,
@@ -240,13 +261,13 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(
-            cli.serve.embed_hosts,
+            cli.serve.reading.embed_hosts,
             ["videos.example.org", "a.example", "b.example"]
         );
         let cli =
             Cli::try_parse_from(["quire", "check", "dir", "--embed-host", "c.example"]).unwrap();
         assert!(
-            matches!(cli.command, Some(Command::Check(CheckSettings { ref embed_hosts, .. })) if embed_hosts == &["c.example"])
+            matches!(cli.command, Some(Command::Check(CheckSettings { ref reading, .. })) if reading.embed_hosts == ["c.example"])
         );
     }
 
@@ -259,19 +280,20 @@ mod tests {
             ("1 MiB", 1_048_576),
         ] {
             let cli = Cli::try_parse_from(["quire", "--max-file-size", value]).unwrap();
-            assert_eq!(cli.serve.max_file_size, bytes, "{value}");
+            assert_eq!(cli.serve.reading.max_file_size, bytes, "{value}");
         }
         let cli =
             Cli::try_parse_from(["quire", "check", "dir", "--max-file-size", "10KB"]).unwrap();
         assert!(matches!(
             cli.command,
-            Some(Command::Check(CheckSettings {
-                max_file_size: 10_000,
-                ..
-            }))
+            Some(Command::Check(CheckSettings { ref reading, .. })) if reading.max_file_size == 10_000
         ));
         assert_eq!(
-            Cli::try_parse_from(["quire"]).unwrap().serve.max_file_size,
+            Cli::try_parse_from(["quire"])
+                .unwrap()
+                .serve
+                .reading
+                .max_file_size,
             5_000_000
         );
         for bad in ["lots", "5 parsecs", "0", "-1MB"] {

@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
@@ -19,7 +20,6 @@ use utoipa_actix_web::AppExt;
 use crate::clock::{Clock, SystemClock};
 use crate::content::LoadOptions;
 use crate::content::links::UrlRules;
-use crate::content::media::MediaKinds;
 use crate::content::problem::counted;
 use crate::domain::Severity;
 use crate::feeds::FeedOptions;
@@ -30,6 +30,7 @@ use crate::http::respond::Responses;
 use crate::http::swagger::{self, ApiDocs};
 use crate::http::{self, HttpContext};
 use crate::openapi;
+use crate::placeholders::{self, PlaceholderProgress};
 use crate::reload::webhook::Webhook;
 use crate::reload::{self, Library, ReloadOptions, Reloader, Watching};
 use crate::routes::preview::PreviewToken;
@@ -235,18 +236,10 @@ impl Application {
             .base_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
-        let options = LoadOptions {
-            trust_html: settings.trust_html,
-            embed_hosts: settings.embed_hosts.clone().into(),
-            max_file_size: settings.max_file_size,
-            media: MediaKinds {
-                extra: settings.media_ext.clone(),
-            },
-            urls: Arc::new(UrlRules {
-                base_url: base_url.trim_end_matches('/').to_owned(),
-                post_url: settings.post_url.clone(),
-            }),
-        };
+        let options = settings.reading.load_options(UrlRules {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            post_url: settings.post_url.clone(),
+        });
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let (errors, _) = store.problem_counts();
         if settings.strict && errors > 0 {
@@ -268,6 +261,19 @@ impl Application {
             log::error!("cannot start the search index's thread: {err}; search is unavailable");
             search.set_failed(true);
         }
+        // Placeholders need every image decoded: made on their own threads, from the cache in
+        // `--index-dir` first, and shown in responses as they are published.
+        let placeholders = Arc::new(PlaceholderProgress::default());
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        if let Err(err) = placeholders::make_and_follow(
+            &reloader,
+            settings.content.clone(),
+            settings.index_dir.as_deref(),
+            cores,
+            Arc::clone(&placeholders),
+        ) {
+            log::error!("cannot start the placeholders' thread: {err}; images have none");
+        }
         let watching = reload::follow_changes(&reloader, &reload_options(&settings));
         let state = AppState {
             store: current,
@@ -280,6 +286,7 @@ impl Application {
             reloader,
             preview: PreviewToken::new(settings.preview_token.as_ref()),
             search,
+            placeholders,
             feeds: FeedOptions {
                 content: settings.feed_content,
                 post_url: settings.post_url.clone(),

@@ -132,6 +132,25 @@ pub fn read_media(root: &Path, path: &str, content_type: &'static str) -> io::Re
     })
 }
 
+/// The length of a JPEG's header: its segments up to and including the start of the scan,
+/// after which the compressed image data runs; `None` when the markers cannot be followed.
+fn jpeg_header_len(bytes: &[u8]) -> Option<usize> {
+    let mut at = 2;
+    loop {
+        let (&0xFF, &marker) = (bytes.get(at)?, bytes.get(at + 1)?) else {
+            return None;
+        };
+        let len = usize::from(u16::from_be_bytes([
+            *bytes.get(at + 2)?,
+            *bytes.get(at + 3)?,
+        ]));
+        at += 2 + len;
+        if marker == 0xDA {
+            return Some(at.min(bytes.len()));
+        }
+    }
+}
+
 /// How much of a media file is read at a time while hashing it: the first piece is also
 /// where an image's header is looked for.
 const HASH_BUFFER: usize = 256 * 1024;
@@ -147,7 +166,35 @@ pub fn dimensions(bytes: &[u8], content_type: &str) -> Option<(u32, u32)> {
     let size = imagesize::blob_size(bytes).ok()?;
     let width = u32::try_from(size.width).ok()?;
     let height = u32::try_from(size.height).ok()?;
-    (width > 0 && height > 0).then_some((width, height))
+    if width == 0 || height == 0 {
+        return None;
+    }
+    // Phones store photos sideways with an EXIF tag saying how to turn them, and browsers
+    // show them turned: the size a page lays out is the turned one.
+    if content_type == "image/jpeg" && turned_sideways(bytes) {
+        return Some((height, width));
+    }
+    Some((width, height))
+}
+
+/// Whether a JPEG's EXIF orientation turns it a quarter (so its width and height swap), read
+/// from its header; a header that cannot be read says no.
+fn turned_sideways(bytes: &[u8]) -> bool {
+    use image::ImageDecoder;
+    use image::metadata::Orientation;
+    // The decoder copies what it is given: only the header segments, not the image data.
+    let header = &bytes[..jpeg_header_len(bytes).unwrap_or(bytes.len())];
+    let Ok(mut decoder) = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(header))
+    else {
+        return false;
+    };
+    matches!(
+        decoder.orientation(),
+        Ok(Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH)
+    )
 }
 
 /// An SVG's size as a browser lays it out by default: its root's `width` and `height` when
@@ -218,6 +265,25 @@ mod tests {
         assert_eq!(kinds.content_type("archive.tar"), None);
         assert_eq!(kinds.content_type(".png"), None);
         assert_eq!(MediaKinds::default().content_type("favicon.ico"), None);
+    }
+
+    #[test]
+    fn a_jpeg_stored_sideways_is_sized_as_it_is_shown() {
+        let stored = image::RgbImage::from_pixel(120, 60, image::Rgb([200, 100, 50]));
+        let mut plain = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut plain)
+            .encode_image(&stored)
+            .unwrap();
+        // An APP1 EXIF segment whose orientation (tag 0x0112) is 6: turn 90 degrees clockwise.
+        let exif: &[u8] =
+            b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0";
+        let mut tagged = plain[..2].to_vec();
+        tagged.extend_from_slice(&[0xFF, 0xE1]);
+        tagged.extend_from_slice(&u16::try_from(exif.len() + 2).unwrap().to_be_bytes());
+        tagged.extend_from_slice(exif);
+        tagged.extend_from_slice(&plain[2..]);
+        assert_eq!(dimensions(&plain, "image/jpeg"), Some((120, 60)));
+        assert_eq!(dimensions(&tagged, "image/jpeg"), Some((60, 120)));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod links;
 mod loaded;
 mod media;
 mod packed;
+mod placeholder;
 mod post;
 mod problem;
 mod slug;
@@ -18,6 +19,7 @@ pub use links::{DEFAULT_POST_URL, LocalRef, PostImage, PostLink, RefKind, Resolv
 pub use loaded::Loaded;
 pub use media::{MediaFile, MediaIndex};
 pub use packed::PackedBody;
+pub use placeholder::{Placeholder, Placeholders};
 pub use post::{Post, Visibility};
 pub use problem::{Problem, ProblemKind, Severity};
 pub use slug::{Slug, SlugError};

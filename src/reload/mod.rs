@@ -168,6 +168,23 @@ impl Reloader {
         update
     }
 
+    /// Swaps in `amend` of the store being served, when it gives one: the same posts with
+    /// something added that changes no post, such as placeholders made since. The public is
+    /// told nothing, since no post changed; the indexes that follow the content are handed
+    /// the new store with no post named, so they map their hits to it (search compares its
+    /// version with the served store's). A reload cannot fall in between, so neither loses
+    /// the other's store.
+    pub fn amend_store(&self, amend: impl FnOnce(&Store) -> Option<Store>) {
+        let library = self.library.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(amended) = amend(&self.store.load()) else {
+            return;
+        };
+        let amended = Arc::new(amended);
+        self.store.store(Arc::clone(&amended));
+        drop(library);
+        self.hand_over(amended, Changes::default());
+    }
+
     /// The store being served.
     pub fn store(&self) -> Arc<Store> {
         self.store.load_full()
@@ -231,7 +248,6 @@ impl Reloader {
             None => Change::Listing(library.finish()),
         };
         let store = Arc::new(old.next(change, now));
-        drop(library);
         let generation = store.generation();
         let public_change = store.public_generation() != old.public_generation();
         let mut told = self.lock_told();
@@ -244,6 +260,9 @@ impl Reloader {
             })));
         }
         self.store.store(Arc::clone(&store));
+        // Held until the swap, so a store amended meanwhile (see `amend_store`) is the one
+        // this reload built on, not one it replaces.
+        drop(library);
         let public = Changes::public(&old, *told, &store, now);
         *told = now;
         let announced = self.announce(&public, now, &store);

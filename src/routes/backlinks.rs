@@ -56,7 +56,7 @@ pub async fn get_backlinks(
             .backlinks(&parsed, now)
             .into_iter()
             .map(|backlink| BacklinkResponse {
-                summary: PostSummary::new(backlink.post, state.public_urls()),
+                summary: PostSummary::new(backlink.post, state.public_urls(), store.placeholders()),
                 anchors: backlink.anchors.iter().flatten().cloned().collect(),
             })
             .collect(),

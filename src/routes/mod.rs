@@ -31,6 +31,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::feeds::{FeedOptions, PublicUrls};
+use crate::placeholders::PlaceholderProgress;
 use crate::reload::Reloader;
 use crate::search::SearchSlot;
 use crate::store::Store;
@@ -70,6 +71,8 @@ pub struct AppState {
     /// The full-text index of the store's posts, once the background build has made it; it
     /// follows reloads through `SearchIndex::apply`.
     pub search: Arc<SearchSlot>,
+    /// How far the background worker has got making the images' blur placeholders.
+    pub placeholders: Arc<PlaceholderProgress>,
     /// How feeds and the sitemap are written.
     pub feeds: FeedOptions,
     /// The content folder, which `/media` reads the indexed files from.

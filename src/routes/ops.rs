@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use crate::error::ApiError;
 use crate::http::{HttpContext, Prepared};
+use crate::placeholders::PlaceholderProgress;
 use crate::reload::WatchStatus;
 use crate::search::SearchStatus;
 
@@ -31,6 +32,31 @@ pub struct ReadyResponse {
     /// Whether changes to the content folder are followed. `/readyz` answers 200 in every
     /// case, since the content loaded is served, but a monitor should alert on `lost`.
     pub watching: WatcherReadiness,
+    /// How many of the images beside the posts have their blur placeholder yet: they are made
+    /// in the background after the content is loaded, and appear in responses as they are.
+    pub placeholders: PlaceholderReadiness,
+}
+
+/// How far the blur placeholders of the images beside the posts have got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PlaceholderReadiness {
+    /// Images done: a placeholder made (or read from `--index-dir`), or the file found
+    /// undecodable (see the log).
+    pub done: usize,
+    /// JPEG, PNG, GIF and WebP images served under `/media`, each distinct file once; SVG and
+    /// AVIF images get no placeholder.
+    pub total: usize,
+}
+
+impl From<&PlaceholderProgress> for PlaceholderReadiness {
+    fn from(progress: &PlaceholderProgress) -> PlaceholderReadiness {
+        let total = progress.total();
+        PlaceholderReadiness {
+            // Read apart from `total`, so a reload in between could make it the larger.
+            done: progress.done().min(total),
+            total,
+        }
+    }
 }
 
 /// Whether Quire follows changes to the content folder: `live` (the platform's file watcher;
@@ -109,7 +135,7 @@ impl From<SearchStatus> for SearchReadiness {
 
 /// Answers 200 once the content is loaded, with the content version served, whether search
 /// is ready yet and whether changes to the content folder are followed.
-#[utoipa::path(tag = "meta", responses((status = 200, description = "The content is loaded and served; `search` says whether the search index is built yet, and `watching` whether changes to the content folder are followed (alert on `lost`).", body = ReadyResponse)))]
+#[utoipa::path(tag = "meta", responses((status = 200, description = "The content is loaded and served; `search` says whether the search index is built yet, `watching` whether changes to the content folder are followed (alert on `lost`), and `placeholders` how many images have their blur placeholder yet.", body = ReadyResponse)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
     let store = state.store.load();
@@ -119,6 +145,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<Prepared, ApiError> {
         posts: store.stats(state.clock.now()).posts,
         search: state.search.status().into(),
         watching: state.reloader.watch_status().into(),
+        placeholders: state.placeholders.as_ref().into(),
     })?
     .no_store())
 }

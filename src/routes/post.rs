@@ -134,7 +134,7 @@ pub async fn get_post(
         .chain(store.last_change_at_or_before(state.clock.now()))
         .max();
     Ok(Prepared::json(&PostDetail {
-        summary: PostSummary::new(found.post, state.public_urls()),
+        summary: PostSummary::new(found.post, state.public_urls(), store.placeholders()),
         html: found.post.body.html(),
         toc: found.post.toc.iter().map(TocItem::from).collect(),
         images: found
@@ -142,7 +142,14 @@ pub async fn get_post(
             .resolved
             .images
             .iter()
-            .map(|image| ImageDetails::new(&image.file, &image.alt, state.public_urls()))
+            .map(|image| {
+                ImageDetails::new(
+                    &image.file,
+                    &image.alt,
+                    state.public_urls(),
+                    store.placeholders(),
+                )
+            })
             .collect(),
         prev: found.previous.map(|p| PostLink::from(p.as_ref())),
         next: found.next.map(|p| PostLink::from(p.as_ref())),

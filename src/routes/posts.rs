@@ -21,7 +21,7 @@ use super::params::{PostFilterParams, PostListParams, SummaryField};
 use super::preview::PreviewHeaders;
 use super::search_pool::{self, Search, SearchUnavailableWithQ, unless_index_behind};
 use super::wire::{ListMeta, Pagination, PostSummary, link_header, paginate};
-use crate::domain::Post;
+use crate::domain::{Placeholders, Post};
 use crate::error::{ApiError, Problem};
 use crate::feeds::PublicUrls;
 use crate::http::prepared::to_json;
@@ -176,11 +176,12 @@ pub async fn list_posts(
             &posts,
             pagination,
             state.public_urls(),
+            store.placeholders(),
         )?,
         false => {
             let data = posts
                 .iter()
-                .map(|post| PostSummary::new(post, state.public_urls()))
+                .map(|post| PostSummary::new(post, state.public_urls(), store.placeholders()))
                 .collect();
             to_json(&sparse_list(data, fields, pagination).map_err(|err| {
                 log::error!("serializing a post list failed: {err}");
@@ -206,6 +207,7 @@ fn assemble_list(
     posts: &[&Arc<Post>],
     pagination: Pagination,
     urls: PublicUrls<'_>,
+    placeholders: &Placeholders,
 ) -> Result<Vec<u8>, ApiError> {
     let mut body = Vec::with_capacity(64 + posts.len() * 1024);
     body.extend_from_slice(b"{\"data\":[");
@@ -214,7 +216,7 @@ fn assemble_list(
             body.push(b',');
         }
         let summary = summaries.get_or_insert(generation, post.slug.as_str(), || {
-            to_json(&PostSummary::new(post, urls))
+            to_json(&PostSummary::new(post, urls, placeholders))
         })?;
         body.extend_from_slice(&summary);
     }
@@ -278,10 +280,18 @@ mod tests {
         };
 
         let summaries = SummaryCache::default();
-        let assembled = assemble_list(&summaries, 1, &[&post, &post], pagination.clone(), urls);
+        let placeholders = Placeholders::default();
+        let assembled = assemble_list(
+            &summaries,
+            1,
+            &[&post, &post],
+            pagination.clone(),
+            urls,
+            &placeholders,
+        );
 
         let expected = serde_json::to_vec(&PostListResponse {
-            data: vec![PostSummary::new(&post, urls); 2],
+            data: vec![PostSummary::new(&post, urls, &placeholders); 2],
             meta: ListMeta { pagination },
         })
         .unwrap();

@@ -100,7 +100,7 @@ pub async fn search(
             .hits
             .iter()
             .map(|hit| SearchHitResponse {
-                summary: PostSummary::new(&hit.post, state.public_urls()),
+                summary: PostSummary::new(&hit.post, state.public_urls(), store.placeholders()),
                 score: hit.score,
                 snippet: hit.snippet.clone(),
             })
@@ -205,7 +205,7 @@ pub async fn related_posts(
             .into_iter()
             .map(
                 |(post, shared_tags, same_category, score)| RelatedPostResponse {
-                    summary: PostSummary::new(&post, state.public_urls()),
+                    summary: PostSummary::new(&post, state.public_urls(), store.placeholders()),
                     shared_tags,
                     same_category,
                     score,

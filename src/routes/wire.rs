@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use utoipa::openapi::schema::{AdditionalProperties, Object, ObjectBuilder, Schema, Type};
 
 use super::query::RawQuery;
-use crate::domain::{MediaFile, Post, SourceFormat, Term};
+use crate::domain::{MediaFile, Placeholders, Post, SourceFormat, Term};
 use crate::feeds::PublicUrls;
 use crate::search::FacetCount;
 use crate::store::{PageRequest, TermCount};
@@ -149,7 +149,7 @@ fn extra_schema() -> Object {
 
 impl PostSummary {
     /// The summary of `post`, its links made public with `urls`.
-    pub fn new(post: &Post, urls: PublicUrls<'_>) -> PostSummary {
+    pub fn new(post: &Post, urls: PublicUrls<'_>, placeholders: &Placeholders) -> PostSummary {
         PostSummary {
             slug: post.slug.to_string(),
             url: urls.post(post.slug.as_str()),
@@ -167,7 +167,7 @@ impl PostSummary {
                 .resolved
                 .featured
                 .as_ref()
-                .map(|file| ImageDetails::new(file, &post.title, urls)),
+                .map(|file| ImageDetails::new(file, &post.title, urls, placeholders)),
             meta_description: post.meta_description.clone(),
             reading_time: post.reading_time,
             word_count: post.word_count,
@@ -215,16 +215,22 @@ pub struct ImageDetails {
 }
 
 impl ImageDetails {
-    /// The details of a local image file shown with `alt`.
-    pub fn new(file: &MediaFile, alt: &str, urls: PublicUrls<'_>) -> ImageDetails {
+    /// The details of a local image file shown with `alt`, with its placeholder once made.
+    pub fn new(
+        file: &MediaFile,
+        alt: &str,
+        urls: PublicUrls<'_>,
+        placeholders: &Placeholders,
+    ) -> ImageDetails {
+        let placeholder = placeholders.get(&file.hash);
         ImageDetails {
             url: file.url(urls.base_url),
             width: file.dimensions.map(|(width, _)| width),
             height: file.dimensions.map(|(_, height)| height),
             alt: alt.to_owned(),
             content_type: file.content_type.to_owned(),
-            blur_data_url: None,
-            dominant_color: None,
+            blur_data_url: placeholder.map(|p| p.data_url.clone()),
+            dominant_color: placeholder.map(|p| p.color.clone()),
         }
     }
 }

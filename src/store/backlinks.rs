@@ -10,17 +10,19 @@ use jiff::Timestamp;
 use super::{Position, Store};
 use crate::domain::{Post, Slug};
 
-/// For each linked slug, each post linking to it (by slug, in the store's date order) with the
-/// anchors it points to (`None` for the top of the post).
+/// A post that links, by slug, with the anchors it points to (`None` for the top).
+type Source = (Slug, Vec<Option<String>>);
+
+/// For each linked slug, each post linking to it, in the store's date order.
 #[derive(Debug, Default)]
 pub(super) struct Backlinks {
-    by_target: HashMap<Slug, Vec<(Slug, Vec<Option<String>>)>>,
+    by_target: HashMap<Slug, Vec<Source>>,
 }
 
 impl Backlinks {
     /// The links of `posts`, which are in the store's order.
     pub(super) fn of(posts: &[Arc<Post>]) -> Backlinks {
-        let mut by_target: HashMap<Slug, Vec<(Slug, Vec<Option<String>>)>> = HashMap::new();
+        let mut by_target: HashMap<Slug, Vec<Source>> = HashMap::new();
         for post in posts {
             for link in &post.resolved.links {
                 if link.slug == post.slug {
@@ -58,15 +60,13 @@ impl Store {
             .iter()
             .filter_map(|(source, anchors)| {
                 let position = *self.order.by_slug.get(source.as_str())?;
-                self.order.windows[position as usize]
-                    .is_open(now)
-                    .then(|| {
-                        let backlink = Backlink {
-                            post: &self.posts[position as usize],
-                            anchors,
-                        };
-                        (position, backlink)
-                    })
+                self.order.windows[position as usize].is_open(now).then(|| {
+                    let backlink = Backlink {
+                        post: &self.posts[position as usize],
+                        anchors,
+                    };
+                    (position, backlink)
+                })
             })
             .collect();
         // Positions are in date order, newest first.

@@ -50,6 +50,7 @@ impl Store {
                 .saved(edits, now)
                 .unwrap_or_else(|| self.relisted(listing(), now)),
         };
+        next.placeholders = Arc::clone(&self.placeholders);
         next.generation = self.generation + 1;
         next.public_version = if next.public_differs_from(self, now) {
             (self.public_version.0 + 1, now)
@@ -73,6 +74,7 @@ impl Store {
             titles: Arc::new(TitleOrder::of(&posts)),
             problems,
             media,
+            placeholders: Arc::default(),
             loaded_at,
             generation: 1,
             published_modified: ArcSwapOption::empty(),

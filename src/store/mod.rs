@@ -6,6 +6,7 @@ mod backlinks;
 mod build;
 mod freshness;
 mod indexes;
+mod placeholders;
 mod query;
 mod request;
 mod update;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwapOption;
 use jiff::Timestamp;
 
-use crate::domain::{MediaFile, MediaIndex, Post, Problem, Severity};
+use crate::domain::{MediaFile, MediaIndex, Placeholders, Post, Problem, Severity};
 use backlinks::Backlinks;
 use indexes::{Order, TitleOrder};
 
@@ -47,6 +48,9 @@ pub struct Store {
     problems: Vec<Problem>,
     /// The media files beside the posts, by path; shared while none changes.
     media: Arc<MediaIndex>,
+    /// The blur placeholders of its images made so far, by hash; filled in the background
+    /// after start-up (see [`Store::with_placeholders`]) and carried to the next store.
+    placeholders: Arc<Placeholders>,
     /// Who links to whom; shared while no post's links change.
     backlinks: Arc<Backlinks>,
     loaded_at: Timestamp,

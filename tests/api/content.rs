@@ -404,10 +404,9 @@ fn raw_html_in_markdown_is_sanitized() {
 
 #[test]
 fn raw_html_is_kept_when_it_is_trusted() {
-    let app = spawn_app_with(ServeSettings {
-        trust_html: true,
-        ..ServeSettings::for_content(fixture_site())
-    });
+    let mut settings = ServeSettings::for_content(fixture_site());
+    settings.reading.trust_html = true;
+    let app = spawn_app_with(settings);
 
     let post = app.get_ok_json("/api/v1/posts/raw-html-is-sanitized");
 

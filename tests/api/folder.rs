@@ -374,10 +374,9 @@ fn post_of_size(title: &str, bytes: usize) -> String {
 }
 
 fn small_limit_settings(dir: &Path) -> ServeSettings {
-    ServeSettings {
-        max_file_size: SMALL_LIMIT,
-        ..ServeSettings::for_content(dir)
-    }
+    let mut settings = ServeSettings::for_content(dir);
+    settings.reading.max_file_size = SMALL_LIMIT;
+    settings
 }
 
 #[test]

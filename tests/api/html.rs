@@ -149,7 +149,7 @@ fn an_embed_host_given_in_the_settings_is_kept_without_a_warning() {
     // Arrange
     let dir = content_with("html", &["video-embeds.md"]);
     let mut settings = ServeSettings::for_content(dir.path());
-    settings.embed_hosts = vec!["videos.example.org".to_owned()];
+    settings.reading.embed_hosts = vec!["videos.example.org".to_owned()];
     let app = spawn_app_with(settings);
 
     // Act

@@ -10,8 +10,10 @@ mod folder;
 mod helpers;
 mod html;
 mod http;
+mod links;
 mod media;
 mod meta;
+mod placeholders;
 mod posts;
 mod preview;
 #[cfg(unix)]

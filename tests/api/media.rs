@@ -508,7 +508,7 @@ fn media_ext_adds_a_kind_of_file_with_its_type() {
     let dir = bundle();
     write_file(dir.path(), "favicon.ico", b"\x00\x00\x01\x00");
     let mut settings = ServeSettings::for_content(dir.path());
-    settings.media_ext = vec!["ico".to_owned()];
+    settings.reading.media_ext = vec!["ico".to_owned()];
     let with_ico = spawn_app_with(settings);
     let without = spawn_app(dir.path());
 

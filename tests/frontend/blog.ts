@@ -7,6 +7,7 @@ type PostSummary = components["schemas"]["PostSummary"];
 type PostDetail = components["schemas"]["PostDetail"];
 type Problem = components["schemas"]["Problem"];
 type WebhookPayload = components["schemas"]["WebhookPayload"];
+type ImageDetails = components["schemas"]["ImageDetails"];
 
 // What the spec promises typed clients, checked by the compiler: `Expect` only accepts `true`.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -24,6 +25,13 @@ export type SpecPromises = [
   Expect<Equal<WebhookPayload["deliveryId"], string>>,
   Expect<Equal<WebhookPayload["timestamp"], string>>,
   Expect<Equal<WebhookPayload["created"], string[]>>,
+  // Local images carry what next/image needs; the size and placeholder may be missing.
+  Expect<Equal<ImageDetails["url"], string>>,
+  Expect<Equal<ImageDetails["width"], number | null>>,
+  Expect<Equal<ImageDetails["blurDataUrl"], string | null>>,
+  Expect<Equal<PostDetail["images"], ImageDetails[]>>,
+  Expect<Equal<PostSummary["featuredImageDetails"], ImageDetails | null>>,
+  Expect<Equal<components["schemas"]["ProblemResponse"]["kind"], "content" | "link">>,
 ];
 
 const quire = createClient<paths>({ baseUrl: "http://127.0.0.1:8080" });
@@ -115,4 +123,31 @@ export function onReloadWebhook(payload: WebhookPayload, seen: Set<string>, now:
   if (now.getTime() - new Date(payload.timestamp).getTime() > 5 * 60 * 1000) return [];
   seen.add(payload.deliveryId);
   return [...payload.created, ...payload.updated, ...payload.deleted].map((slug) => `/blog/${slug}`);
+}
+
+/** The props of next/image's `<Image>` for a local image of a post, with its blur placeholder. */
+export function imageProps(image: ImageDetails): {
+  src: string;
+  alt: string;
+  width: number | undefined;
+  height: number | undefined;
+  placeholder: "blur" | "empty";
+  blurDataURL: string | undefined;
+} {
+  return {
+    src: image.url,
+    alt: image.alt,
+    width: image.width ?? undefined,
+    height: image.height ?? undefined,
+    placeholder: image.blurDataUrl ? "blur" : "empty",
+    blurDataURL: image.blurDataUrl ?? undefined,
+  };
+}
+
+/** "Mentioned in": the posts linking to this one, with the sections they point to. */
+export async function mentionedIn(slug: string): Promise<string[]> {
+  const { data } = await quire.GET("/api/v1/posts/{slug}/backlinks", {
+    params: { path: { slug } },
+  });
+  return (data?.data ?? []).map((link) => `${link.title} (${link.anchors.map((a) => `#${a}`).join(", ")}) ${link.url}`);
 }

@@ -9,7 +9,7 @@
 //! served before is served again, the very same `Arc`, so a reload tells an unchanged post
 //! from an updated one by pointer as it does for files not read again (the invariant
 //! `reload::library` states; guarded by
-//! `tests/api/media_links.rs::a_replaced_image_updates_only_the_posts_that_show_it`).
+//! `tests/api/links.rs::a_replaced_image_updates_only_the_posts_that_show_it`).
 
 mod extract;
 mod resolve;
@@ -173,6 +173,13 @@ fn serve(
         let html = rewrite::rewrite(&post.body.html(), &resolution.rewrites);
         served.body = PackedBody::new(&post.body.markdown(), &html, &post.body.text());
     }
+    // A post shows its images: a replaced image is a change to the post, for `Last-Modified`.
+    let shown = resolution.resolved.images.iter().map(|image| &image.file);
+    served.modified = shown
+        .chain(&resolution.resolved.featured)
+        .filter_map(|file| file.modified)
+        .chain(post.modified)
+        .max();
     served.resolved = resolution.resolved;
     let served = Arc::new(served);
     let entry = Served {

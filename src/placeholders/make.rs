@@ -1,0 +1,290 @@
+//! One image's placeholder, a pure function of its bytes: decoded within limits that refuse a
+//! decompression bomb before allocating it, shrunk to a coarse grid, its dominant colour counted
+//! on that grid, and the grid written as a tiny PNG data URL that fits `next/image`'s
+//! `blurDataURL` (at most about 1 KB).
+
+use std::fmt;
+use std::io::Cursor;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use fast_image_resize as fir;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::metadata::Orientation;
+use image::{
+    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
+    ImageReader, Limits,
+};
+
+use crate::domain::Placeholder;
+
+/// The longest data URL made, in bytes: it is inlined into every page that shows the image.
+pub const MAX_DATA_URL_BYTES: usize = 1000;
+
+/// The start of every data URL made.
+const DATA_URL_PREFIX: &str = "data:image/png;base64,";
+
+/// The placeholder's longest side in pixels, tried in turn until its data URL fits: a blur
+/// needs few pixels, and noise (which PNG cannot compress) needs fewer.
+const SIDES: [u32; 5] = [16, 12, 8, 4, 1];
+
+/// The longest side of the grid the dominant colour is counted on and the placeholder is cut
+/// from: enough cells that a small region cannot win by chance.
+const GRID_SIDE: u32 = 64;
+
+/// The widest or tallest image decoded, and the most memory its pixels may take: a file of a
+/// few bytes can claim 60000x60000 pixels, and that is refused from its header.
+const MAX_SIDE: u32 = 16_384;
+const MAX_DECODE_BYTES: u64 = 192 * 1024 * 1024;
+
+/// Why an image has no placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceholderError {
+    /// A format Quire recognises but does not decode on purpose: SVG (a drawing, sharp at any
+    /// size, nothing to blur) and AVIF (it would take a native AV1 decoder).
+    NotDecoded(&'static str),
+    /// Not JPEG, PNG, GIF or WebP, or a feature of one of them the decoder does not support.
+    Unsupported(String),
+    /// Larger than the decoder limits allow (see [`MAX_SIDE`]).
+    TooLarge(String),
+    /// Truncated or corrupt.
+    Corrupt(String),
+}
+
+impl fmt::Display for PlaceholderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlaceholderError::NotDecoded(format) => {
+                write!(f, "{format} images are not decoded for placeholders")
+            }
+            PlaceholderError::Unsupported(why) => write!(f, "unsupported image: {why}"),
+            PlaceholderError::TooLarge(why) => write!(f, "image too large to decode: {why}"),
+            PlaceholderError::Corrupt(why) => write!(f, "corrupt image: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for PlaceholderError {}
+
+/// Makes the blur placeholder and dominant colour of the image in `bytes` (JPEG, PNG, WebP, or
+/// a GIF's first frame; turned as its EXIF orientation says), or says why there is none: SVG
+/// and AVIF are recognised but not decoded ([`PlaceholderError::NotDecoded`]), anything else is
+/// unsupported, and an image over the decoder limits is refused from its header. Never panics
+/// on hostile input.
+///
+/// ```
+/// use quire::placeholders::{PlaceholderError, make_placeholder};
+///
+/// let svg = b"<svg xmlns='http://www.w3.org/2000/svg'/>";
+/// assert_eq!(make_placeholder(svg), Err(PlaceholderError::NotDecoded("SVG")));
+/// ```
+pub fn make_placeholder(bytes: &[u8]) -> Result<Placeholder, PlaceholderError> {
+    let grid = decode(bytes)?.shrink(GRID_SIDE)?.without_opaque_alpha();
+    let [r, g, b] = dominant_color(&grid);
+    let color = format!("#{r:02x}{g:02x}{b:02x}");
+    for side in SIDES {
+        let data_url = data_url(&grid.shrink(side)?)?;
+        if data_url.len() <= MAX_DATA_URL_BYTES {
+            return Ok(Placeholder { data_url, color });
+        }
+    }
+    // A 1x1 PNG is under 100 bytes, so this is never reached; it is an error, not a panic.
+    Err(PlaceholderError::TooLarge(
+        "no placeholder size fits a data URL".to_owned(),
+    ))
+}
+
+/// Decoded pixels, 8 bits a channel: RGB, or RGBA when the image has alpha.
+#[derive(Clone)]
+struct Pixels {
+    width: u32,
+    height: u32,
+    alpha: bool,
+    buf: Vec<u8>,
+}
+
+impl Pixels {
+    fn channels(&self) -> usize {
+        if self.alpha { 4 } else { 3 }
+    }
+
+    fn pixel_type(&self) -> fir::PixelType {
+        if self.alpha {
+            fir::PixelType::U8x4
+        } else {
+            fir::PixelType::U8x3
+        }
+    }
+
+    /// These pixels fitted within `side` pixels a side, each the average of the pixels it
+    /// covers (a box filter: nothing sharper survives the blur); unchanged if already as small.
+    fn shrink(&self, side: u32) -> Result<Pixels, PlaceholderError> {
+        let (width, height) = fit(self.width, self.height, side);
+        if (width, height) == (self.width, self.height) {
+            return Ok(self.clone());
+        }
+        let resize_failed = |err: &dyn fmt::Display| PlaceholderError::Corrupt(err.to_string());
+        let src = fir::images::ImageRef::new(self.width, self.height, &self.buf, self.pixel_type())
+            .map_err(|err| resize_failed(&err))?;
+        let mut dst = fir::images::Image::new(width, height, self.pixel_type());
+        let box_filter =
+            fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Box));
+        fir::Resizer::new()
+            .resize(&src, &mut dst, &box_filter)
+            .map_err(|err| resize_failed(&err))?;
+        Ok(Pixels {
+            width,
+            height,
+            alpha: self.alpha,
+            buf: dst.into_vec(),
+        })
+    }
+
+    /// The same pixels without an alpha channel if every one is opaque: a smaller PNG.
+    fn without_opaque_alpha(self) -> Pixels {
+        if !self.alpha || self.buf.chunks_exact(4).any(|px| px[3] != u8::MAX) {
+            return self;
+        }
+        let buf = self
+            .buf
+            .chunks_exact(4)
+            .flat_map(|px| [px[0], px[1], px[2]])
+            .collect();
+        Pixels {
+            alpha: false,
+            buf,
+            ..self
+        }
+    }
+}
+
+/// `width` by `height` scaled to fit within `side` pixels a side, at least 1 pixel each way;
+/// unchanged if it already fits.
+fn fit(width: u32, height: u32, side: u32) -> (u32, u32) {
+    let longest = width.max(height);
+    if longest <= side {
+        return (width, height);
+    }
+    let scale = |n: u32| {
+        let scaled = (u64::from(n) * u64::from(side) + u64::from(longest) / 2) / u64::from(longest);
+        u32::try_from(scaled).unwrap_or(side).max(1)
+    };
+    (scale(width), scale(height))
+}
+
+/// Decodes `bytes` to 8-bit RGB or RGBA, refusing anything over the limits from its header.
+fn decode(bytes: &[u8]) -> Result<Pixels, PlaceholderError> {
+    let format = match image::guess_format(bytes) {
+        Ok(
+            format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::Gif | ImageFormat::WebP),
+        ) => format,
+        Ok(ImageFormat::Avif) => return Err(PlaceholderError::NotDecoded("AVIF")),
+        _ if looks_like_svg(bytes) => return Err(PlaceholderError::NotDecoded("SVG")),
+        Ok(other) => {
+            return Err(PlaceholderError::Unsupported(format!(
+                "{other:?} is not decoded"
+            )));
+        }
+        Err(_) => {
+            return Err(PlaceholderError::Unsupported(
+                "not a JPEG, PNG, GIF or WebP file".to_owned(),
+            ));
+        }
+    };
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    let failed = |err: ImageError| match err {
+        ImageError::Limits(_) => PlaceholderError::TooLarge(err.to_string()),
+        ImageError::Unsupported(_) => PlaceholderError::Unsupported(err.to_string()),
+        _ => PlaceholderError::Corrupt(err.to_string()),
+    };
+    let mut decoder = reader.into_decoder().map_err(failed)?;
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(PlaceholderError::TooLarge(format!(
+            "{} bytes of pixels, over {MAX_DECODE_BYTES}",
+            decoder.total_bytes()
+        )));
+    }
+    // Phones store photos sideways with an EXIF tag saying how to turn them, and browsers
+    // turn them: so must the placeholder. A tag that cannot be read leaves the image as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(failed)?;
+    image.apply_orientation(orientation);
+    let (width, height) = (image.width(), image.height());
+    let alpha = image.color().has_alpha();
+    let buf = if alpha {
+        image.into_rgba8().into_raw()
+    } else {
+        image.into_rgb8().into_raw()
+    };
+    Ok(Pixels {
+        width,
+        height,
+        alpha,
+        buf,
+    })
+}
+
+/// Whether `bytes` start like an SVG document (after a BOM, space, an XML declaration or
+/// comments): an `<svg` tag within the first kilobyte of text that starts with `<`.
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace());
+    start.is_some_and(|start| head[start] == b'<')
+        && head.windows(4).any(|w| w.eq_ignore_ascii_case(b"<svg"))
+}
+
+/// The colour that covers the most of the image: the mean of the cells in the fullest bucket
+/// of a coarse histogram (8 levels a channel). Not the mean of all cells: blue sky over orange
+/// sand averages to a grey that appears nowhere in the photo, while the most common colour is
+/// the one a reader sees before the image arrives; averaging within the bucket keeps its
+/// exact shade. Cells less than half opaque are skipped, unless all are.
+fn dominant_color(grid: &Pixels) -> [u8; 3] {
+    let channels = grid.channels();
+    let any_opaque = !grid.alpha || grid.buf.chunks_exact(4).any(|px| px[3] >= 128);
+    let mut buckets = vec![(0u64, [0u64; 3]); 512];
+    for px in grid.buf.chunks_exact(channels) {
+        if grid.alpha && any_opaque && px[3] < 128 {
+            continue;
+        }
+        let bucket =
+            usize::from(px[0] >> 5) << 6 | usize::from(px[1] >> 5) << 3 | usize::from(px[2] >> 5);
+        let (count, sums) = &mut buckets[bucket];
+        *count += 1;
+        for (sum, &value) in sums.iter_mut().zip(px) {
+            *sum += u64::from(value);
+        }
+    }
+    // The first fullest bucket, so ties always go the same way.
+    let (count, sums) =
+        buckets.iter().fold(
+            (0, [0; 3]),
+            |best, &bucket| if bucket.0 > best.0 { bucket } else { best },
+        );
+    if count == 0 {
+        return [0; 3];
+    }
+    sums.map(|sum| u8::try_from((sum + count / 2) / count).unwrap_or(u8::MAX))
+}
+
+/// `pixels` as a PNG data URL.
+fn data_url(pixels: &Pixels) -> Result<String, PlaceholderError> {
+    let mut png = Vec::new();
+    let color_type = if pixels.alpha {
+        ExtendedColorType::Rgba8
+    } else {
+        ExtendedColorType::Rgb8
+    };
+    PngEncoder::new_with_quality(&mut png, CompressionType::Best, FilterType::Adaptive)
+        .write_image(&pixels.buf, pixels.width, pixels.height, color_type)
+        .map_err(|err| PlaceholderError::Corrupt(format!("writing the placeholder: {err}")))?;
+    let mut url = String::with_capacity(DATA_URL_PREFIX.len() + png.len().div_ceil(3) * 4);
+    url.push_str(DATA_URL_PREFIX);
+    STANDARD.encode_string(&png, &mut url);
+    Ok(url)
+}
