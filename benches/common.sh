@@ -50,7 +50,9 @@ now_ns() { date +%s%N; }
 # Python starts without site packages (-I -S): their hooks doubled its start to 0.2 s of a core.
 #   poll ready  BASE PID LIMIT_S: until /readyz (or /healthz where it does not exist) answers 200;
 #   poll search BASE PID LIMIT_S: until /readyz's `search` is `ready` (an older Quire without
-#   the field built the index before it was ready at all); fails if it says `failed`.
+#   the field built the index before it was ready at all); fails if it says `failed`;
+#   poll placeholders BASE PID LIMIT_S: until /readyz's `placeholders` says every image's blur
+#   placeholder is done (`done` equals a `total` above zero).
 poll() {
   python3 -I -S - "$@" <<'PY'
 import json, os, socket, sys, time
@@ -78,6 +80,17 @@ while time.monotonic() < deadline:
         if any(get(path)[0] == 200 for path in ("/readyz", "/healthz")):
             sys.exit(0)
         time.sleep(0.005)
+    elif mode == "placeholders":
+        status, body = get("/readyz")
+        progress = {}
+        if status == 200:
+            try:
+                progress = json.loads(body).get("placeholders") or {}
+            except ValueError:
+                pass
+        if progress.get("total", 0) > 0 and progress.get("done") == progress.get("total"):
+            sys.exit(0)
+        time.sleep(0.05)
     else:
         status, body = get("/readyz")
         if status == 200:
@@ -96,6 +109,7 @@ PY
 
 wait_ready() { poll ready "$@"; }
 wait_search_ready() { poll search "$@"; }
+wait_placeholders_done() { poll placeholders "$@"; }
 
 # Stops a server started in the background and waits for it.
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
