@@ -113,7 +113,11 @@ fn change_quantization(payload: &mut [u8], rng: &mut Rng) {
             for _ in 0..4 {
                 // Zig-zag positions 32..64: the finer detail, where a step of one is invisible.
                 let entry = &mut payload[at + 1 + rng.usize(32..64)];
-                *entry = if *entry >= 255 { 254 } else { *entry + 1 };
+                *entry = if *entry == u8::MAX {
+                    u8::MAX - 1
+                } else {
+                    *entry + 1
+                };
             }
         }
         at += 1 + entries;
