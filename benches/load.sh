@@ -35,60 +35,6 @@ install_missing wrk jq curl
 command -v taskset >/dev/null || { say "taskset (util-linux) is needed"; exit 1; }
 build_servers
 
-now_ns() { date +%s%N; }
-
-# Polls the server from one small Python process with plain sockets: spawning curl (and jq, and
-# date) every few milliseconds took a noticeable share of the two cores the server starts on.
-# Python starts without site packages (-I -S): their hooks doubled its start to 0.2 s of a core.
-#   poll ready  BASE PID LIMIT_S: until /readyz (or /healthz where it does not exist) answers 200;
-#   poll search BASE PID LIMIT_S: until /readyz's `search` is `ready` (an older Quire without
-#   the field built the index before it was ready at all); fails if it says `failed`.
-poll() {
-  python3 -I -S - "$@" <<'PY'
-import json, os, socket, sys, time
-mode, base, pid, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-host, port = base.removeprefix("http://").split(":")
-def get(path):
-    try:
-        with socket.create_connection((host, int(port)), timeout=2) as s:
-            s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-            data = b""
-            while chunk := s.recv(65536):
-                data += chunk
-    except OSError:
-        return None, b""
-    head, _, body = data.partition(b"\r\n\r\n")
-    parts = head.split(b" ", 2)
-    return (int(parts[1]) if len(parts) > 1 else None), body
-deadline = time.monotonic() + limit
-while time.monotonic() < deadline:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        sys.exit("the server exited")
-    if mode == "ready":
-        if any(get(path)[0] == 200 for path in ("/readyz", "/healthz")):
-            sys.exit(0)
-        time.sleep(0.005)
-    else:
-        status, body = get("/readyz")
-        if status == 200:
-            try:
-                search = json.loads(body).get("search", "ready")
-            except ValueError:
-                search = None
-            if search == "ready":
-                sys.exit(0)
-            if search == "failed":
-                sys.exit("the search index could not be built (see the server log)")
-        time.sleep(0.02)
-sys.exit(f"not {mode} within {limit:.0f} s")
-PY
-}
-
-wait_ready() { poll ready "$@"; }
-wait_search_ready() { poll search "$@"; }
-
 # Polls until anything answers HTTP on the address (the hello-world may answer 304).
 wait_listening() {
   local base=$1
@@ -122,8 +68,6 @@ start_quire() {
   pids+=("$server_pid")
   server_base="http://127.0.0.1:$port"
 }
-
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # Runs wrk pinned to the client core for $duration seconds; prints "requests_per_second p99_ms
 # non_2xx_3xx".

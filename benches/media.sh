@@ -8,10 +8,13 @@
 # 0.8 or more.
 #
 #   benches/media.sh
+#   QUIRE_BENCH_BASELINE=/tmp/quire-before benches/media.sh   # also an older build, same run
 #
 # Settings (environment): QUIRE_BENCH_DURATION (seconds per measurement, default 2),
 # QUIRE_BENCH_ROUNDS (pairs per file, default 10), QUIRE_BENCH_CONNECTIONS (default 64),
-# CARGO_TARGET_DIR (default ./target). Needs curl, python3, taskset, wrk and nginx; wrk and
+# CARGO_TARGET_DIR (default ./target), QUIRE_BENCH_BASELINE (another Quire binary, e.g. one
+# built before a change: measured in the same rounds, in turn with the other two, and given
+# its own ratio to nginx, so a change is judged in one run). Needs curl, python3, taskset, wrk and nginx; wrk and
 # nginx-light are installed with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +41,7 @@ command -v taskset >/dev/null || { say "taskset (util-linux) is needed"; exit 1;
 say "building release quire"
 cargo build --release --quiet --bin quire
 quire="$target_dir/release/quire"
+baseline=${QUIRE_BENCH_BASELINE:-}
 
 # The content: one bundle, its photo and icon (random bytes: both servers only copy them).
 content="$work/content"
@@ -66,6 +70,13 @@ quire_port=$(free_port)
 RUST_LOG=warn taskset -c "$server_core" "$quire" serve --content "$content" \
   --bind "127.0.0.1:$quire_port" --no-watch 2>>"$work/quire.log" &
 pids+=("$!")
+
+if [ -n "$baseline" ]; then
+  baseline_port=$(free_port)
+  RUST_LOG=warn taskset -c "$server_core" "$baseline" serve --content "$content" \
+    --bind "127.0.0.1:$baseline_port" --no-watch 2>>"$work/baseline.log" &
+  pids+=("$!")
+fi
 
 nginx_port=$(free_port)
 mkdir -p "$work/nginx"
@@ -97,6 +108,12 @@ quire_base="http://127.0.0.1:$quire_port"
 nginx_base="http://127.0.0.1:$nginx_port"
 wait_ok "$quire_base/healthz"
 wait_ok "$nginx_base/media/bench-post/icon.png"
+bases=("$quire_base" "$nginx_base")
+if [ -n "$baseline" ]; then
+  baseline_base="http://127.0.0.1:$baseline_port"
+  wait_ok "$baseline_base/healthz"
+  bases+=("$baseline_base")
+fi
 
 # Runs wrk pinned to the client core; prints "requests_per_second non_2xx_3xx".
 measure() {
@@ -111,41 +128,48 @@ for file in photo.jpg icon.png; do
   tag=$(curl -s -D - -o /dev/null "$quire_base$path" | awk -F': ' 'tolower($1) == "etag" {print $2}' | tr -d '\r"')
   # The URL Quire writes into a post: the first 8 hex digits of the hash.
   url_path="$path?v=${tag:0:8}"
-  curl -s -o "$work/from-quire" "$quire_base$url_path"
-  curl -s -o "$work/from-nginx" "$nginx_base$url_path"
-  cmp -s "$work/from-quire" "$content/bench-post/$file" || { say "quire served other bytes for $file"; exit 1; }
-  cmp -s "$work/from-nginx" "$content/bench-post/$file" || { say "nginx served other bytes for $file"; exit 1; }
+  for base in "${bases[@]}"; do
+    curl -s -o "$work/served" "$base$url_path"
+    cmp -s "$work/served" "$content/bench-post/$file" || { say "$base served other bytes for $file"; exit 1; }
+  done
   cache_control=$(curl -s -D - -o /dev/null "$quire_base$url_path" | awk -F': ' 'tolower($1) == "cache-control" {print $2}' | tr -d '\r')
 
   say "measuring $file ($rounds pairs of ${duration} s)"
-  taskset -c "$client_core" wrk -t1 -c"$connections" -d1s "$quire_base$url_path" >/dev/null
-  taskset -c "$client_core" wrk -t1 -c"$connections" -d1s "$nginx_base$url_path" >/dev/null
+  for base in "${bases[@]}"; do
+    taskset -c "$client_core" wrk -t1 -c"$connections" -d1s "$base$url_path" >/dev/null
+  done
   pairs="$work/pairs-$file"
   : >"$pairs"
+  count=${#bases[@]}
   for pair in $(seq 1 "$rounds"); do
-    if [ $((pair % 2)) -eq 1 ]; then
-      q=$(measure "$quire_base$url_path")
-      n=$(measure "$nginx_base$url_path")
-    else
-      n=$(measure "$nginx_base$url_path")
-      q=$(measure "$quire_base$url_path")
-    fi
-    echo "$q $n" >>"$pairs"
+    # Each server goes first in turn (and with two, the order alternates).
+    results=()
+    for step in $(seq 0 $((count - 1))); do
+      results[$(((pair + step) % count))]=$(measure "${bases[$(((pair + step) % count))]}$url_path")
+    done
+    echo "${results[*]}" >>"$pairs"
   done
   rows+=("$(python3 -I -S - "$file" "$(stat -c %s "$content/bench-post/$file")" "$pairs" <<'PY'
 import sys
 name, size, pairs = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# Each line: Quire's req/s and non-2xx/3xx count, nginx's, then the baseline's if measured.
 rows = [list(map(float, line.split())) for line in open(pairs) if line.strip()]
 def median(values):
     values = sorted(values)
     n = len(values)
     return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-ratios = sorted(q / n for q, _, n, _ in rows if n > 0)
-bad = int(max(max(r[1], r[3]) for r in rows))
-met = "yes" if median(ratios) >= 0.8 else "no"
+def ratio_cell(column):
+    ratios = sorted(r[column] / r[2] for r in rows if r[2] > 0)
+    return median(ratios), f"{median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+ratio, cell = ratio_cell(0)
+bad = int(max(max(r[1::2]) for r in rows))
+met = "yes" if ratio >= 0.8 else "no"
 note = f" ({bad} non-2xx/3xx)" if bad else ""
+extra = ""
+if len(rows[0]) > 4:
+    extra = f" {median([r[4] for r in rows]):.0f} | {ratio_cell(4)[1]} |"
 print(f"| {name} | {size / 1000:.0f} KB | {median([r[0] for r in rows]):.0f} | "
-      f"{median([r[2] for r in rows]):.0f} | {median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f}) | {met}{note} |")
+      f"{median([r[2] for r in rows]):.0f} | {cell} | {met}{note} |{extra}")
 PY
 )")
 done
@@ -155,8 +179,14 @@ printf '%s; %s cores (%s); wrk %s s per measurement (after 1 s warm-up each), %s
   "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -m)" "$duration" "$connections"
 printf 'Quire (release, --no-watch, RUST_LOG=warn) and nginx %s (1 worker, sendfile) on core %s, wrk on core %s; commit %s.\n' \
   "$("$nginx" -v 2>&1 | sed 's|.*/||')" "$server_core" "$client_core" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-printf 'Both serve the same file at the URL Quire writes (`?v=`; Quire answers `Cache-Control: %s`). Req/s are medians of %s pairs; ratio = the median of the pairs'"'"' ratios (Quire / nginx), with the lowest and highest.\n\n' \
+printf 'Both serve the same file at the URL Quire writes (`?v=`; Quire answers `Cache-Control: %s`). Req/s are medians of %s rounds; ratio = the median of the rounds'"'"' ratios (Quire / nginx), with the lowest and highest.\n\n' \
   "$cache_control" "$rounds"
-printf '| file | size | Quire req/s | nginx req/s | ratio (range) | >= 0.8? |\n'
-printf '|---|---:|---:|---:|---:|---|\n'
+if [ -n "$baseline" ]; then
+  printf 'Baseline: %s, measured in the same rounds.\n\n' "$baseline"
+  printf '| file | size | Quire req/s | nginx req/s | ratio (range) | >= 0.8? | baseline req/s | baseline ratio (range) |\n'
+  printf '|---|---:|---:|---:|---:|---|---:|---:|\n'
+else
+  printf '| file | size | Quire req/s | nginx req/s | ratio (range) | >= 0.8? |\n'
+  printf '|---|---:|---:|---:|---:|---|\n'
+fi
 printf '%s\n' "${rows[@]}"

@@ -1,7 +1,7 @@
 //! Serving a media file from disk: what a request's validators and `Range` ask of it (a 304,
 //! the whole file, one part of it, or a 416), the caching headers of a versioned and an
-//! unversioned URL, and the body streamed in pieces read on actix's blocking pool, so a
-//! video is never held in memory. Media responses are never prepared: they pass the response
+//! unversioned URL, and the body streamed in pieces (read on the worker when the page cache
+//! holds them, else on actix's blocking pool), so a video is never held in memory. Media responses are never prepared: they pass the response
 //! cache and its compression untouched.
 //!
 //! The validators are the content hash the index read when content loaded, never the file's
@@ -34,8 +34,15 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `Content-Security-Policy` of an SVG: it may hold scripts and links, which must not run
 /// or load when the file is opened on Quire's origin; inline styles are how SVGs are drawn.
 pub const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
-/// How much of a file is read at a time while streaming it.
+/// How much of a file is read at a time while streaming it, after the first piece.
 const CHUNK_BYTES: u64 = 64 * 1024;
+/// How much the first piece reads: a photo or an icon is read whole in one read (when not
+/// cached, one trip to the blocking pool: each trip is two thread switches, which were a fifth
+/// of the time of a 150 KB answer when it took three), while a response never holds more
+/// than this in memory. Measured by `benches/media.sh`; the pieces are checked by the `chunks`
+/// tests below, the bodies byte for byte by the whole-file and range tests in
+/// `tests/api/media.rs`.
+const FIRST_PIECE_BYTES: u64 = 256 * 1024;
 
 /// Left in a request's extensions when it came as `HEAD` (answered by the GET route), so a
 /// media answer skips `Range` and reads none of the file.
@@ -248,28 +255,36 @@ fn header_value(text: &str) -> HeaderValue {
 /// The body's pieces, as the response streams them.
 type Chunks = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, io::Error>>>>;
 
-/// `length` bytes of `file` from `start`, read a piece at a time on actix's blocking pool so
-/// a slow disk never stalls the worker; a file that ends early ends the stream with an error
-/// (the client sees a short body, never wrong bytes under a promised length).
+/// `length` bytes of `file` from `start`, in pieces (the first up to [`FIRST_PIECE_BYTES`],
+/// the rest [`CHUNK_BYTES`] each). A piece already in the page cache is read on the worker
+/// itself ([`read_if_cached`]); any other is read on actix's blocking pool, so a slow disk
+/// never stalls the worker. A file that ends early ends the stream with an error (the client
+/// sees a short body, never wrong bytes under a promised length).
 fn chunks(file: File, start: u64, length: u64) -> Chunks {
     let first = (file, start, length, true);
     Box::pin(stream::try_unfold(
         first,
-        |(mut file, start, remaining, seek)| async move {
+        |(file, offset, remaining, first)| async move {
             if remaining == 0 {
                 return Ok(None);
             }
-            let want = remaining.min(CHUNK_BYTES);
-            let (file, piece) = web::block(move || {
-                if seek {
-                    file.seek(SeekFrom::Start(start))?;
-                }
-                let mut piece = Vec::with_capacity(want as usize);
-                (&mut file).take(want).read_to_end(&mut piece)?;
-                Ok::<_, io::Error>((file, piece))
-            })
-            .await
-            .map_err(io::Error::other)??;
+            let want = remaining.min(if first {
+                FIRST_PIECE_BYTES
+            } else {
+                CHUNK_BYTES
+            });
+            let (file, piece) = match read_if_cached(&file, offset, want as usize) {
+                Some(piece) => (file, piece),
+                None => web::block(move || {
+                    let mut file = file;
+                    file.seek(SeekFrom::Start(offset))?;
+                    let mut piece = Vec::with_capacity(want as usize);
+                    (&mut file).take(want).read_to_end(&mut piece)?;
+                    Ok::<_, io::Error>((file, piece))
+                })
+                .await
+                .map_err(io::Error::other)??,
+            };
             if piece.is_empty() {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -279,8 +294,123 @@ fn chunks(file: File, start: u64, length: u64) -> Chunks {
             let read = piece.len() as u64;
             Ok(Some((
                 Bytes::from(piece),
-                (file, start, remaining - read, false),
+                (file, offset + read, remaining - read, false),
             )))
         },
     ))
+}
+
+/// `want` bytes of `file` at `offset` when all of them are in the page cache, read without
+/// waiting for the disk (Linux's `preadv2` with `RWF_NOWAIT`, which fails with `EAGAIN`
+/// rather than wait); `None` when any would need the disk, the file is shorter, or the kernel
+/// lacks the flag. A served photo is nearly always cached, and reading it here saves the trip
+/// to the blocking pool and back. Guarded by the `chunks` tests below and the byte-for-byte
+/// body tests in `tests/api/media.rs`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn read_if_cached(file: &File, offset: u64, want: usize) -> Option<Vec<u8>> {
+    use std::os::fd::AsRawFd;
+
+    let offset = libc::off_t::try_from(offset).ok()?;
+    let mut piece = Vec::<u8>::with_capacity(want);
+    let buffer = libc::iovec {
+        iov_base: piece.as_mut_ptr().cast(),
+        iov_len: want,
+    };
+    // SAFETY: `buffer` points at `want` bytes of `piece`'s capacity, which outlives the call;
+    // the kernel writes at most that many and returns how many it wrote.
+    let read = unsafe { libc::preadv2(file.as_raw_fd(), &buffer, 1, offset, libc::RWF_NOWAIT) };
+    // A short read means part of the range needs the disk, or the file ends early: both are
+    // left to the blocking read, which waits for the one and reports the other.
+    if usize::try_from(read).ok()? != want {
+        return None;
+    }
+    // SAFETY: the kernel initialised the first `want` bytes.
+    unsafe { piece.set_len(want) };
+    Some(piece)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn read_if_cached(_file: &File, _offset: u64, _want: usize) -> Option<Vec<u8>> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use futures_util::TryStreamExt as _;
+
+    use super::*;
+
+    /// A file of `len` bytes that differ from their neighbours, so a piece read from the
+    /// wrong offset or twice shows.
+    fn numbered_file(len: usize) -> (tempfile::NamedTempFile, Vec<u8>) {
+        let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        let mut file = tempfile::NamedTempFile::new().expect("a temporary file");
+        file.write_all(&bytes).expect("written");
+        (file, bytes)
+    }
+
+    async fn body_of(file: &tempfile::NamedTempFile, start: u64, length: u64) -> Vec<Vec<u8>> {
+        let opened = File::open(file.path()).expect("opens");
+        chunks(opened, start, length)
+            .map_ok(|piece| piece.to_vec())
+            .try_collect()
+            .await
+            .expect("the file reads")
+    }
+
+    #[actix_web::test]
+    async fn a_file_up_to_the_first_piece_is_read_in_one_piece() {
+        let len = FIRST_PIECE_BYTES as usize;
+        let (file, bytes) = numbered_file(len);
+
+        let pieces = body_of(&file, 0, len as u64).await;
+
+        assert_eq!(pieces, [bytes]);
+    }
+
+    #[actix_web::test]
+    async fn a_larger_file_or_range_streams_in_bounded_pieces_with_every_byte_once() {
+        let len = FIRST_PIECE_BYTES as usize + 3 * CHUNK_BYTES as usize + 10;
+        let (file, bytes) = numbered_file(len);
+        let ranges = [(0, len), (1, len), (100, len - 7), (len - 70_000, len)];
+
+        for (start, end) in ranges {
+            let pieces = body_of(&file, start as u64, (end - start) as u64).await;
+
+            assert!(pieces[0].len() as u64 <= FIRST_PIECE_BYTES, "{start}-{end}");
+            assert!(
+                pieces[1..].iter().all(|p| p.len() as u64 <= CHUNK_BYTES),
+                "{start}-{end}"
+            );
+            assert_eq!(pieces.concat(), &bytes[start..end], "{start}-{end}");
+        }
+    }
+
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn a_cached_read_gives_all_the_bytes_asked_for_or_none() {
+        let (file, bytes) = numbered_file(10_000);
+        let opened = File::open(file.path()).expect("opens");
+
+        // Just written, so in the page cache.
+        assert_eq!(
+            read_if_cached(&opened, 100, 5000).as_deref(),
+            Some(&bytes[100..5100])
+        );
+        assert_eq!(read_if_cached(&opened, 9000, 2000), None, "past the end");
+        assert_eq!(read_if_cached(&opened, 10_000, 1), None, "at the end");
+    }
+
+    #[actix_web::test]
+    async fn a_file_shorter_than_promised_ends_the_body_with_an_error() {
+        let (file, _) = numbered_file(1000);
+        let opened = File::open(file.path()).expect("opens");
+
+        let read: Result<Vec<Bytes>, io::Error> = chunks(opened, 0, 2000).try_collect().await;
+
+        let error = read.expect_err("a short file is an error");
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+    }
 }
