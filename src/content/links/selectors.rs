@@ -1,6 +1,10 @@
 //! The CSS selectors of the two `lol_html` passes (finding a post's URLs when it renders,
 //! rewriting them once resolved), parsed once: `lol_html`'s `element!` parses its selector on
-//! every use, which at start-up cost about as much as the pass itself.
+//! every use, which at start-up cost about as much as the pass itself (see
+//! docs/performance.md, issue 22).
+//!
+//! What this relies on: every selector here is a literal `lol_html` can parse, or the first
+//! post to render panics; the unit tests of `extract` and `rewrite` use each one.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
