@@ -50,6 +50,21 @@ impl PackedBody {
         self.part(self.markdown_len + self.html_len, self.text_len)
     }
 
+    /// The same body with its HTML replaced (its links resolved), unpacked once and packed
+    /// again.
+    pub fn with_html(&self, html: &str) -> PackedBody {
+        let all = self.unpack();
+        let text_start = self.markdown_len + self.html_len;
+        let (Ok(markdown), Ok(text)) = (
+            std::str::from_utf8(&all[..self.markdown_len.min(all.len())]),
+            std::str::from_utf8(&all[text_start.min(all.len())..]),
+        ) else {
+            log::error!("a packed post body is not UTF-8");
+            return PackedBody::new("", html, "");
+        };
+        PackedBody::new(markdown, html, text)
+    }
+
     /// The compressed block itself: equal blocks hold equal bodies.
     pub fn packed_bytes(&self) -> &[u8] {
         &self.bytes
@@ -122,6 +137,11 @@ mod tests {
         assert_eq!(packed.markdown_len(), markdown.len());
         assert_eq!(packed.text_len(), text.len());
         assert!(packed.packed_len() < (markdown.len() + html.len() + text.len()) / 4);
+        let rewritten = packed.with_html("<p>resolved</p>");
+        assert_eq!(
+            (rewritten.markdown(), rewritten.html(), rewritten.text()),
+            (markdown, "<p>resolved</p>".to_owned(), text)
+        );
     }
 
     #[test]

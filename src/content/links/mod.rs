@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
-use crate::domain::{Loaded, MediaIndex, PackedBody, Post, Problem, Resolved};
+use crate::domain::{Loaded, MediaIndex, Post, Problem, Resolved};
 
 pub use extract::{Found, find};
 pub use resolve::{Site, Target, UrlRules};
@@ -172,7 +172,7 @@ fn serve(
     let mut served = (*post).clone();
     if !resolution.rewrites.is_empty() {
         let html = rewrite::rewrite(&post.body.html(), &resolution.rewrites);
-        served.body = PackedBody::new(&post.body.markdown(), &html, &post.body.text());
+        served.body = post.body.with_html(&html);
     }
     // A post shows its images: a replaced image is a change to the post, for `Last-Modified`.
     let shown = resolution.resolved.images.iter().map(|image| &image.file);
