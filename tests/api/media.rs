@@ -15,14 +15,10 @@ use ureq::http::Method;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::helpers::{
-    RawResponse, TestApp, assert_problem, empty_content_dir, simple_post, spawn_app,
-    spawn_app_with, wait_for, write_file,
+    GRADIENT_PNG, RED_PNG, RawResponse, TestApp, assert_problem, empty_content_dir, simple_post,
+    spawn_app, spawn_app_with, wait_for, write_file,
 };
 
-/// A 3x2 red PNG.
-const RED_PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x03\x00\x00\x00\x02\x08\x02\x00\x00\x00\x12\x16\xf1\x4d\x00\x00\x00\x10\x49\x44\x41\x54\x78\xda\x63\xf8\xcf\xc0\x00\x41\x0c\x70\x16\x00\x41\xd2\x05\xfb\x6f\xf1\x16\xc7\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
-/// A 5x4 PNG of another size in bytes than [`RED_PNG`].
-const GRADIENT_PNG: &[u8] = b"\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x05\x00\x00\x00\x04\x08\x02\x00\x00\x00\xc9\x51\x62\x17\x00\x00\x00\x34\x49\x44\x41\x54\x78\xda\x0d\xc7\x41\x01\x00\x30\x0c\x02\x31\x34\xf5\x8d\x9c\x8a\x40\x49\x95\x20\xe2\x64\x6d\xf9\x45\x12\x23\x56\x9c\x40\x48\x66\xcc\x9a\x33\xf8\x3f\x4c\xd8\x70\x81\xfc\x97\x29\x5b\xae\x50\x1e\x52\x6d\x1e\x79\xe4\xce\x16\xd4\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82";
 /// A 3x2 mid-grey baseline JPEG: one 8x8 block whose coefficients are all zero, coded with
 /// one-symbol Huffman tables.
 const GREY_JPEG: &[u8] = &[
@@ -53,6 +49,22 @@ fn bundle() -> TempDir {
     );
     write_file(dir.path(), "my-post/diagram.png", RED_PNG);
     dir
+}
+
+/// A content folder (`content/`, with the bundle `my-post/` and its `diagram.png`, a red PNG)
+/// inside a folder that also holds `secret.png`, which must never be served: the outer folder
+/// (kept alive by the caller) and the content folder's path.
+fn beside_a_secret(secret: &[u8]) -> (TempDir, std::path::PathBuf) {
+    let outer = empty_content_dir();
+    write_file(outer.path(), "secret.png", secret);
+    write_file(
+        outer.path(),
+        "content/my-post/index.md",
+        "---\ntitle: A\n---\n",
+    );
+    write_file(outer.path(), "content/my-post/diagram.png", RED_PNG);
+    let content = outer.path().join("content");
+    (outer, content)
 }
 
 /// The strong ETag Quire must give these bytes: their xxh3-64 hash in hex, quoted.
@@ -460,15 +472,7 @@ fn sources_hidden_files_temporaries_and_other_kinds_of_files_are_404() {
 #[test]
 fn traversal_attempts_and_links_out_of_the_folder_are_404() {
     // The content folder sits beside files it must never serve.
-    let outer = empty_content_dir();
-    write_file(outer.path(), "secret.png", RED_PNG);
-    write_file(
-        outer.path(),
-        "content/my-post/index.md",
-        "---\ntitle: A\n---\n",
-    );
-    write_file(outer.path(), "content/my-post/diagram.png", RED_PNG);
-    let content = outer.path().join("content");
+    let (outer, content) = beside_a_secret(RED_PNG);
     #[cfg(unix)]
     std::os::unix::fs::symlink(
         outer.path().join("secret.png"),
@@ -601,15 +605,7 @@ fn a_file_deleted_before_the_reload_is_404() {
 #[cfg(unix)]
 #[test]
 fn a_file_replaced_by_a_link_out_of_the_folder_before_the_reload_is_404() {
-    let outer = empty_content_dir();
-    write_file(outer.path(), "secret.png", GRADIENT_PNG);
-    write_file(
-        outer.path(),
-        "content/my-post/index.md",
-        "---\ntitle: A\n---\n",
-    );
-    write_file(outer.path(), "content/my-post/diagram.png", RED_PNG);
-    let content = outer.path().join("content");
+    let (outer, content) = beside_a_secret(GRADIENT_PNG);
     let mut settings = ServeSettings::for_content(&content);
     settings.no_watch = true;
     let app = spawn_app_with(settings);

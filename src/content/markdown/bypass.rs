@@ -11,7 +11,9 @@
 //! `generated_posts_skip_the_sanitizer_and_render_as_if_sanitized` keeps generated posts on
 //! this path.
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, Tag as MarkdownTag, TagEnd as MarkdownTagEnd};
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, Event, Tag as MarkdownTag, TagEnd as MarkdownTagEnd,
+};
 
 /// Whether the sanitizer would return the HTML of these events byte for byte unchanged, so it
 /// can be skipped (it is most of the load time). True only when every event renders to markup
