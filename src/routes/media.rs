@@ -3,13 +3,12 @@
 //! Markdown, hidden files, editors' temporaries, other extensions and anything outside the
 //! folder are the same 404 as a file that does not exist.
 
-use std::borrow::Cow;
-
 use actix_web::http::header::HeaderValue;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, web};
 use percent_encoding::percent_decode_str;
 
 use super::AppState;
+use super::query::RawQuery;
 use crate::error::{ApiError, Problem};
 use crate::http::HttpContext;
 use crate::http::media::{self, HeadRequest, IMMUTABLE, OpenedFile};
@@ -83,7 +82,9 @@ pub async fn get_media(
             ApiError::Internal
         }
     })?;
-    let versioned = version_of(request.query_string()).is_some_and(|v| v == file.version());
+    // A query that cannot be read is not a versioned URL; the file is still served.
+    let versioned = RawQuery::parse(request.query_string())
+        .is_ok_and(|query| query.untrimmed("v") == Some(file.version().as_str()));
     let cache_control = if versioned {
         HeaderValue::from_static(IMMUTABLE)
     } else {
@@ -91,12 +92,4 @@ pub async fn get_media(
     };
     let head = request.extensions().contains::<HeadRequest>();
     media::respond(file, opened, request.headers(), head, cache_control)
-}
-
-/// The `v` of a query string, decoded; `None` when absent or unreadable.
-fn version_of(query: &str) -> Option<Cow<'_, str>> {
-    query.split('&').find_map(|pair| {
-        let value = pair.strip_prefix("v=")?;
-        percent_decode_str(value).decode_utf8().ok()
-    })
 }
