@@ -53,30 +53,12 @@ impl MediaKinds {
     }
 }
 
-/// The media type of an extension added with `--media-ext`: the usual type for it, or bytes.
+/// The media type of an extension added with `--media-ext`: the usual type for it (mime_guess,
+/// already in the tree through the Swagger UI crate), or bytes.
 fn extra_content_type(extension: &str) -> &'static str {
-    match extension {
-        "ico" => "image/x-icon",
-        "bmp" => "image/bmp",
-        "tif" | "tiff" => "image/tiff",
-        "jxl" => "image/jxl",
-        "heic" => "image/heic",
-        "mov" => "video/quicktime",
-        "m4v" => "video/x-m4v",
-        "ogv" => "video/ogg",
-        "m4a" => "audio/mp4",
-        "wav" => "audio/wav",
-        "flac" => "audio/flac",
-        "opus" => "audio/opus",
-        "vtt" => "text/vtt",
-        "txt" => "text/plain; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "json" => "application/json",
-        "zip" => "application/zip",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        _ => "application/octet-stream",
-    }
+    mime_guess::from_ext(extension)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
 }
 
 /// Reads the media file at `path` (relative to `root`) once: its hash (the bytes go through in
