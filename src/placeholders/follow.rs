@@ -176,10 +176,11 @@ impl Worker {
             });
         }
         let from_cache = wanted - todo.len();
-        self.set_done(images.len() - todo.len());
         if from_cache > 0 {
             self.publish(reloader);
         }
+        // Counted done once shown, like the decoded ones.
+        self.set_done(images.len() - todo.len());
         let decoded = self.decode(reloader, &todo);
         log::info!(
             "placeholders: {} images, {from_cache} from the cache, {decoded} decoded in {} ms",
@@ -217,6 +218,8 @@ impl Worker {
             drop(sender);
             let mut published = Instant::now();
             let mut unpublished = 0;
+            // Decoded since the last publish, not yet counted done.
+            let mut finished = 0;
             loop {
                 match results.recv_timeout(PUBLISH_EVERY.saturating_sub(published.elapsed())) {
                     Ok((hash, path, made)) => {
@@ -224,9 +227,8 @@ impl Worker {
                         if self.record(hash, path, made) {
                             unpublished += 1;
                         }
-                        // Counted once kept, so whoever sees it done finds its cache entry.
                         self.progress.decoded.fetch_add(1, Ordering::AcqRel);
-                        self.progress.done.fetch_add(1, Ordering::AcqRel);
+                        finished += 1;
                     }
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,
@@ -236,10 +238,17 @@ impl Worker {
                     published = Instant::now();
                     unpublished = 0;
                 }
+                // Counted done once kept (whoever sees it done finds its cache entry) and
+                // shown (responses carry it), so `/readyz` never runs ahead of the API.
+                if unpublished == 0 {
+                    self.progress.done.fetch_add(finished, Ordering::AcqRel);
+                    finished = 0;
+                }
             }
             if unpublished > 0 {
                 self.publish(reloader);
             }
+            self.progress.done.fetch_add(finished, Ordering::AcqRel);
         });
         received
     }
