@@ -10,6 +10,7 @@ use image::codecs::png::PngEncoder;
 use image::{ExtendedColorType, ImageEncoder, ImageFormat};
 use quire::settings::ServeSettings;
 use serde_json::{Value, json};
+use tempfile::TempDir;
 
 use crate::helpers::{
     TestApp, empty_content_dir, simple_post, spawn_app_with, wait_for_within, write_file,
@@ -19,6 +20,14 @@ use crate::helpers::{
 fn sunset() -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/placeholders/sunset.jpg");
     std::fs::read(path).expect("the fixture photo")
+}
+
+/// A content folder with the bundle `trip/`: its `index.md` as given and the sunset photo.
+fn trip_with_sunset(index: impl AsRef<[u8]>) -> TempDir {
+    let content = empty_content_dir();
+    write_file(content.path(), "trip/index.md", index);
+    write_file(content.path(), "trip/sunset.jpg", sunset());
+    content
 }
 
 fn solid_png(rgb: [u8; 3]) -> Vec<u8> {
@@ -75,18 +84,12 @@ fn kept_entries(index_dir: &Path) -> Vec<(PathBuf, String, (u32, u32))> {
 
 #[test]
 fn readyz_counts_placeholders_until_every_decodable_image_has_one() {
-    let content = empty_content_dir();
+    let content = trip_with_sunset(simple_post(
+        "Trip",
+        "2025-01-01",
+        "![Sunset](sunset.jpg) ![Blue](blue.png)",
+    ));
     let index_dir = empty_content_dir();
-    write_file(
-        content.path(),
-        "trip/index.md",
-        simple_post(
-            "Trip",
-            "2025-01-01",
-            "![Sunset](sunset.jpg) ![Blue](blue.png)",
-        ),
-    );
-    write_file(content.path(), "trip/sunset.jpg", sunset());
     write_file(content.path(), "trip/blue.png", solid_png([30, 80, 200]));
     write_file(
         content.path(),
@@ -146,14 +149,8 @@ fn an_image_added_while_serving_gets_its_placeholder() {
 
 #[test]
 fn a_restart_reads_placeholders_back_from_the_index_dir() {
-    let content = empty_content_dir();
+    let content = trip_with_sunset(simple_post("Trip", "2025-01-01", "![Sunset](sunset.jpg)"));
     let index_dir = empty_content_dir();
-    write_file(
-        content.path(),
-        "trip/index.md",
-        simple_post("Trip", "2025-01-01", "![Sunset](sunset.jpg)"),
-    );
-    write_file(content.path(), "trip/sunset.jpg", sunset());
     let settings = ServeSettings {
         index_dir: Some(index_dir.path().to_owned()),
         ..ServeSettings::for_content(content.path())
@@ -182,13 +179,9 @@ fn a_restart_reads_placeholders_back_from_the_index_dir() {
 #[test]
 fn posts_give_each_local_image_its_placeholder_and_colour_once_ready() {
     // Arrange
-    let content = empty_content_dir();
-    write_file(
-        content.path(),
-        "trip/index.md",
+    let content = trip_with_sunset(
         "---\ntitle: Trip\ndate: 2025-01-01\nfeaturedImage: blue.png\n---\n![Sunset over the sea](sunset.jpg) ![A logo](logo.svg)\n",
     );
-    write_file(content.path(), "trip/sunset.jpg", sunset());
     write_file(content.path(), "trip/blue.png", solid_png([30, 80, 200]));
     write_file(
         content.path(),
@@ -242,17 +235,11 @@ fn posts_give_each_local_image_its_placeholder_and_colour_once_ready() {
 #[test]
 fn search_follows_the_store_that_placeholders_are_published_into() {
     // Arrange
-    let content = empty_content_dir();
-    write_file(
-        content.path(),
-        "trip/index.md",
-        simple_post(
-            "Trip",
-            "2025-01-01",
-            "A zeppelin at sunset. ![Sunset](sunset.jpg)",
-        ),
-    );
-    write_file(content.path(), "trip/sunset.jpg", sunset());
+    let content = trip_with_sunset(simple_post(
+        "Trip",
+        "2025-01-01",
+        "A zeppelin at sunset. ![Sunset](sunset.jpg)",
+    ));
     let app = spawn_app_with(ServeSettings::for_content(content.path()));
 
     // Act
