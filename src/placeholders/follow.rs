@@ -329,7 +329,12 @@ fn carried(store: &Store, made: &HashMap<u64, Arc<Placeholder>>) -> Placeholders
 fn from_file(path: &Path, hash: u64) -> Result<Placeholder, String> {
     let mut bytes = Vec::new();
     File::open(path)
-        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|file| {
+            // Sized from the start: growing the buffer while reading copies a photo repeatedly.
+            let len = file.metadata().map_or(0, |metadata| metadata.len());
+            bytes.reserve(usize::try_from(len.min(MAX_FILE_BYTES + 1)).unwrap_or(0));
+            file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)
+        })
         .map_err(|err| format!("cannot read it: {err}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!("larger than {} MiB", MAX_FILE_BYTES >> 20));

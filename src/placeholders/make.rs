@@ -3,6 +3,7 @@
 //! on that grid, and the grid written as a tiny PNG data URL that fits `next/image`'s
 //! `blurDataURL` (at most about 1 KB).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::Cursor;
 
@@ -12,8 +13,8 @@ use fast_image_resize as fir;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::metadata::Orientation;
 use image::{
-    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
-    ImageReader, Limits,
+    ColorType, DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError,
+    ImageFormat, ImageReader, Limits,
 };
 
 use crate::domain::Placeholder;
@@ -79,7 +80,7 @@ impl std::error::Error for PlaceholderError {}
 /// assert_eq!(make_placeholder(svg), Err(PlaceholderError::NotDecoded("SVG")));
 /// ```
 pub fn make_placeholder(bytes: &[u8]) -> Result<Placeholder, PlaceholderError> {
-    let grid = decode(bytes)?.shrink(GRID_SIDE)?.without_opaque_alpha();
+    let grid = decode_grid(bytes, GRID_SIDE)?.without_opaque_alpha();
     let [r, g, b] = dominant_color(&grid);
     let color = format!("#{r:02x}{g:02x}{b:02x}");
     for side in SIDES {
@@ -108,35 +109,42 @@ impl Pixels {
         if self.alpha { 4 } else { 3 }
     }
 
-    fn pixel_type(&self) -> fir::PixelType {
-        if self.alpha {
-            fir::PixelType::U8x4
-        } else {
-            fir::PixelType::U8x3
-        }
+    /// These pixels fitted within `side` pixels a side (see [`shrink`]).
+    fn shrink(&self, side: u32) -> Result<Pixels, PlaceholderError> {
+        shrink(&self.buf, self.width, self.height, self.alpha, side)
     }
 
-    /// These pixels fitted within `side` pixels a side, each the average of the pixels it
-    /// covers (a box filter: nothing sharper survives the blur); unchanged if already as small.
-    fn shrink(&self, side: u32) -> Result<Pixels, PlaceholderError> {
-        let (width, height) = fit(self.width, self.height, side);
-        if (width, height) == (self.width, self.height) {
-            return Ok(self.clone());
+    /// These pixels turned and flipped as `orientation` says.
+    fn turned(self, orientation: Orientation) -> Result<Pixels, PlaceholderError> {
+        if orientation == Orientation::NoTransforms {
+            return Ok(self);
         }
-        let resize_failed = |err: &dyn fmt::Display| PlaceholderError::Corrupt(err.to_string());
-        let src = fir::images::ImageRef::new(self.width, self.height, &self.buf, self.pixel_type())
-            .map_err(|err| resize_failed(&err))?;
-        let mut dst = fir::images::Image::new(width, height, self.pixel_type());
-        let box_filter =
-            fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Box));
-        fir::Resizer::new()
-            .resize(&src, &mut dst, &box_filter)
-            .map_err(|err| resize_failed(&err))?;
+        let Pixels {
+            width,
+            height,
+            alpha,
+            buf,
+        } = self;
+        let image = if alpha {
+            image::RgbaImage::from_raw(width, height, buf).map(DynamicImage::ImageRgba8)
+        } else {
+            image::RgbImage::from_raw(width, height, buf).map(DynamicImage::ImageRgb8)
+        };
+        let mut image = image.ok_or_else(|| {
+            PlaceholderError::Corrupt(format!("{width}x{height} pixels in a shorter buffer"))
+        })?;
+        image.apply_orientation(orientation);
+        let (width, height) = (image.width(), image.height());
+        let buf = if alpha {
+            image.into_rgba8().into_raw()
+        } else {
+            image.into_rgb8().into_raw()
+        };
         Ok(Pixels {
             width,
             height,
-            alpha: self.alpha,
-            buf: dst.into_vec(),
+            alpha,
+            buf,
         })
     }
 
@@ -158,6 +166,47 @@ impl Pixels {
     }
 }
 
+/// The pixels in `buf` (`width` by `height`, RGB or RGBA) fitted within `side` pixels a side,
+/// each the average of the pixels it covers (a box filter: nothing sharper survives the blur);
+/// copied unchanged if already as small.
+fn shrink(
+    buf: &[u8],
+    width: u32,
+    height: u32,
+    alpha: bool,
+    side: u32,
+) -> Result<Pixels, PlaceholderError> {
+    let pixel_type = if alpha {
+        fir::PixelType::U8x4
+    } else {
+        fir::PixelType::U8x3
+    };
+    let (to_width, to_height) = fit(width, height, side);
+    if (to_width, to_height) == (width, height) {
+        return Ok(Pixels {
+            width,
+            height,
+            alpha,
+            buf: buf.to_vec(),
+        });
+    }
+    let resize_failed = |err: &dyn fmt::Display| PlaceholderError::Corrupt(err.to_string());
+    let src = fir::images::ImageRef::new(width, height, buf, pixel_type)
+        .map_err(|err| resize_failed(&err))?;
+    let mut dst = fir::images::Image::new(to_width, to_height, pixel_type);
+    let box_filter =
+        fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Box));
+    fir::Resizer::new()
+        .resize(&src, &mut dst, &box_filter)
+        .map_err(|err| resize_failed(&err))?;
+    Ok(Pixels {
+        width: to_width,
+        height: to_height,
+        alpha,
+        buf: dst.into_vec(),
+    })
+}
+
 /// `width` by `height` scaled to fit within `side` pixels a side, at least 1 pixel each way;
 /// unchanged if it already fits.
 fn fit(width: u32, height: u32, side: u32) -> (u32, u32) {
@@ -172,8 +221,9 @@ fn fit(width: u32, height: u32, side: u32) -> (u32, u32) {
     (scale(width), scale(height))
 }
 
-/// Decodes `bytes` to 8-bit RGB or RGBA, refusing anything over the limits from its header.
-fn decode(bytes: &[u8]) -> Result<Pixels, PlaceholderError> {
+/// Decodes `bytes` to 8-bit RGB or RGBA fitted within `side` pixels a side and turned as its
+/// EXIF orientation says, refusing anything over the limits from its header.
+fn decode_grid(bytes: &[u8], side: u32) -> Result<Pixels, PlaceholderError> {
     let format = match image::guess_format(bytes) {
         Ok(
             format @ (ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::Gif | ImageFormat::WebP),
@@ -197,36 +247,73 @@ fn decode(bytes: &[u8]) -> Result<Pixels, PlaceholderError> {
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
-    let failed = |err: ImageError| match err {
-        ImageError::Limits(_) => PlaceholderError::TooLarge(err.to_string()),
-        ImageError::Unsupported(_) => PlaceholderError::Unsupported(err.to_string()),
-        _ => PlaceholderError::Corrupt(err.to_string()),
-    };
     let mut decoder = reader.into_decoder().map_err(failed)?;
-    if decoder.total_bytes() > MAX_DECODE_BYTES {
+    let total = decoder.total_bytes();
+    if total > MAX_DECODE_BYTES {
         return Err(PlaceholderError::TooLarge(format!(
-            "{} bytes of pixels, over {MAX_DECODE_BYTES}",
-            decoder.total_bytes()
+            "{total} bytes of pixels, over {MAX_DECODE_BYTES}"
         )));
     }
     // Phones store photos sideways with an EXIF tag saying how to turn them, and browsers
     // turn them: so must the placeholder. A tag that cannot be read leaves the image as stored.
+    // Turning commutes with the box filter, so only the small grid is turned.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(failed)?;
-    image.apply_orientation(orientation);
-    let (width, height) = (image.width(), image.height());
-    let alpha = image.color().has_alpha();
-    let buf = if alpha {
-        image.into_rgba8().into_raw()
-    } else {
-        image.into_rgb8().into_raw()
+    let grid = match decoder.color_type() {
+        color @ (ColorType::Rgb8 | ColorType::Rgba8) => {
+            let (width, height) = decoder.dimensions();
+            let total = usize::try_from(total)
+                .map_err(|_| PlaceholderError::TooLarge(format!("{total} bytes of pixels")))?;
+            SCRATCH.with_borrow_mut(|scratch| {
+                // Only grown, never cleared: the decoder writes every byte of what it is given.
+                if scratch.len() < total {
+                    scratch.resize(total, 0);
+                }
+                let result = decoder
+                    .read_image(&mut scratch[..total])
+                    .map_err(failed)
+                    .and_then(|()| {
+                        let alpha = color == ColorType::Rgba8;
+                        shrink(&scratch[..total], width, height, alpha, side)
+                    });
+                if scratch.len() > KEEP_SCRATCH_BYTES {
+                    *scratch = Vec::new();
+                }
+                result
+            })?
+        }
+        // Grey, 16-bit and other layouts are rare on the web: converted whole, then shrunk.
+        _ => {
+            let image = DynamicImage::from_decoder(decoder).map_err(failed)?;
+            let (width, height) = (image.width(), image.height());
+            let alpha = image.color().has_alpha();
+            let buf = if alpha {
+                image.into_rgba8().into_raw()
+            } else {
+                image.into_rgb8().into_raw()
+            };
+            shrink(&buf, width, height, alpha, side)?
+        }
     };
-    Ok(Pixels {
-        width,
-        height,
-        alpha,
-        buf,
-    })
+    grid.turned(orientation)
+}
+
+/// What a decoder's error means for a placeholder.
+fn failed(err: ImageError) -> PlaceholderError {
+    match err {
+        ImageError::Limits(_) => PlaceholderError::TooLarge(err.to_string()),
+        ImageError::Unsupported(_) => PlaceholderError::Unsupported(err.to_string()),
+        _ => PlaceholderError::Corrupt(err.to_string()),
+    }
+}
+
+/// The largest decoding buffer a thread keeps between images: a photo for the web fits, and
+/// one huge image does not leave its pixels' worth of memory behind.
+const KEEP_SCRATCH_BYTES: usize = 32 * 1024 * 1024;
+
+thread_local! {
+    /// Each decoding thread's buffer for full-size pixels, kept between images: a fresh one
+    /// per photo costs more in page faults and zeroing than the decode itself.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Whether `bytes` start like an SVG document (after a BOM, space, an XML declaration or
