@@ -2,6 +2,7 @@
 //! type, and each one's hash and, for an image, its width and height from its header alone
 //! (`imagesize`; an SVG's from its root element), never a decode.
 
+use std::cell::RefCell;
 use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
@@ -68,32 +69,36 @@ pub fn read_media(root: &Path, path: &str, content_type: &'static str) -> io::Re
     let full = root.join(path);
     let mut file = fs::File::open(&full)?;
     let metadata = file.metadata()?;
-    let mut hasher = Xxh3::new();
-    let mut buffer = vec![0; HASH_BUFFER];
-    // The first piece read is kept: an image's header is in it.
-    let mut head = Vec::new();
-    let mut len = 0u64;
-    loop {
-        let read = match file.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        };
-        hasher.update(&buffer[..read]);
-        if head.len() < HASH_BUFFER {
-            let keep = read.min(HASH_BUFFER - head.len());
-            head.extend_from_slice(&buffer[..keep]);
+    let (hash, len, dimensions, first) = PIECE.with_borrow_mut(|piece| -> io::Result<_> {
+        piece.resize(HASH_BUFFER, 0);
+        let mut hasher = Xxh3::new();
+        let mut len = 0u64;
+        // The first piece read holds an image's header.
+        let mut dimensions = None;
+        let mut first = 0;
+        loop {
+            let read = match file.read(piece) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return Err(err),
+            };
+            if len == 0 {
+                first = read as u64;
+                dimensions = self::dimensions(&piece[..read], content_type);
+            }
+            hasher.update(&piece[..read]);
+            len += read as u64;
         }
-        len += read as u64;
-    }
+        Ok((hasher.digest(), len, dimensions, first))
+    })?;
     let modified = metadata
         .modified()
         .ok()
         .and_then(|time| Timestamp::try_from(time).ok());
     // A JPEG whose header sits behind a large EXIF block is sized from the file itself.
-    let dimensions = dimensions(&head, content_type).or_else(|| {
-        (content_type.starts_with("image/") && len > head.len() as u64)
+    let dimensions = dimensions.or_else(|| {
+        (content_type.starts_with("image/") && len > first)
             .then(|| imagesize::size(&full).ok())
             .flatten()
             .and_then(|size| {
@@ -106,7 +111,7 @@ pub fn read_media(root: &Path, path: &str, content_type: &'static str) -> io::Re
     });
     Ok(MediaFile {
         path: path.to_owned(),
-        hash: hasher.digest(),
+        hash,
         len,
         modified,
         content_type,
@@ -114,10 +119,18 @@ pub fn read_media(root: &Path, path: &str, content_type: &'static str) -> io::Re
     })
 }
 
-/// The length of a JPEG's header: its segments up to and including the start of the scan,
-/// after which the compressed image data runs; `None` when the markers cannot be followed.
-fn jpeg_header_len(bytes: &[u8]) -> Option<usize> {
+thread_local! {
+    /// Each loading thread's buffer for reading media files, kept between files: ten thousand
+    /// photos would otherwise each zero a fresh one.
+    static PIECE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The length of a JPEG's header (its segments up to and including the start of the scan,
+/// after which the compressed image data runs) and whether it has an EXIF segment; `None`
+/// when the markers cannot be followed.
+fn jpeg_header(bytes: &[u8]) -> Option<(usize, bool)> {
     let mut at = 2;
+    let mut exif = false;
     loop {
         let (&0xFF, &marker) = (bytes.get(at)?, bytes.get(at + 1)?) else {
             return None;
@@ -126,9 +139,10 @@ fn jpeg_header_len(bytes: &[u8]) -> Option<usize> {
             *bytes.get(at + 2)?,
             *bytes.get(at + 3)?,
         ]));
+        exif |= marker == 0xE1 && bytes.get(at + 4..at + 10) == Some(b"Exif\0\0");
         at += 2 + len;
         if marker == 0xDA {
-            return Some(at.min(bytes.len()));
+            return Some((at.min(bytes.len()), exif));
         }
     }
 }
@@ -164,8 +178,14 @@ pub fn dimensions(bytes: &[u8], content_type: &str) -> Option<(u32, u32)> {
 fn turned_sideways(bytes: &[u8]) -> bool {
     use image::ImageDecoder;
     use image::metadata::Orientation;
-    // The decoder copies what it is given: only the header segments, not the image data.
-    let header = &bytes[..jpeg_header_len(bytes).unwrap_or(bytes.len())];
+    // Without an EXIF segment there is no orientation to read, and building a decoder (its
+    // Huffman tables) costs more than reading the whole header.
+    let header = match jpeg_header(bytes) {
+        Some((_, false)) => return false,
+        // The decoder copies what it is given: only the header segments, not the image data.
+        Some((len, true)) => &bytes[..len],
+        None => bytes,
+    };
     let Ok(mut decoder) = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(header))
     else {
         return false;
