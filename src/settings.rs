@@ -93,6 +93,8 @@ impl ReadingSettings {
                 extra: self.media_ext.clone(),
             },
             urls: Arc::new(urls),
+            // Filled in by the library, which reads the media before the posts.
+            media_files: Arc::default(),
         }
     }
 }

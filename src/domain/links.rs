@@ -31,6 +31,9 @@ pub struct LocalRef {
     /// The line of the post's file it was written on (the body's first line when it cannot
     /// be told).
     pub line: usize,
+    /// When the URL named a media file as the post rendered, that file's hash: the HTML
+    /// already holds its `/media` URL and size, and is stale once the file changes.
+    pub written: Option<u64>,
 }
 
 /// A local image a post shows, resolved to its file.

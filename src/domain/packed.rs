@@ -5,13 +5,15 @@
 //! of their size, and faster than packed apart.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A post body's Markdown, HTML and plain text, stored compressed; see [`PackedBody::markdown`],
 /// [`PackedBody::html`] and [`PackedBody::text`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct PackedBody {
-    /// One LZ4 block of the Markdown, the HTML and the text, in that order.
-    bytes: Box<[u8]>,
+    /// One LZ4 block of the Markdown, the HTML and the text, in that order. Shared: a post served with its links resolved but its HTML as rendered keeps the
+    /// parsed post's block rather than a copy.
+    bytes: Arc<[u8]>,
     /// The Markdown's length in bytes.
     markdown_len: usize,
     /// The HTML's length in bytes.
@@ -28,7 +30,7 @@ impl PackedBody {
         all.extend_from_slice(html.as_bytes());
         all.extend_from_slice(text.as_bytes());
         PackedBody {
-            bytes: lz4_flex::compress(&all).into_boxed_slice(),
+            bytes: Arc::from(lz4_flex::compress(&all)),
             markdown_len: markdown.len(),
             html_len: html.len(),
             text_len: text.len(),

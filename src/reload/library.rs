@@ -10,7 +10,10 @@
 //! `a_named_refresh_rereads_only_the_named_files_and_drops_deleted_ones`). And a file not read
 //! again keeps its very `Arc<Post>`, so the next store shares it and a reload tells an unchanged
 //! post from an updated one by pointer (guarded by
-//! `a_post_whose_file_was_not_read_again_is_not_named_updated` in the module's tests).
+//! `a_post_whose_file_was_not_read_again_is_not_named_updated` in the module's tests). The one
+//! exception: a post whose HTML was written with a media file's URL (`LocalRef::written`) is
+//! read again when that file changes or goes, though its own bytes did not (guarded by
+//! `tests/api/links.rs::an_image_added_after_its_post_is_shown_and_one_removed_is_left_as_written_and_reported`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io;
@@ -20,7 +23,7 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-use crate::content::links::Links;
+use crate::content::links::{Links, media_target};
 use crate::content::loader::{Digest, digest_of, is_post_file, load_file_with_digest};
 use crate::content::media::{MediaKinds, read_media};
 use crate::content::{self, LoadOptions, Parsed, Survey, survey};
@@ -104,7 +107,7 @@ impl Library {
     }
 
     /// Reads and parses every post file and media file a listing of `root` found.
-    pub fn surveyed(root: &Path, survey: Survey, options: LoadOptions) -> Library {
+    pub fn surveyed(root: &Path, survey: Survey, mut options: LoadOptions) -> Library {
         let Survey {
             posts,
             refused,
@@ -113,6 +116,8 @@ impl Library {
             ..
         } = survey;
         let media = read_media_files(root, &options.media, others, &BTreeMap::new(), false);
+        let media_index = Arc::new(index_of(&media));
+        options.media_files = Arc::clone(&media_index);
         // Files are parsed on all cores; collecting into the map keeps them in path order.
         let files = posts
             .into_par_iter()
@@ -129,7 +134,7 @@ impl Library {
             files,
             refused: by_path(refused),
             folders,
-            media_index: Arc::new(index_of(&media)),
+            media_index,
             media,
             verify_media: false,
             links: Links::new((*options.urls).clone()),
@@ -278,6 +283,7 @@ impl Library {
             );
         if refresh.media_changed {
             self.media_index = Arc::new(index_of(&media));
+            self.options.media_files = Arc::clone(&self.media_index);
         }
         self.media = media;
         self.refused = refused;
@@ -293,7 +299,14 @@ impl Library {
                 None => true,
                 Some(state) => state.stamp.is_none() || state.stamp != stamp || state.verify,
             } || touched.contains(&path);
-            let state = known.unwrap_or_default();
+            let mut state = known.unwrap_or_default();
+            // A post whose HTML holds a media file's URL is rendered again once that file
+            // changes or goes, though its own bytes did not.
+            let stale = refresh.media_changed && state.shows_stale_media(&path, &self.media_index);
+            if stale {
+                state.digest = None;
+            }
+            let is_changed = is_changed || stale;
             if is_changed {
                 changed.push((path, stamp, state));
             } else {
@@ -367,6 +380,19 @@ impl Library {
 }
 
 impl FileState {
+    /// Whether the last good post's HTML was written with a media file (at `path`'s folder)
+    /// that `media` no longer holds as it was.
+    fn shows_stale_media(&self, path: &str, media: &MediaIndex) -> bool {
+        let Some((post, _)) = &self.good else {
+            return false;
+        };
+        post.refs.iter().any(|local| {
+            local.written.is_some_and(|hash| {
+                media_target(media, path, &local.url).is_none_or(|(file, _)| file.hash != hash)
+            })
+        })
+    }
+
     /// Reads and parses the file at `path` (relative to `root`), whose stamp was `stamp`
     /// before reading, and takes the result; `false` when it read the very bytes under the
     /// very stamp of the last read, which changes nothing.

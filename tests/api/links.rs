@@ -409,6 +409,50 @@ fn a_replaced_image_updates_only_the_posts_that_show_it() {
 }
 
 #[test]
+fn an_image_added_after_its_post_is_shown_and_one_removed_is_left_as_written_and_reported() {
+    // Arrange: the post is read before its image exists.
+    let dir = empty_content_dir();
+    write_file(
+        dir.path(),
+        "late/index.md",
+        simple_post("Late", "2025-01-01", "![a square](square.png)"),
+    );
+    let app = spawn_app(dir.path());
+    let html = |app: &TestApp| post(app, "late")["html"].as_str().unwrap().to_owned();
+    assert_eq!(attribute_values(&html(&app), "src"), ["square.png"]);
+
+    // Act: the image arrives.
+    write_file(dir.path(), "late/square.png", RED_PNG);
+
+    // Assert: the post shows it, sized, and the missing-file warning is gone.
+    let shown = wait_for("the image in the post", || {
+        let html = html(&app);
+        html.contains("/media/late/square.png?v=").then_some(html)
+    });
+    assert!(shown.contains(r#"width="3" height="2""#), "{shown}");
+    assert!(link_problems(&app).is_empty(), "{:?}", link_problems(&app));
+
+    // Act: the image goes.
+    std::fs::remove_file(dir.path().join("late/square.png")).expect("remove the image");
+
+    // Assert: the URL is as written again, and reported with its line.
+    let gone = wait_for("the image URL as written", || {
+        let html = html(&app);
+        (!html.contains("/media/")).then_some(html)
+    });
+    assert_eq!(attribute_values(&gone, "src"), ["square.png"]);
+    let problems = link_problems(&app);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].0, "late/index.md");
+    assert!(
+        problems[0]
+            .2
+            .contains("`square.png` is not in the content folder"),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_real_hugo_bundle_shows_its_screenshots_with_their_sizes() {
     // Arrange: the Hugo docs' Codeberg page with its four screenshots, given the date Hugo's
     // undated pages lack (the rest as written).

@@ -4,6 +4,14 @@
 //! as written; the HTML is rewritten to match (`rewrite`), local images get their size, and
 //! what is broken becomes a warning.
 //!
+//! Media files are read before posts, so a URL naming one is written into the HTML as the post
+//! renders, in the same pass that finds them ([`find`]), before its body is packed: a post that shows only its own images
+//! is packed once, and only links to other posts wait for resolution. What this relies on: a
+//! post whose HTML was written with a file is read again when that file changes or goes
+//! (`reload::library`, by the file's hash in `LocalRef::written`); guarded by
+//! `tests/api/links.rs::a_replaced_image_updates_only_the_posts_that_show_it` and
+//! `an_image_added_after_its_post_is_shown_and_one_removed_is_left_as_written_and_reported`.
+//!
 //! Resolution runs after each load, yet a post is rewritten only when what its HTML depends on
 //! changed (the targets' URLs, versions and sizes, summed up in a key): otherwise the post
 //! served before is served again, the very same `Arc`, so a reload tells an unchanged post
@@ -24,8 +32,8 @@ use rayon::prelude::*;
 
 use crate::domain::{Loaded, MediaIndex, Post, Problem, Resolved};
 
-pub use extract::{Found, find};
-pub use resolve::{Site, Target, UrlRules};
+pub use extract::{Found, MediaUrls, find};
+pub use resolve::{Site, Target, UrlRules, media_target};
 pub use url::is_local;
 
 /// A post as served: its HTML rewritten and its links resolved, with what that depended on.

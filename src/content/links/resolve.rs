@@ -125,7 +125,23 @@ impl Site {
     }
 }
 
-fn with_fragment(url: String, fragment: &Option<String>) -> String {
+/// The media file that `url`, written in the post whose file is `source`, names, with the
+/// fragment written after it.
+pub fn media_target(
+    media: &MediaIndex,
+    source: &str,
+    url: &str,
+) -> Option<(Arc<MediaFile>, Option<String>)> {
+    let (path, _query, fragment) = split(url);
+    if path.is_empty() {
+        return None;
+    }
+    let file = media.get(&join(folder_of(source), path)?)?;
+    let fragment = fragment.filter(|f| !f.is_empty()).map(str::to_owned);
+    Some((Arc::clone(file), fragment))
+}
+
+pub(super) fn with_fragment(url: String, fragment: &Option<String>) -> String {
     match fragment {
         Some(fragment) => format!("{url}#{fragment}"),
         None => url,
@@ -191,6 +207,12 @@ pub fn resolve(post: &Post, site: &Site) -> Resolution {
             _ => {}
         }
         if local.kind == RefKind::Featured {
+            continue;
+        }
+        // Written into the HTML as the post rendered, from the very same file.
+        if let (Target::Media(file, _), Some(hash)) = (&target, local.written)
+            && file.hash == hash
+        {
             continue;
         }
         if let Some(url) = site.rewritten(&target) {

@@ -4,8 +4,10 @@
 
 use std::collections::HashMap;
 
+use std::borrow::Cow;
+
 use lol_html::html_content::Element;
-use lol_html::{RewriteStrSettings, rewrite_str};
+use lol_html::{ElementContentHandlers, RewriteStrSettings, Selector, rewrite_str};
 
 use super::selectors::{IMAGES, LINKS, MEDIA_SOURCES, POSTERS, SOURCE_SETS, on};
 use super::url::{decode_entities, encode_attribute, map_srcset};
@@ -15,16 +17,41 @@ pub type Rewrites = HashMap<String, (String, Option<(u32, u32)>)>;
 
 /// `html` with every URL of `rewrites` replaced; the HTML as it was if it cannot be read.
 pub fn rewrite(html: &str, rewrites: &Rewrites) -> String {
-    let settings = RewriteStrSettings::new()
-        .with_strict(false)
-        .with_enable_esi_tags(false)
-        .append_element_content_handler(on(&LINKS, |el| {
-            replace(el, "href", rewrites);
+    let lookup = |url: &str| rewrites.get(url).cloned();
+    let settings = handlers(&lookup).into_iter().fold(
+        RewriteStrSettings::new()
+            .with_strict(false)
+            .with_enable_esi_tags(false),
+        RewriteStrSettings::append_element_content_handler,
+    );
+    match rewrite_str(html, settings) {
+        Ok(html) => html,
+        Err(err) => {
+            log::warn!(
+                "links: cannot rewrite the rendered HTML: {err}; its URLs are left as written"
+            );
+            html.to_owned()
+        }
+    }
+}
+
+/// The URL a URL as written is served as and, for an image, its size; `None` to leave it.
+pub type Lookup<'l> = dyn Fn(&str) -> Option<(String, Option<(u32, u32)>)> + 'l;
+
+/// The `lol_html` handlers that replace each URL `lookup` resolves, size local images and make
+/// them lazy; appended after others on the same elements, they run after them, so those see
+/// the URLs as written.
+pub fn handlers<'h>(
+    lookup: &'h Lookup<'h>,
+) -> [(Cow<'static, Selector>, ElementContentHandlers<'h>); 5] {
+    [
+        on(&LINKS, |el| {
+            replace(el, "href", lookup);
             Ok(())
-        }))
-        .append_element_content_handler(on(&IMAGES, |el| {
-            let src = replace(el, "src", rewrites);
-            let local = replace_srcset(el, rewrites) || src.is_some();
+        }),
+        on(&IMAGES, |el| {
+            let src = replace(el, "src", lookup);
+            let local = replace_srcset(el, lookup) || src.is_some();
             if let Some(Some((width, height))) = src
                 && !el.has_attribute("width")
                 && !el.has_attribute("height")
@@ -41,28 +68,20 @@ pub fn rewrite(html: &str, rewrites: &Rewrites) -> String {
                 }
             }
             Ok(())
-        }))
-        .append_element_content_handler(on(&SOURCE_SETS, |el| {
-            replace_srcset(el, rewrites);
+        }),
+        on(&SOURCE_SETS, |el| {
+            replace_srcset(el, lookup);
             Ok(())
-        }))
-        .append_element_content_handler(on(&MEDIA_SOURCES, |el| {
-            replace(el, "src", rewrites);
+        }),
+        on(&MEDIA_SOURCES, |el| {
+            replace(el, "src", lookup);
             Ok(())
-        }))
-        .append_element_content_handler(on(&POSTERS, |el| {
-            replace(el, "poster", rewrites);
+        }),
+        on(&POSTERS, |el| {
+            replace(el, "poster", lookup);
             Ok(())
-        }));
-    match rewrite_str(html, settings) {
-        Ok(html) => html,
-        Err(err) => {
-            log::warn!(
-                "links: cannot rewrite the rendered HTML: {err}; its URLs are left as written"
-            );
-            html.to_owned()
-        }
-    }
+        }),
+    ]
 }
 
 /// Replaces the URL in attribute `name` when it resolved; `Some` with the image size it has
@@ -70,24 +89,24 @@ pub fn rewrite(html: &str, rewrites: &Rewrites) -> String {
 fn replace(
     el: &mut Element<'_, '_>,
     name: &str,
-    rewrites: &Rewrites,
+    lookup: &Lookup<'_>,
 ) -> Option<Option<(u32, u32)>> {
     let value = el.get_attribute(name)?;
-    let (url, size) = rewrites.get(decode_entities(&value).trim())?;
+    let (url, size) = lookup(decode_entities(&value).trim())?;
     // The attribute name is a literal, so setting it cannot fail.
-    let _ = el.set_attribute(name, &encode_attribute(url));
-    Some(*size)
+    let _ = el.set_attribute(name, &encode_attribute(&url));
+    Some(size)
 }
 
 /// Replaces each URL of a `srcset` that resolved; whether any did.
-fn replace_srcset(el: &mut Element<'_, '_>, rewrites: &Rewrites) -> bool {
+fn replace_srcset(el: &mut Element<'_, '_>, lookup: &Lookup<'_>) -> bool {
     let Some(srcset) = el.get_attribute("srcset") else {
         return false;
     };
     let decoded = decode_entities(&srcset);
     let mut replaced = false;
     let mapped = map_srcset(&decoded, |url| {
-        let found = rewrites.get(url).map(|(url, _)| url.clone());
+        let found = lookup(url).map(|(url, _)| url);
         replaced |= found.is_some();
         found
     });

@@ -21,7 +21,7 @@ use super::links::UrlRules;
 use super::media::MediaKinds;
 use super::problem::Located;
 use super::walk::{Survey, kind_of, survey};
-use crate::domain::{Post, Problem, Severity};
+use crate::domain::{MediaIndex, Post, Problem, Severity};
 
 pub use parse::parse_post;
 pub use slugs::{slug_from_path, slug_from_permalink};
@@ -44,6 +44,9 @@ pub struct LoadOptions {
     pub media: MediaKinds,
     /// Where posts and media are public, for the URLs written into posts' HTML.
     pub urls: Arc<UrlRules>,
+    /// The media files known as posts are read: a URL naming one is written as its `/media`
+    /// URL as the post renders (see `links::find`).
+    pub media_files: Arc<MediaIndex>,
 }
 
 impl Default for LoadOptions {
@@ -54,6 +57,7 @@ impl Default for LoadOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             media: MediaKinds::default(),
             urls: Arc::default(),
+            media_files: Arc::default(),
         }
     }
 }

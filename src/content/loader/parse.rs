@@ -176,7 +176,13 @@ fn parse_inner(
             .in_file(path, Severity::Warning),
         );
     }
-    let found = links::find(&rendered.html, body, lines_before_body + 1);
+    let media = links::MediaUrls {
+        files: &options.media_files,
+        source: path,
+        rules: &options.urls,
+    };
+    let found = links::find(&rendered.html, body, lines_before_body + 1, Some(media));
+    let html = found.html.unwrap_or(rendered.html);
     let mut refs = found.refs;
     if let Some(image) = featured_image.as_ref().filter(|image| is_local(image)) {
         refs.push(LocalRef {
@@ -184,6 +190,7 @@ fn parse_inner(
             kind: RefKind::Featured,
             alt: None,
             line: front_matter::key_line(&split, keys::FEATURED_IMAGE),
+            written: None,
         });
     }
     let excerpt = excerpt.unwrap_or(rendered.summary);
@@ -207,7 +214,7 @@ fn parse_inner(
         excerpt,
         featured_image,
         meta_description,
-        body: PackedBody::new(body, &rendered.html, &rendered.text),
+        body: PackedBody::new(body, &html, &rendered.text),
         reading_time: Post::reading_time_for(rendered.word_count),
         word_count: rendered.word_count,
         toc: rendered.toc,
