@@ -11,12 +11,33 @@ mod mdx;
 mod removed;
 mod sanitize;
 mod summary;
+
+/// `html` with each image closed as the sanitizer closes it: pulldown-cmark writes
+/// `<img ... />`, the sanitizer `<img ...>`. Of the events the bypass accepts, only an image
+/// ends in `" />` (a quote in text or an attribute is written `&quot;`).
+fn close_images_as_the_sanitizer_does(html: String) -> String {
+    let mut closed = String::with_capacity(html.len());
+    let mut last = 0;
+    for at in memmem::find_iter(html.as_bytes(), b"\" />") {
+        // `"` is ASCII, so `at` is on a character boundary.
+        closed.push_str(&html[last..at]);
+        closed.push_str("\">");
+        last = at + 4;
+    }
+    if last == 0 {
+        return html;
+    }
+    closed.push_str(&html[last..]);
+    closed
+}
+
 #[cfg(test)]
 mod tests;
 mod text;
 mod toc;
 
-use pulldown_cmark::{Event, Options};
+use memchr::memmem;
+use pulldown_cmark::{Event, Options, Tag};
 
 pub use sanitize::DEFAULT_EMBED_HOSTS;
 pub use summary::truncate_at_word;
@@ -125,10 +146,12 @@ pub fn render(markdown: &str, options: RenderOptions<'_>) -> Result<Rendered, Lo
         Some(headings) => {
             if sanitize_events {
                 html = sanitize::SANITIZER.clean(&html).to_string();
-            } else if !options.trust_html && html.contains("\" />") {
-                // pulldown-cmark closes an image `<img ... />`, the sanitizer `<img ...>`;
-                // of the events the bypass accepts, only an image ends in ` />`.
-                html = html.replace("\" />", "\">");
+            } else if !options.trust_html
+                && events
+                    .iter()
+                    .any(|event| matches!(event, Event::Start(Tag::Image { .. })))
+            {
+                html = close_images_as_the_sanitizer_does(html);
             }
             (html, headings, plain_text(&events))
         }
