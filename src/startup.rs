@@ -240,6 +240,8 @@ impl Application {
             base_url: base_url.trim_end_matches('/').to_owned(),
             post_url: settings.post_url.clone(),
         });
+        // The watch is attached while the content loads, so nothing written meanwhile is missed.
+        let early_watch = reload::begin_watching(&reload_options(&settings));
         let (library, store) = load_library(&settings.content, options, clock.as_ref())?;
         let (errors, _) = store.problem_counts();
         if settings.strict && errors > 0 {
@@ -274,7 +276,7 @@ impl Application {
         ) {
             log::error!("cannot start the placeholders' thread: {err}; images have none");
         }
-        let watching = reload::follow_changes(&reloader, &reload_options(&settings));
+        let watching = reload::follow_changes(&reloader, &reload_options(&settings), early_watch);
         let state = AppState {
             store: current,
             site: Site {

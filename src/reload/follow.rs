@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, PoisonError, Weak};
 
 use super::webhook::{self, Webhook};
-use super::{Reloader, Watching, watch};
+use super::{EarlyWatch, Reloader, Watching, watch, watch_early};
 
 /// What following changes needs to know, taken from the settings when Quire starts.
 #[derive(Debug, Clone)]
@@ -19,11 +19,28 @@ pub struct ReloadOptions {
     pub webhook: Option<Webhook>,
 }
 
+/// Begins watching the content folder before it is loaded, as `options` asks (see
+/// [`watch_early`]); `None` with `--no-watch`, or if the watch cannot begin early, in which
+/// case [`follow_changes`] attaches it after the load.
+pub fn begin_watching(options: &ReloadOptions) -> Option<EarlyWatch> {
+    if !options.watch {
+        return None;
+    }
+    watch_early(&options.content)
+        .map_err(|err| log::warn!("{err}; the content folder is watched once it is loaded"))
+        .ok()
+}
+
 /// Starts what `options` asks for: announcing scheduled posts as they go live or expire,
-/// watching the content folder (unless `--no-watch`) and delivering public reports to the
-/// webhook (with `--webhook-url`). A failure to start any of them is logged and Quire goes on
-/// serving the content it loaded. The folder is watched while the returned [`Watching`] lives.
-pub fn follow_changes(reloader: &Arc<Reloader>, options: &ReloadOptions) -> Option<Watching> {
+/// watching the content folder (unless `--no-watch`; with the watch begun `early`, if it was)
+/// and delivering public reports to the webhook (with `--webhook-url`). A failure to start any
+/// of them is logged and Quire goes on serving the content it loaded. The folder is watched
+/// while the returned [`Watching`] lives.
+pub fn follow_changes(
+    reloader: &Arc<Reloader>,
+    options: &ReloadOptions,
+    early: Option<EarlyWatch>,
+) -> Option<Watching> {
     if let Some(hook) = &options.webhook
         && let Err(err) = webhook::spawn(hook.clone(), reloader.announcements())
     {
@@ -38,9 +55,12 @@ pub fn follow_changes(reloader: &Arc<Reloader>, options: &ReloadOptions) -> Opti
         log::info!("not watching {} (--no-watch)", options.content.display());
         return None;
     }
-    watch(Arc::clone(reloader), &options.content)
-        .map_err(|err| log::error!("{err}; changes to the content will not show until a restart"))
-        .ok()
+    match early {
+        Some(early) => early.follow(Arc::clone(reloader)),
+        None => watch(Arc::clone(reloader), &options.content),
+    }
+    .map_err(|err| log::error!("{err}; changes to the content will not show until a restart"))
+    .ok()
 }
 
 /// Announces posts going live and expiring, each when it happens, on a thread of its own that

@@ -25,11 +25,12 @@ use crate::clock::Clock;
 use crate::store::{Change, Store};
 use changes::Changes;
 
-pub use follow::{ReloadOptions, announce_schedule, follow_changes};
+pub use follow::{ReloadOptions, announce_schedule, begin_watching, follow_changes};
 pub use library::{Library, Refresh};
 pub use report::{GenerationRange, ReloadReport, ReloadStats, StoreUpdate};
 pub use watch::{
-    CHECK_INTERVAL, DEBOUNCE, POLL_INTERVAL, WatchError, WatchStatus, Watching, watch,
+    CHECK_INTERVAL, DEBOUNCE, EarlyWatch, POLL_INTERVAL, WatchError, WatchStatus, Watching, watch,
+    watch_early,
 };
 
 /// How many reports a slow subscriber may fall behind before it misses some.

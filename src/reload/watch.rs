@@ -10,7 +10,7 @@ mod watcher;
 
 use std::fmt;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -19,7 +19,7 @@ use std::time::Duration;
 use notify_debouncer_full::DebounceEventResult;
 
 use super::Reloader;
-use follower::Follower;
+use follower::{Attempt, Follower, attempt};
 
 pub(super) use status::SharedStatus;
 pub use status::WatchStatus;
@@ -124,11 +124,79 @@ fn follow_folder(
     let mut follower = Follower::new(reloader, root, sender.clone(), Arc::clone(&slot), native);
     // Attached before the thread starts, so a change made as soon as Quire serves is seen.
     follower.attach();
+    run(follower, receiver, slot, sender)
+}
+
+/// Starts the watcher thread's loop for `follower`.
+fn run(
+    follower: Follower,
+    receiver: mpsc::Receiver<Signal>,
+    slot: Arc<Mutex<Slot>>,
+    sender: mpsc::Sender<Signal>,
+) -> Result<Watching, WatchError> {
     thread::Builder::new()
         .name("quire-reload".to_owned())
         .spawn(move || follower.run(&receiver))
         .map_err(WatchError::Thread)?;
     Ok(Watching { slot, stop: sender })
+}
+
+/// A watch begun before the content is loaded (see [`watch_early`]), waiting for the reloader
+/// that the load makes.
+pub struct EarlyWatch {
+    root: PathBuf,
+    sender: mpsc::Sender<Signal>,
+    receiver: mpsc::Receiver<Signal>,
+    attaching: thread::JoinHandle<Attempt>,
+}
+
+impl fmt::Debug for EarlyWatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EarlyWatch")
+    }
+}
+
+/// Begins watching the folder at `root` before its content is loaded: the watch is attached
+/// (one per folder, a walk of the whole tree) on a thread of its own while the content loads,
+/// and what changes meanwhile waits in the watch's queue, so it is reloaded once
+/// [`EarlyWatch::follow`] hands the watch the reloader; a file written while the folder is
+/// listed is never missed.
+pub fn watch_early(root: &Path) -> Result<EarlyWatch, WatchError> {
+    let (sender, receiver) = mpsc::channel::<Signal>();
+    let (root, to_watch) = (root.to_path_buf(), sender.clone());
+    let folder = root.clone();
+    let attaching = thread::Builder::new()
+        .name("quire-watch".to_owned())
+        .spawn(move || attempt(&folder, &to_watch, true))
+        .map_err(WatchError::Thread)?;
+    Ok(EarlyWatch {
+        root,
+        sender,
+        receiver,
+        attaching,
+    })
+}
+
+impl EarlyWatch {
+    /// Takes the watch begun early (waiting for it to be attached, if it is not yet) and
+    /// reloads after each batch of changes from now on, as [`watch`] does.
+    pub fn follow(self, reloader: Arc<Reloader>) -> Result<Watching, WatchError> {
+        let slot = Arc::new(Mutex::new(Slot::default()));
+        let mut follower = Follower::new(
+            reloader,
+            &self.root,
+            self.sender.clone(),
+            Arc::clone(&slot),
+            true,
+        );
+        let attempt = self.attaching.join().unwrap_or_else(|_| {
+            Attempt::Failed(notify::Error::generic(
+                "the thread attaching the watch panicked",
+            ))
+        });
+        follower.adopt(attempt);
+        run(follower, self.receiver, slot, self.sender)
+    }
 }
 
 #[cfg(test)]

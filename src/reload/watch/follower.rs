@@ -43,6 +43,46 @@ pub(super) fn identify(root: &Path) -> io::Result<FolderId> {
     }
 }
 
+/// A watcher started on the folder at a content path, or why none could be.
+pub(super) enum Attempt {
+    Started {
+        /// The folder's identity, taken before it was watched.
+        id: FolderId,
+        /// Its canonical path, as the watcher names it in events.
+        folder: PathBuf,
+        started: Started,
+    },
+    /// The content path is not a folder that can be read.
+    Gone(io::Error),
+    /// The folder is there, but no watcher could be attached to it.
+    Failed(notify::Error),
+}
+
+/// Starts a watcher on the folder at `root` that sends its batches to `sender`; the native
+/// one only when `native` is set. Needs no reloader, so it can run while the content loads.
+pub(super) fn attempt(root: &Path, sender: &mpsc::Sender<Signal>, native: bool) -> Attempt {
+    // The folder is identified before it is watched: if it is replaced in between, the next
+    // check sees a different folder and attaches again.
+    let id = match identify(root) {
+        Ok(id) => id,
+        Err(err) => return Attempt::Gone(err),
+    };
+    let folder = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let sender = sender.clone();
+    let handler = move |batch| {
+        // The thread may be gone already, which is fine.
+        let _ = sender.send(Signal::Batch(batch));
+    };
+    match start(&folder, handler, native) {
+        Ok(started) => Attempt::Started {
+            id,
+            folder,
+            started,
+        },
+        Err(err) => Attempt::Failed(err),
+    }
+}
+
 /// The watcher thread's state: which folder is watched, and how.
 pub(super) struct Follower {
     reloader: Arc<Reloader>,
@@ -170,63 +210,24 @@ impl Follower {
 
     /// Attaches a watcher to the folder now at the content path and says whether it could.
     pub(super) fn attach(&mut self) -> bool {
-        // The folder is identified before it is watched: if it is replaced in between, the
-        // next check sees a different folder and attaches again.
-        let id = match identify(&self.root) {
-            Ok(id) => id,
-            Err(err) => {
+        let attempt = attempt(&self.root, &self.sender, !self.native_failed);
+        self.adopt(attempt)
+    }
+
+    /// Takes a watcher started on the folder at the content path (or why none could be) as
+    /// the one in use, and says whether there is one.
+    pub(super) fn adopt(&mut self, attempt: Attempt) -> bool {
+        let (id, folder, started) = match attempt {
+            Attempt::Started {
+                id,
+                folder,
+                started,
+            } => (id, folder, started),
+            Attempt::Gone(err) => {
                 self.lose(&err);
                 return false;
             }
-        };
-        let folder = self
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| self.root.clone());
-        let sender = self.sender.clone();
-        let handler = move |batch| {
-            // The thread may be gone already, which is fine.
-            let _ = sender.send(Signal::Batch(batch));
-        };
-        match start(&folder, handler, !self.native_failed) {
-            Ok(Started {
-                guard,
-                mode,
-                native_error,
-            }) => {
-                let old = {
-                    let mut slot = lock(&self.slot);
-                    if slot.stopped {
-                        return false;
-                    }
-                    slot.guard.replace(guard)
-                };
-                drop(old);
-                match &native_error {
-                    None => log::info!("watching {} for changes", folder.display()),
-                    Some(err) => log::warn!(
-                        "the file watcher cannot start ({err}); polling {} every {} ms instead",
-                        folder.display(),
-                        POLL_INTERVAL.as_millis()
-                    ),
-                }
-                self.watched = Some(id);
-                self.folder = folder;
-                self.mode = mode;
-                if self.lost == Some(Lost::Unwatchable) {
-                    log::info!(
-                        "the content folder {} is watched again",
-                        self.root.display()
-                    );
-                }
-                self.lost = None;
-                self.reloader.watch_status.set(match mode {
-                    Mode::Native => WatchStatus::Live,
-                    Mode::Polling => WatchStatus::Polling,
-                });
-                true
-            }
-            Err(err) => {
+            Attempt::Failed(err) => {
                 self.detach();
                 if self.lost != Some(Lost::Unwatchable) {
                     log::error!(
@@ -236,9 +237,45 @@ impl Follower {
                     );
                     self.lost = Some(Lost::Unwatchable);
                 }
-                false
+                return false;
             }
+        };
+        let Started {
+            guard,
+            mode,
+            native_error,
+        } = started;
+        let old = {
+            let mut slot = lock(&self.slot);
+            if slot.stopped {
+                return false;
+            }
+            slot.guard.replace(guard)
+        };
+        drop(old);
+        match &native_error {
+            None => log::info!("watching {} for changes", folder.display()),
+            Some(err) => log::warn!(
+                "the file watcher cannot start ({err}); polling {} every {} ms instead",
+                folder.display(),
+                POLL_INTERVAL.as_millis()
+            ),
         }
+        self.watched = Some(id);
+        self.folder = folder;
+        self.mode = mode;
+        if self.lost == Some(Lost::Unwatchable) {
+            log::info!(
+                "the content folder {} is watched again",
+                self.root.display()
+            );
+        }
+        self.lost = None;
+        self.reloader.watch_status.set(match mode {
+            Mode::Native => WatchStatus::Live,
+            Mode::Polling => WatchStatus::Polling,
+        });
+        true
     }
 
     /// The content path is not a folder now: the watcher is dropped (it would report the old

@@ -210,3 +210,23 @@ fn a_folder_put_in_the_place_of_another_has_another_identity() {
     std::fs::write(&root, "a file").unwrap();
     assert!(identify(&root).is_err(), "a file is not a content folder");
 }
+
+#[test]
+fn a_file_written_after_the_early_watch_began_and_before_the_load_is_followed_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    post(dir.path(), "old");
+    let early = watch_early(dir.path()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !early.attaching.is_finished() {
+        assert!(Instant::now() < deadline, "the watch was never attached");
+        thread::sleep(Duration::from_millis(5));
+    }
+    // The load lists the folder, then a file is written before the watch has a reloader.
+    let reloader = reloader(dir.path());
+    post(dir.path(), "new");
+
+    let _watching = early.follow(Arc::clone(&reloader)).unwrap();
+
+    assert_eq!(reloader.watch_status(), WatchStatus::Live);
+    wait_for_slugs(&reloader, &["new", "old"]);
+}
