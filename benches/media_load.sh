@@ -6,7 +6,9 @@
 # /readyz, and the server's own "loaded ... in N ms" figure; with photos also the time until
 # /readyz says every blur placeholder is made (the worker starts once the content is loaded).
 # Prints a Markdown table with the medians and the median of the rounds' ratios (with photos /
-# without); the issue's targets are 1.5 or less, and placeholders done within 30 s.
+# without); the issue's targets are 1.5 or less, and placeholders done within 30 s. A third
+# folder, the same bundles without their photos (examples/corpus.rs --bundles), tells the cost
+# of the photos from the cost of one folder per post.
 #
 #   benches/media_load.sh
 #   QUIRE_BENCH_POSTS=1000 QUIRE_BENCH_ROUNDS=3 benches/media_load.sh
@@ -28,11 +30,13 @@ install_missing curl
 build_servers
 
 plain="$work/plain"
+bundles="$work/bundles"
 photos="$work/photos"
 say "generating $posts posts, without and with photos"
 generated_ns=$(now_ns)
 "$corpus" --posts "$posts" "$plain" >/dev/null
 plain_ms=$((($(now_ns) - generated_ns) / 1000000))
+"$corpus" --posts "$posts" --bundles "$bundles" >/dev/null
 generated_ns=$(now_ns)
 "$corpus" --posts "$posts" --images "$photos" >/dev/null
 photos_ms=$((($(now_ns) - generated_ns) / 1000000))
@@ -63,6 +67,7 @@ start_once() {
 
 say "one unmeasured start of each"
 start_once plain "$plain" >/dev/null
+start_once bundles "$bundles" >/dev/null
 start_once photos "$photos" >/dev/null
 say "measuring $rounds starts of each, alternating"
 rounds_file="$work/rounds"
@@ -70,12 +75,14 @@ rounds_file="$work/rounds"
 for round in $(seq 1 "$rounds"); do
   if [ $((round % 2)) -eq 1 ]; then
     without=$(start_once plain "$plain")
+    bare=$(start_once bundles "$bundles")
     with=$(start_once photos "$photos")
   else
     with=$(start_once photos "$photos")
+    bare=$(start_once bundles "$bundles")
     without=$(start_once plain "$plain")
   fi
-  echo "$without $with" >>"$rounds_file"
+  echo "$without $with $bare" >>"$rounds_file"
 done
 
 printf '# Start-up with photos\n\n'
@@ -96,14 +103,17 @@ def median(values):
     return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
 def ratios(without, with_):
     return sorted(r[with_] / r[without] for r in rows if r[without] > 0)
-print("| posts | measure | without photos | with photos | ratio (range) | <= 1.5? |")
-print("|---:|---|---:|---:|---:|---|")
-# Each row: ready, loaded, placeholders (0) without photos, then the same with photos.
-for label, without, with_ in (("ready", 0, 3), ("loaded", 1, 4)):
+print("| posts | measure | without photos | with photos | ratio (range) | <= 1.5? | bundles without photos | with photos / bundles (range) |")
+print("|---:|---|---:|---:|---:|---|---:|---:|")
+# Each row: ready, loaded, placeholders (0) without photos, the same with photos, then the
+# same for the bundles without photos.
+for label, without, with_, bare in (("ready", 0, 3, 6), ("loaded", 1, 4, 7)):
     r = ratios(without, with_)
+    b = ratios(bare, with_)
     met = "yes" if median(r) <= 1.5 else "no"
     print(f"| {posts} | {label} | {median([x[without] for x in rows]):.0f} ms | "
-          f"{median([x[with_] for x in rows]):.0f} ms | {median(r):.2f} ({r[0]:.2f}-{r[-1]:.2f}) | {met} |")
+          f"{median([x[with_] for x in rows]):.0f} ms | {median(r):.2f} ({r[0]:.2f}-{r[-1]:.2f}) | {met} | "
+          f"{median([x[bare] for x in rows]):.0f} ms | {median(b):.2f} ({b[0]:.2f}-{b[-1]:.2f}) |")
 done = sorted(x[5] for x in rows)
 print()
 print("| posts | all placeholders made (from process start) | range | < 30 s? |")

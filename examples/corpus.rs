@@ -7,7 +7,8 @@
 //! ```
 //!
 //! With `--images` each post is a bundle, `post-000001-some-title/index.md`, beside a
-//! 1200x800 JPEG of its own (`photo.jpg`, 100-250 KB) that its body shows.
+//! 1200x800 JPEG of its own (`photo.jpg`, 100-250 KB) that its body shows; `--bundles` writes
+//! the same bundles without the photos.
 
 use std::fs;
 use std::io;
@@ -41,6 +42,10 @@ struct Settings {
     /// Write each post as a bundle with its own 1200x800 JPEG, shown in its body.
     #[arg(long)]
     images: bool,
+    /// Write each post as a bundle without a photo: the layout of `--images`, the same text
+    /// without the image, nothing beside the post.
+    #[arg(long, conflicts_with = "images")]
+    bundles: bool,
 }
 
 fn main() -> ExitCode {
@@ -49,8 +54,8 @@ fn main() -> ExitCode {
         posts: settings.posts,
         seed: settings.seed,
     };
-    let written = if settings.images {
-        write_bundles(&settings.dir, options)
+    let written = if settings.images || settings.bundles {
+        write_bundles(&settings.dir, options, settings.images)
     } else {
         write_corpus(&settings.dir, options)
     };
@@ -72,10 +77,15 @@ fn main() -> ExitCode {
 }
 
 /// Writes the posts `write_corpus` would (the same text for the same seed) as bundles, each
-/// with a photo shown after its first paragraph; returns the bytes written, photos included.
-fn write_bundles(dir: &Path, options: CorpusOptions) -> io::Result<u64> {
+/// with a photo shown after its first paragraph when `photos` is set; returns the bytes
+/// written, photos included.
+fn write_bundles(dir: &Path, options: CorpusOptions, photos: bool) -> io::Result<u64> {
     fs::create_dir_all(dir)?;
-    let bases = photos::base_photos(BASE_PHOTOS, options.seed)?;
+    let bases = if photos {
+        photos::base_photos(BASE_PHOTOS, options.seed)?
+    } else {
+        Vec::new()
+    };
     let mut rng = fastrand::Rng::with_seed(options.seed);
     let mut photo_rng = fastrand::Rng::with_seed(options.seed ^ 0x9e37_79b9);
     let mut written = 0;
@@ -83,6 +93,11 @@ fn write_bundles(dir: &Path, options: CorpusOptions) -> io::Result<u64> {
         let (name, mut text) = generate_post(&mut rng, index);
         let bundle = dir.join(name.trim_end_matches(".md"));
         fs::create_dir_all(&bundle)?;
+        if !photos {
+            fs::write(bundle.join("index.md"), &text)?;
+            written += text.len() as u64;
+            continue;
+        }
         let image = "![A photo from the team's sprint review](./photo.jpg)\n\n";
         let after_first_paragraph = text.find("\n## ").map_or(text.len(), |at| at + 1);
         text.insert_str(after_first_paragraph, image);
