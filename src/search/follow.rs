@@ -103,6 +103,9 @@ fn build_into(slot: &SearchSlot, store: &Store, now: Timestamp, dir: Option<&Pat
     };
     match built {
         Ok(index) => {
+            let elapsed = started.elapsed();
+            slot.fill(index);
+            // Logged once searches are answered from it: a reader of the log may search at once.
             log::info!(
                 "search index of {} published posts (others are not indexed) ready in {} ms",
                 store
@@ -110,9 +113,8 @@ fn build_into(slot: &SearchSlot, store: &Store, now: Timestamp, dir: Option<&Pat
                     .iter()
                     .filter(|post| post.is_published(now))
                     .count(),
-                started.elapsed().as_millis()
+                elapsed.as_millis()
             );
-            slot.fill(index);
             if let Some(index) = slot.index() {
                 let merging = Instant::now();
                 let segments = index.segments();
